@@ -1,0 +1,107 @@
+# The two commands that matter: `make run` (the whole system on 127.0.0.1:3000) and `make test`.
+# Everything runs offline against 127.0.0.1: the AWS SDK gets a region, test credentials and no EC2 metadata.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+MOTO_HOST   ?= 127.0.0.1
+MOTO_PORT   ?= 5055
+MOTO_URL    := http://$(MOTO_HOST):$(MOTO_PORT)
+MOTO_DIR    := .moto
+ARCH        ?= arm64
+CARGO       ?= cargo
+
+# No AWS account is needed anywhere: fixed region, test credentials, metadata service off.
+export AWS_REGION ?= us-east-1
+export AWS_DEFAULT_REGION ?= us-east-1
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export AWS_EC2_METADATA_DISABLED := true
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help run run-aws-local test test-unit lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 \
+        cfn-lint sam-validate deploy bench sizes clean
+
+help:
+	@echo "make run            the local server on 127.0.0.1:3000 (in-memory, demo organization printed)"
+	@echo "make test           every test, the DynamoDB ones against moto on $(MOTO_URL)"
+	@echo "make run-aws-local  the local server on DynamoDB and SQS, against moto"
+	@echo "make lint           cargo fmt --check and clippy -D warnings"
+	@echo "make build          every function with cargo-lambda into target/lambda/<fn>/bootstrap (ARCH=$(ARCH))"
+	@echo "make cfn-lint sam-validate deploy bench"
+
+run:
+	$(CARGO) run --release -p flows-shared --bin local-server
+
+$(VENV)/.dev: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.ci: requirements-ci.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-ci.txt
+	touch $@ $(VENV)/.dev
+
+venv: $(VENV)/.dev
+venv-ci: $(VENV)/.ci
+
+# moto's server on 127.0.0.1, started in the background and waited for; `moto-stop` ends it.
+moto-start: $(VENV)/.dev
+	@mkdir -p $(MOTO_DIR)
+	@if [ -f $(MOTO_DIR)/pid ] && kill -0 $$(cat $(MOTO_DIR)/pid) 2>/dev/null; then exit 0; fi; \
+	$(VENV)/bin/moto_server -H $(MOTO_HOST) -p $(MOTO_PORT) > $(MOTO_DIR)/server.log 2>&1 & echo $$! > $(MOTO_DIR)/pid; \
+	$(PY) scripts/wait_for_port.py $(MOTO_HOST) $(MOTO_PORT) 30 || { cat $(MOTO_DIR)/server.log; exit 1; }
+	@echo "moto listening on $(MOTO_URL)"
+
+moto-stop:
+	@if [ -f $(MOTO_DIR)/pid ]; then kill $$(cat $(MOTO_DIR)/pid) 2>/dev/null || true; rm -f $(MOTO_DIR)/pid; fi
+
+# Every test: unit, route table vs template, events, end-to-end on both backends. moto is started here and
+# stopped however the tests end; FLOWS_TEST_DYNAMODB tells the tests where it is (they fail, never skip,
+# without it).
+test: $(VENV)/.dev
+	@$(MAKE) --no-print-directory moto-start
+	@set -o pipefail; status=0; \
+	FLOWS_TEST_DYNAMODB=$(MOTO_URL) $(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
+	$(MAKE) --no-print-directory moto-stop; exit $$status
+
+run-aws-local: moto-start
+	FLOWS_BACKEND=dynamodb FLOWS_CREATE_RESOURCES=1 AWS_ENDPOINT_URL=$(MOTO_URL) \
+	  $(CARGO) run --release -p flows-shared --bin local-server
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Lambda builds: cargo-lambda (from PyPI) with zig (ziglang, from PyPI) as the linker.
+build: $(VENV)/.ci
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH cargo-lambda lambda build --release --$(subst _,-,$(ARCH)) --bins -p flows-functions
+
+build-x86:
+	$(MAKE) build ARCH=x86-64
+
+# Zipped size of every built function; fails over 4 MB.
+sizes:
+	python3 scripts/function_sizes.py target/lambda
+
+cfn-lint: $(VENV)/.ci
+	$(VENV)/bin/cfn-lint template.yaml
+
+sam-validate: $(VENV)/.ci
+	$(VENV)/bin/sam validate --lint --region us-east-1 --template-file template.yaml
+
+deploy: build
+	$(VENV)/bin/sam deploy --guided
+
+bench:
+	$(CARGO) run --release -p flows-bench
+
+clean: moto-stop
+	$(CARGO) clean
+	rm -rf $(MOTO_DIR)

@@ -1,0 +1,159 @@
+//! Configuration: every environment variable the system reads is named here, once. AWS settings come through
+//! the SDK's own variables (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials), not through this module.
+
+use std::fmt;
+
+pub const FLOWS_BACKEND: &str = "FLOWS_BACKEND";
+pub const TABLE_NAME: &str = "TABLE_NAME";
+pub const QUEUE_URL: &str = "QUEUE_URL";
+pub const FLOWS_ADMIN_TOKEN: &str = "FLOWS_ADMIN_TOKEN";
+pub const FLOWS_API_BASE_URL: &str = "FLOWS_API_BASE_URL";
+pub const FLOWS_WEB_BASE_URL: &str = "FLOWS_WEB_BASE_URL";
+pub const FLOWS_RATE_LIMIT_STANDARD: &str = "FLOWS_RATE_LIMIT_STANDARD";
+pub const FLOWS_RATE_LIMIT_ENTERPRISE: &str = "FLOWS_RATE_LIMIT_ENTERPRISE";
+pub const FLOWS_CREATE_RESOURCES: &str = "FLOWS_CREATE_RESOURCES";
+pub const FLOWS_LOG: &str = "FLOWS_LOG";
+pub const PORT: &str = "PORT";
+
+/// Every variable above, with what it does; `.env.example` and the README list the same.
+pub const VARIABLES: &[(&str, &str)] = &[
+    (FLOWS_BACKEND, "memory (default) or dynamodb"),
+    (TABLE_NAME, "DynamoDB table (dynamodb backend); default flows"),
+    (QUEUE_URL, "SQS queue name or URL for webhook deliveries (dynamodb backend); default flows-webhooks"),
+    (FLOWS_ADMIN_TOKEN, "bearer token for /admin/*; unset, every /admin/* route answers 404"),
+    (FLOWS_API_BASE_URL, "base of the `url` fields of Flowdock objects"),
+    (FLOWS_WEB_BASE_URL, "base of the `web_url` and `join_url` fields"),
+    (FLOWS_RATE_LIMIT_STANDARD, "requests per minute for the standard tier; default 100"),
+    (FLOWS_RATE_LIMIT_ENTERPRISE, "requests per minute for the enterprise tier; default 1000"),
+    (FLOWS_CREATE_RESOURCES, "1: create the table and queues when missing (local runs against moto)"),
+    (FLOWS_LOG, "log filter, e.g. info or flows_shared=debug; default info"),
+    (PORT, "local server port; default 3000, 0 takes a free port"),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Dynamodb,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub backend: Backend,
+    pub table_name: String,
+    pub queue: String,
+    pub admin_token: Option<String>,
+    pub api_base_url: String,
+    pub web_base_url: String,
+    pub rate_limit_standard: u32,
+    pub rate_limit_enterprise: u32,
+    pub create_resources: bool,
+    pub port: u16,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("backend", &self.backend)
+            .field("table_name", &self.table_name)
+            .field("queue", &self.queue)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
+            .field("api_base_url", &self.api_base_url)
+            .field("web_base_url", &self.web_base_url)
+            .field("rate_limit_standard", &self.rate_limit_standard)
+            .field("rate_limit_enterprise", &self.rate_limit_enterprise)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {name} {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so that tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let number = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError { name, problem: format!("must be a positive whole number, not {v:?}") }),
+            }
+        };
+        let backend = match get(FLOWS_BACKEND).as_deref() {
+            None | Some("memory") => Backend::Memory,
+            Some("dynamodb") => Backend::Dynamodb,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: FLOWS_BACKEND,
+                    problem: format!("must be memory or dynamodb, not {other:?}"),
+                })
+            }
+        };
+        let port = match get(PORT) {
+            None => 3000,
+            Some(v) => v
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| ConfigError { name: PORT, problem: format!("must be a port number, not {v:?}") })?,
+        };
+        let trim_slash = |s: String| s.trim_end_matches('/').to_owned();
+        Ok(Self {
+            backend,
+            table_name: get(TABLE_NAME).unwrap_or_else(|| "flows".into()),
+            queue: get(QUEUE_URL).unwrap_or_else(|| "flows-webhooks".into()),
+            admin_token: get(FLOWS_ADMIN_TOKEN),
+            api_base_url: trim_slash(get(FLOWS_API_BASE_URL).unwrap_or_else(|| format!("http://127.0.0.1:{port}"))),
+            web_base_url: trim_slash(get(FLOWS_WEB_BASE_URL).unwrap_or_else(|| format!("http://127.0.0.1:{port}"))),
+            rate_limit_standard: number(FLOWS_RATE_LIMIT_STANDARD, 100)?,
+            rate_limit_enterprise: number(FLOWS_RATE_LIMIT_ENTERPRISE, 1000)?,
+            create_resources: matches!(get(FLOWS_CREATE_RESOURCES).as_deref(), Some("1" | "true")),
+            port,
+        })
+    }
+
+    /// A configuration for tests and embedded use: in-memory, defaults everywhere.
+    pub fn for_tests() -> Self {
+        Self::from_lookup(|_| None).expect("defaults are valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_local_and_in_memory() {
+        let c = Config::for_tests();
+        assert_eq!(c.backend, Backend::Memory);
+        assert_eq!(c.rate_limit_standard, 100);
+        assert_eq!(c.rate_limit_enterprise, 1000);
+        assert_eq!(c.api_base_url, "http://127.0.0.1:3000");
+        assert!(c.admin_token.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_refused_by_name() {
+        let err = Config::from_lookup(|k| (k == FLOWS_RATE_LIMIT_STANDARD).then(|| "lots".into())).unwrap_err();
+        assert_eq!(err.name, FLOWS_RATE_LIMIT_STANDARD);
+        let err = Config::from_lookup(|k| (k == FLOWS_BACKEND).then(|| "postgres".into())).unwrap_err();
+        assert_eq!(err.name, FLOWS_BACKEND);
+    }
+
+    #[test]
+    fn the_admin_token_never_prints() {
+        let c = Config::from_lookup(|k| (k == FLOWS_ADMIN_TOKEN).then(|| "s3cret".into())).unwrap();
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,69 @@
+//! Each route of [`crate::routes`] bound to its handler. A Lambda binary names its own endpoint (a static), so
+//! that it links only its own handler; the local server and the tests find endpoints by function name.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::dispatch::Ctx;
+use crate::error::ApiError;
+use crate::handlers::{admin, api_keys, assignments, fallback, flowdock, momoflow, users};
+use crate::http::Response;
+use crate::routes::{self, Route};
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response, ApiError>> + Send>>;
+pub type Handler = fn(Ctx, lambda_http::Request) -> HandlerFuture;
+
+pub struct Endpoint {
+    pub route: &'static Route,
+    pub handler: Handler,
+}
+
+macro_rules! endpoints {
+    ($($name:ident => $handler:path;)*) => {
+        $(
+            pub static $name: Endpoint = Endpoint {
+                route: &routes::$name,
+                handler: |ctx, request| Box::pin($handler(ctx, request)),
+            };
+        )*
+        /// Every endpoint, the fallback included.
+        pub static ALL: &[&Endpoint] = &[$(&$name),*];
+    };
+}
+
+endpoints! {
+    ADMIN_CREATE_ORGANIZATION => admin::create_organization;
+    USERS_CREATE => users::create;
+    USERS_LIST => users::list;
+    API_KEYS_CREATE => api_keys::create;
+    API_KEYS_LIST => api_keys::list;
+    API_KEYS_REVOKE => api_keys::revoke;
+    FLOWS_CREATE => flowdock::create_flow;
+    FLOWS_ASSIGN => momoflow::assign;
+    ASSIGNMENTS_GET => assignments::get;
+    FALLBACK => fallback::handle;
+}
+
+/// The endpoint of the function `name`.
+pub fn by_function(name: &str) -> Option<&'static Endpoint> {
+    ALL.iter().copied().find(|e| e.route.function == name)
+}
+
+/// The endpoint serving `route`.
+pub fn for_route(route: &Route) -> &'static Endpoint {
+    by_function(route.function).unwrap_or(&FALLBACK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_exactly_one_endpoint() {
+        let mut bound: Vec<&str> = ALL.iter().map(|e| e.route.function).collect();
+        let mut routes: Vec<&str> = routes::all().map(|r| r.function).collect();
+        bound.sort_unstable();
+        routes.sort_unstable();
+        assert_eq!(bound, routes);
+    }
+}

@@ -1,0 +1,109 @@
+use serde::{Deserialize, Serialize};
+
+/// Text with a documented maximum length (in characters), trimmed, non-empty. Every text field the API accepts
+/// goes through this, so that whatever is stored fits one DynamoDB item on either backend.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BoundedText(String);
+
+impl BoundedText {
+    pub fn parse(raw: &str, max_chars: usize) -> Result<Self, String> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err("must not be empty".into());
+        }
+        if value.chars().count() > max_chars {
+            return Err(format!("must be at most {max_chars} characters"));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+            return Err("must not contain control characters".into());
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A URL-safe name (`parameterized_name`): lower-case ASCII letters, digits and single dashes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const MAX_LEN: usize = 100;
+
+    /// Derives a slug from a human name: "My Flow!" → "my-flow". Letters outside ASCII are dropped; a name
+    /// with nothing left becomes "flow".
+    pub fn from_name(name: &str, fallback: &str) -> Self {
+        let mut out = String::with_capacity(name.len());
+        for c in name.chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        while out.ends_with('-') {
+            out.pop();
+        }
+        out.truncate(Self::MAX_LEN);
+        while out.ends_with('-') {
+            out.pop();
+        }
+        if out.is_empty() {
+            out = fallback.to_owned();
+        }
+        Self(out)
+    }
+
+    /// Parses a slug as given in a path: it must already be in slug form.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok = !raw.is_empty()
+            && raw.len() <= Self::MAX_LEN
+            && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !raw.starts_with('-')
+            && !raw.ends_with('-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("is not a valid parameterized name".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A flow's slug as Frigade's `flowSlug` uses it: the same characters as a [`Slug`] plus `_`.
+pub type FlowSlug = Slug;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_text_counts_characters_and_trims() {
+        assert_eq!(BoundedText::parse("  hi  ", 2).unwrap().as_str(), "hi");
+        assert!(BoundedText::parse("ééé", 3).is_ok());
+        assert!(BoundedText::parse("abcd", 3).is_err());
+        assert!(BoundedText::parse("   ", 3).is_err());
+        assert!(BoundedText::parse("a\u{0}b", 3).is_err());
+    }
+
+    #[test]
+    fn slugs_follow_flowdock_parameterized_names() {
+        assert_eq!(Slug::from_name("My flow", "flow").as_str(), "my-flow");
+        assert_eq!(Slug::from_name("  Customer   Onboarding!! ", "flow").as_str(), "customer-onboarding");
+        assert_eq!(Slug::from_name("日本", "flow").as_str(), "flow");
+        assert!(Slug::parse("my-flow").is_ok());
+        assert!(Slug::parse("My-Flow").is_err());
+        assert!(Slug::parse("-x").is_err());
+    }
+}

@@ -1,0 +1,131 @@
+//! The route table: the single source of every endpoint's method, path, access rule and Lambda function name.
+//! The local server and the fallback route with it, [`crate::endpoints`] binds each route to its handler, and a
+//! test holds it against `template.yaml`.
+
+use std::sync::OnceLock;
+
+use http::Method;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// `Authorization: Bearer <FLOWS_ADMIN_TOKEN>`; absent configuration hides the route.
+    Admin,
+    /// A secret key of the organization.
+    Secret,
+    /// A secret or public key (the `/v1/public/*` routes).
+    Public,
+    /// Nobody is asked for anything (the fallback, which only answers 404 or 405).
+    Open,
+}
+
+/// A route's facts; its handler is bound in [`crate::endpoints`], so that a function's binary links only its own
+/// handler.
+#[derive(Debug)]
+pub struct Route {
+    /// The Lambda function (and binary) that serves the route.
+    pub function: &'static str,
+    pub method: Method,
+    /// API Gateway's path syntax: `/flows/{organization}`. The fallback's path is `$default`.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+macro_rules! routes {
+    ($($name:ident = $function:literal, $method:ident, $path:literal, $access:ident;)*) => {
+        $(
+            pub static $name: Route = Route {
+                function: $function,
+                method: Method::$method,
+                path: $path,
+                access: Access::$access,
+            };
+        )*
+        /// Every route the system serves, besides the fallback.
+        pub static ROUTES: &[&Route] = &[$(&$name),*];
+    };
+}
+
+routes! {
+    ADMIN_CREATE_ORGANIZATION = "admin-create-organization", POST, "/admin/organizations", Admin;
+    USERS_CREATE = "users-create", POST, "/v1/users", Secret;
+    USERS_LIST = "users-list", GET, "/v1/users", Secret;
+    API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
+    API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
+    API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret;
+    FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret;
+    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret;
+    ASSIGNMENTS_GET = "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret;
+}
+
+/// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's
+/// `$default` route sends such requests to this function.
+pub static FALLBACK: Route =
+    Route { function: "not-found", method: Method::GET, path: "$default", access: Access::Open };
+
+/// Every route, the fallback included.
+pub fn all() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().copied().chain(std::iter::once(&FALLBACK))
+}
+
+/// What the table says about a method and path.
+pub enum Lookup {
+    Found(&'static Route, Vec<(String, String)>),
+    MethodNotAllowed(Vec<String>),
+    NotFound,
+}
+
+fn router() -> &'static matchit::Router<Vec<&'static Route>> {
+    static ROUTER: OnceLock<matchit::Router<Vec<&'static Route>>> = OnceLock::new();
+    ROUTER.get_or_init(|| {
+        let mut paths: Vec<(&str, Vec<&'static Route>)> = Vec::new();
+        for &route in ROUTES {
+            match paths.iter_mut().find(|(p, _)| *p == route.path) {
+                Some((_, routes)) => routes.push(route),
+                None => paths.push((route.path, vec![route])),
+            }
+        }
+        let mut router = matchit::Router::new();
+        for (path, routes) in paths {
+            router.insert(path, routes).expect("route paths in the table do not collide");
+        }
+        router
+    })
+}
+
+pub fn lookup(method: &Method, path: &str) -> Lookup {
+    let Ok(matched) = router().at(path) else {
+        return Lookup::NotFound;
+    };
+    match matched.value.iter().find(|r| r.method == *method) {
+        Some(route) => {
+            let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+            Lookup::Found(route, params)
+        }
+        None => Lookup::MethodNotAllowed(matched.value.iter().map(|r| r.method.to_string()).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_are_unique() {
+        let mut names: Vec<&str> = all().map(|r| r.function).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+
+    #[test]
+    fn lookup_finds_routes_params_and_allowed_methods() {
+        let Lookup::Found(route, params) = lookup(&Method::POST, "/flows/acme") else { panic!("no match") };
+        assert_eq!(route.function, "flows-create");
+        assert_eq!(params, vec![("organization".to_owned(), "acme".to_owned())]);
+        let Lookup::MethodNotAllowed(allow) = lookup(&Method::PUT, "/v1/users") else { panic!("expected 405") };
+        assert_eq!(allow, vec!["POST", "GET"]);
+        assert!(matches!(lookup(&Method::GET, "/nope"), Lookup::NotFound));
+    }
+}

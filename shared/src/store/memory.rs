@@ -1,0 +1,251 @@
+//! The in-memory store: the embedded default for local runs and tests. It keeps the same uniqueness rules and
+//! all-or-nothing writes as the DynamoDB store, under one lock that is never held across an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::*;
+
+#[derive(Default)]
+struct State {
+    counters: HashMap<&'static str, u64>,
+    orgs: HashMap<OrgId, Organization>,
+    org_slugs: HashMap<String, OrgId>,
+    users: BTreeMap<(OrgId, UserId), User>,
+    emails: HashMap<(OrgId, String), UserId>,
+    external_ids: HashMap<(OrgId, String), UserId>,
+    keys: HashMap<String, ApiKey>,
+    flows: HashMap<(OrgId, String), Flow>,
+    flow_slugs: HashMap<(OrgId, String), FlowId>,
+    assignments: HashMap<(OrgId, String), Assignment>,
+    open_assignments: HashMap<(OrgId, String, String), AssignmentId>,
+    rate: HashMap<String, (u32, i64)>,
+    idempotency: HashMap<String, IdemRecord>,
+}
+
+struct IdemRecord {
+    fingerprint: String,
+    response: Option<StoredResponse>,
+    expires_at: i64,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied write: every write checks first, then
+        // applies. So a poisoned lock is still consistent.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn open_key(a: &Assignment) -> (OrgId, String, String) {
+    (a.org_id, a.flow_id.as_str().to_owned(), a.user_email.key())
+}
+
+#[async_trait]
+impl Directory for MemoryStore {
+    async fn next_id(&self, counter: Counter) -> StoreResult<u64> {
+        let name = match counter {
+            Counter::Organization => "org",
+            Counter::User => "user",
+        };
+        let mut s = self.lock();
+        let n = s.counters.entry(name).or_insert(0);
+        *n += 1;
+        Ok(*n)
+    }
+
+    async fn create_organization(&self, org: &Organization, owner: &User, keys: &[ApiKey]) -> StoreResult<()> {
+        let mut s = self.lock();
+        if s.org_slugs.contains_key(org.slug.as_str()) {
+            return Err(StoreError::Conflict(Conflict::OrganizationSlug));
+        }
+        s.org_slugs.insert(org.slug.as_str().to_owned(), org.id);
+        s.orgs.insert(org.id, org.clone());
+        s.emails.insert((org.id, owner.email.key()), owner.id);
+        if let Some(ext) = &owner.external_id {
+            s.external_ids.insert((org.id, ext.clone()), owner.id);
+        }
+        s.users.insert((org.id, owner.id), owner.clone());
+        for key in keys {
+            s.keys.insert(key.hash.clone(), key.clone());
+        }
+        Ok(())
+    }
+
+    async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>> {
+        Ok(self.lock().orgs.get(&org).cloned())
+    }
+
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        let mut s = self.lock();
+        if !s.orgs.contains_key(&user.org_id) {
+            return Err(StoreError::Conflict(Conflict::Missing));
+        }
+        if s.emails.contains_key(&(user.org_id, user.email.key())) {
+            return Err(StoreError::Conflict(Conflict::UserEmail));
+        }
+        if let Some(ext) = &user.external_id {
+            if s.external_ids.contains_key(&(user.org_id, ext.clone())) {
+                return Err(StoreError::Conflict(Conflict::UserExternalId));
+            }
+            s.external_ids.insert((user.org_id, ext.clone()), user.id);
+        }
+        s.emails.insert((user.org_id, user.email.key()), user.id);
+        s.users.insert((user.org_id, user.id), user.clone());
+        if let Some(org) = s.orgs.get_mut(&user.org_id) {
+            org.user_count += 1;
+        }
+        Ok(())
+    }
+
+    async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>> {
+        Ok(self.lock().users.get(&(org, user)).cloned())
+    }
+
+    async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>> {
+        let s = self.lock();
+        Ok(s.emails.get(&(org, email_key.to_owned())).and_then(|id| s.users.get(&(org, *id))).cloned())
+    }
+
+    async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>> {
+        let s = self.lock();
+        Ok(s.users.range((org, UserId(0))..=(org, UserId(u64::MAX))).map(|(_, u)| u.clone()).collect())
+    }
+}
+
+#[async_trait]
+impl KeyStore for MemoryStore {
+    async fn find_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
+        Ok(self.lock().keys.get(hash).cloned())
+    }
+
+    async fn create_key(&self, key: &ApiKey) -> StoreResult<()> {
+        self.lock().keys.insert(key.hash.clone(), key.clone());
+        Ok(())
+    }
+
+    async fn list_keys(&self, org: OrgId) -> StoreResult<Vec<ApiKey>> {
+        let s = self.lock();
+        let mut keys: Vec<ApiKey> = s.keys.values().filter(|k| k.org_id == org).cloned().collect();
+        keys.sort_by(|a, b| (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str())));
+        Ok(keys)
+    }
+
+    async fn revoke_key(&self, org: OrgId, key: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>> {
+        let mut s = self.lock();
+        let found = s.keys.values_mut().find(|k| k.org_id == org && &k.id == key);
+        Ok(found.map(|k| {
+            k.revoked_at.get_or_insert(at);
+            k.clone()
+        }))
+    }
+}
+
+#[async_trait]
+impl FlowStore for MemoryStore {
+    async fn create_flow(&self, flow: &Flow) -> StoreResult<()> {
+        let mut s = self.lock();
+        let slug_key = (flow.org_id, flow.slug.as_str().to_owned());
+        if s.flow_slugs.contains_key(&slug_key) {
+            return Err(StoreError::Conflict(Conflict::FlowSlug));
+        }
+        s.flow_slugs.insert(slug_key, flow.id.clone());
+        s.flows.insert((flow.org_id, flow.id.as_str().to_owned()), flow.clone());
+        Ok(())
+    }
+
+    async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>> {
+        Ok(self.lock().flows.get(&(org, flow.as_str().to_owned())).cloned())
+    }
+}
+
+#[async_trait]
+impl AssignmentStore for MemoryStore {
+    async fn assign_context(&self, org: OrgId, flow: &FlowId, email_key: &str) -> StoreResult<AssignContext> {
+        let s = self.lock();
+        Ok(AssignContext {
+            flow: s.flows.get(&(org, flow.as_str().to_owned())).cloned(),
+            user: s.emails.get(&(org, email_key.to_owned())).and_then(|id| s.users.get(&(org, *id))).cloned(),
+            open: s.open_assignments.get(&(org, flow.as_str().to_owned(), email_key.to_owned())).cloned(),
+        })
+    }
+
+    async fn create_assignment(&self, assignment: &Assignment) -> StoreResult<()> {
+        let mut s = self.lock();
+        let open = open_key(assignment);
+        if let Some(existing) = s.open_assignments.get(&open) {
+            return Err(StoreError::Conflict(Conflict::OpenAssignment(Some(existing.clone()))));
+        }
+        s.open_assignments.insert(open, assignment.id.clone());
+        s.assignments.insert((assignment.org_id, assignment.id.as_str().to_owned()), assignment.clone());
+        Ok(())
+    }
+
+    async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
+        Ok(self.lock().assignments.get(&(org, id.as_str().to_owned())).cloned())
+    }
+}
+
+#[async_trait]
+impl RateLimitStore for MemoryStore {
+    async fn hit(&self, bucket: &str, limit: u32, expires_at: i64) -> StoreResult<RateDecision> {
+        let mut s = self.lock();
+        let entry = s.rate.entry(bucket.to_owned()).or_insert((0, expires_at));
+        if entry.0 >= limit {
+            return Ok(RateDecision::Limited);
+        }
+        entry.0 += 1;
+        let now = Timestamp::now().unix();
+        s.rate.retain(|_, (_, exp)| *exp > now);
+        Ok(RateDecision::Allowed)
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for MemoryStore {
+    async fn begin(&self, key: &str, fingerprint: &str, now: i64, expires_at: i64) -> StoreResult<IdempotencyBegin> {
+        let mut s = self.lock();
+        if let Some(record) = s.idempotency.get(key).filter(|r| r.expires_at > now) {
+            return Ok(if record.fingerprint != fingerprint {
+                IdempotencyBegin::Mismatch
+            } else if let Some(response) = &record.response {
+                IdempotencyBegin::Replay(response.clone())
+            } else {
+                IdempotencyBegin::InFlight
+            });
+        }
+        s.idempotency
+            .insert(key.to_owned(), IdemRecord { fingerprint: fingerprint.to_owned(), response: None, expires_at });
+        Ok(IdempotencyBegin::Started)
+    }
+
+    async fn complete(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        response: &StoredResponse,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        self.lock().idempotency.insert(
+            key.to_owned(),
+            IdemRecord { fingerprint: fingerprint.to_owned(), response: Some(response.clone()), expires_at },
+        );
+        Ok(())
+    }
+
+    async fn release(&self, key: &str) -> StoreResult<()> {
+        self.lock().idempotency.remove(key);
+        Ok(())
+    }
+}

@@ -1,0 +1,32 @@
+//! End-to-end tests: every route driven over HTTP against the local server, each test once on the in-memory
+//! backend and once on DynamoDB (moto on 127.0.0.1, started by `make test`).
+
+mod admin_and_keys;
+mod assign;
+mod flows_and_users;
+mod plumbing;
+mod store_contract;
+mod template_and_events;
+
+/// Runs each named `async fn(Backend)` as two tests, `memory::name` and `dynamodb::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(flows_testkit::Backend::Memory).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(flows_testkit::Backend::Dynamodb).await
+                }
+            )*
+        }
+    };
+}

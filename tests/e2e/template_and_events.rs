@@ -1,0 +1,225 @@
+//! The route table held against `template.yaml` (so the two never drift), and every sample event in `events/`
+//! run through its Lambda handler (so the samples stay valid).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use flows_shared::app::AppState;
+use flows_shared::auth::hash_key;
+use flows_shared::dispatch::dispatch;
+use flows_shared::endpoints;
+use flows_shared::model::*;
+use flows_shared::routes::{self, Route};
+use flows_shared::store::dynamo::TABLE_GSIS;
+use flows_shared::store::Counter;
+use serde_norway::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    serde_norway::from_str(&text).expect("template.yaml is YAML")
+}
+
+fn all_routes() -> impl Iterator<Item = &'static Route> {
+    routes::all()
+}
+
+#[test]
+fn the_template_serves_exactly_the_route_table() {
+    let template = template();
+    let resources = template["Resources"].as_mapping().expect("Resources");
+    // function name (from CodeUri) → (method, path) of its HttpApi event
+    let mut served: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (_, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let props = &resource["Properties"];
+        let code = props["CodeUri"].as_str().expect("CodeUri");
+        let function = code
+            .strip_prefix("target/lambda/")
+            .and_then(|c| c.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("CodeUri {code} is not target/lambda/<fn>/"));
+        let Some(events) = props["Events"].as_mapping() else { continue };
+        for (_, event) in events {
+            if event["Type"].as_str() != Some("HttpApi") {
+                continue;
+            }
+            let p = &event["Properties"];
+            let method = p["Method"].as_str().unwrap_or("ANY").to_owned();
+            let path = p["Path"].as_str().unwrap_or("$default").to_owned();
+            assert!(served.insert(function.to_owned(), (method, path)).is_none(), "{function} has two HTTP events");
+        }
+    }
+    let expected: BTreeMap<String, (String, String)> = all_routes()
+        .map(|r| {
+            let method = if r.path == "$default" { "ANY".to_owned() } else { r.method.to_string() };
+            (r.function.to_owned(), (method, r.path.to_owned()))
+        })
+        .collect();
+    assert_eq!(served, expected);
+}
+
+#[test]
+fn every_function_is_a_binary_of_the_functions_crate() {
+    let manifest = std::fs::read_to_string(root().join("functions/Cargo.toml")).unwrap();
+    for route in all_routes() {
+        assert!(manifest.contains(&format!("name = \"{}\"", route.function)), "{} has no [[bin]]", route.function);
+        assert!(root().join("functions").join(route.function).join("main.rs").exists());
+    }
+}
+
+#[test]
+fn the_template_table_has_the_indexes_and_ttl_the_code_uses() {
+    let template = template();
+    let table = &template["Resources"]["Table"]["Properties"];
+    let indexes: BTreeSet<(String, String, String)> = table["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let keys = i["KeySchema"].as_sequence().unwrap();
+            (
+                i["IndexName"].as_str().unwrap().to_owned(),
+                keys[0]["AttributeName"].as_str().unwrap().to_owned(),
+                keys[1]["AttributeName"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String, String)> =
+        TABLE_GSIS.iter().map(|(n, p, s)| ((*n).to_owned(), (*p).to_owned(), (*s).to_owned())).collect();
+    assert_eq!(indexes, expected);
+    assert_eq!(table["TimeToLiveSpecification"]["AttributeName"].as_str(), Some("expires_at"));
+    assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
+}
+
+const EVENT_KEY: &str = "sk_events_fixture_secret_key";
+const EVENT_ADMIN_TOKEN: &str = "events-admin-token";
+
+/// The records the sample events refer to, with fixed ids (the integer ones drawn from the counters, as the API
+/// would, so that the events that create more do not collide with them).
+async fn seed_event_fixtures(state: &AppState) {
+    let store = state.store.as_ref();
+    let now = Timestamp::now();
+    assert_eq!(store.next_id(Counter::Organization).await.unwrap(), 1);
+    for user in 1..=3 {
+        assert_eq!(store.next_id(Counter::User).await.unwrap(), user);
+    }
+    let org = Organization {
+        id: OrgId(1),
+        name: "Acme".into(),
+        slug: Slug::parse("acme").unwrap(),
+        tier: Tier::Standard,
+        user_count: 1,
+        created_at: now,
+    };
+    let person = |id: u64, email: &str, name: &str| User {
+        id: UserId(id),
+        org_id: org.id,
+        email: Email::parse(email).unwrap(),
+        name: name.into(),
+        nick: name.split(' ').next().unwrap().into(),
+        external_id: None,
+        disabled: false,
+        created_at: now,
+    };
+    let key = |id: &str, plain: &str| ApiKey {
+        id: KeyId::parse(id).unwrap(),
+        org_id: org.id,
+        user_id: UserId(1),
+        kind: KeyKind::Secret,
+        tier: Tier::Standard,
+        prefix: plain[..11].into(),
+        hash: hash_key(plain),
+        created_at: now,
+        revoked_at: None,
+    };
+    store
+        .create_organization(
+            &org,
+            &person(1, "owner@acme.example.com", "Joe Smith"),
+            &[key("key_00000000000000f1", EVENT_KEY), key("key_00000000000000f2", "sk_events_fixture_spare_key")],
+        )
+        .await
+        .unwrap();
+    let employee = person(2, "employee@company.com", "Eve Employee");
+    store.create_user(&employee).await.unwrap();
+    let flow = Flow {
+        id: FlowId::parse("deadbeefdeadbeef").unwrap(),
+        org_id: org.id,
+        name: "Customer Onboarding".into(),
+        slug: Slug::parse("customer-onboarding").unwrap(),
+        access_mode: AccessMode::Invitation,
+        join_token: "eedd2bf0643f75c14be9099272429351c7132a71".into(),
+        disabled: false,
+        flow_type: "CHECKLIST".into(),
+        steps: (1..=5)
+            .map(|i| Step { id: format!("step-{i}"), title: format!("Step {i}"), estimated_minutes: 24 })
+            .collect(),
+        version: 1,
+        created_by: UserId(1),
+        created_at: now,
+    };
+    store.create_flow(&flow).await.unwrap();
+    let other = person(3, "stevie@company.com", "Stevie Johnson");
+    store.create_user(&other).await.unwrap();
+    store
+        .create_assignment(&Assignment {
+            id: AssignmentId::parse("asgn_0123456789abcdef01234567").unwrap(),
+            org_id: org.id,
+            flow_id: flow.id.clone(),
+            user_id: other.id,
+            user_email: other.email.clone(),
+            due_date: None,
+            priority: Some(Priority::Low),
+            notes: None,
+            status: AssignmentStatus::Assigned,
+            assigned_at: now,
+            assigned_by: UserId(1),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn every_http_event_runs_through_its_handler() {
+    let mut config = flows_testkit::test_config();
+    config.admin_token = Some(EVENT_ADMIN_TOKEN.into());
+    let state = AppState::in_memory(config);
+    seed_event_fixtures(&state).await;
+    let expected: BTreeMap<&str, u16> = BTreeMap::from([
+        ("admin-create-organization", 201),
+        ("users-create", 201),
+        ("users-list", 200),
+        ("api-keys-create", 201),
+        ("api-keys-list", 200),
+        ("api-keys-revoke", 200),
+        ("flows-create", 201),
+        ("flows-assign", 200),
+        ("assignments-get", 200),
+        ("not-found", 404),
+    ]);
+    let dir = root().join("events/http");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
+        .collect();
+    files.sort();
+    let mut functions: Vec<String> = all_routes().map(|r| r.function.to_owned()).collect();
+    functions.sort();
+    assert_eq!(files, functions, "one event per HTTP function, no strays");
+
+    for route in all_routes() {
+        let text = std::fs::read_to_string(dir.join(format!("{}.json", route.function))).unwrap();
+        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", route.function));
+        let response = dispatch(state.clone(), endpoints::by_function(route.function).unwrap(), request).await;
+        let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
+        assert_eq!(response.status().as_u16(), expected[route.function], "{}: {body}", route.function);
+        let request_id = format!("req_event_{}", route.function.replace('-', "_"));
+        assert_eq!(response.headers()["x-request-id"], request_id.as_str());
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|_| panic!("{}: not JSON", route.function));
+    }
+}
