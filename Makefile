@@ -99,8 +99,13 @@ sam-validate: $(VENV)/.ci
 deploy: build
 	$(VENV)/bin/sam deploy --guided
 
-bench:
-	$(CARGO) run --release -p flows-bench
+# Figures, not assertions: cold start and per-invoke latency of real release binaries through a Lambda Runtime
+# API emulator (against a hello-world lambda_http binary built here too), sizes, peak RSS, DynamoDB round trips.
+bench: $(VENV)/.dev
+	$(CARGO) build --release -p flows-functions -p flows-bench --bins
+	@$(MAKE) --no-print-directory moto-start
+	@status=0; FLOWS_TEST_DYNAMODB=$(MOTO_URL) ./target/release/bench || status=$$?; \
+	$(MAKE) --no-print-directory moto-stop; exit $$status
 
 clean: moto-stop
 	$(CARGO) clean

@@ -1,1 +1,240 @@
-fn main() {}
+//! `make bench`: drives the real release binaries through a Lambda Runtime API emulator and prints
+//!
+//! - cold start (exec to first response) of `flows-assign` against a hello-world `lambda_http` binary built in
+//!   the same run, as a ratio;
+//! - per-invoke latency p50/p99 over 5,000 assigns on the in-memory backend, against the hello-world binary;
+//! - peak RSS of every function after its sample event, and the size of every binary, plain and deflated;
+//! - DynamoDB round trips of one assign (moto on 127.0.0.1, counted with an SDK interceptor).
+//!
+//! Every request goes to 127.0.0.1 only. The binaries come from `target/release` (`make bench` builds them).
+
+mod emulator;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use emulator::Emulator;
+use serde_json::Value;
+use tokio::process::{Child, Command};
+
+const COLD_RUNS: usize = 20;
+const WARMUP: usize = 100;
+const INVOCATIONS: usize = 5_000;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+fn release_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target")).join("release")
+}
+
+fn functions() -> Vec<String> {
+    flows_shared::routes::all().map(|r| r.function.to_owned()).collect()
+}
+
+fn spawn(binary: &Path, emulator: &Emulator, seed: &Path) -> Child {
+    Command::new(binary)
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", emulator.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("FLOWS_BACKEND", "memory")
+        .env("FLOWS_SEED_FILE", seed)
+        .env("FLOWS_ADMIN_TOKEN", flows_testkit::EVENT_ADMIN_TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (run `make bench`, which builds it)", binary.display()))
+}
+
+fn sample_event(function: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("events/http").join(format!("{function}.json"))).expect("event");
+    serde_json::from_str(&text).expect("event JSON")
+}
+
+/// The sample assign event, for the `i`th bench user (each assign is a new one, answered 200).
+fn assign_event(template: &Value, i: usize) -> String {
+    let mut event = template.clone();
+    let body = serde_json::json!({
+        "flowId": flows_testkit::EVENT_FLOW,
+        "userEmail": flows_testkit::bench_user(i),
+        "dueDate": "2030-11-25T23:59:59Z",
+        "priority": "high",
+        "notes": "Please complete this onboarding flow before the team meeting"
+    });
+    event["body"] = Value::String(body.to_string());
+    event.to_string()
+}
+
+fn status_of(body: &[u8]) -> u64 {
+    serde_json::from_slice::<Value>(body).ok().and_then(|v| v["statusCode"].as_u64()).unwrap_or(0)
+}
+
+fn peak_rss_kib(child: &Child) -> u64 {
+    let pid = child.id().expect("running");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Exec to first response, `COLD_RUNS` times: each run a fresh process and a fresh emulator.
+async fn cold_starts(binary: &Path, seed: &Path, event: impl Fn(usize) -> String) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(COLD_RUNS);
+    for i in 0..COLD_RUNS {
+        let mut emulator = Emulator::start().await;
+        emulator.push(event(i));
+        let started = Instant::now();
+        let mut child = spawn(binary, &emulator, seed);
+        let done = emulator.completion().await;
+        assert!(
+            done.ok && (200..300).contains(&status_of(&done.body)),
+            "cold run failed: {}",
+            String::from_utf8_lossy(&done.body)
+        );
+        times.push(done.at - started);
+        let _ = child.kill().await;
+    }
+    times.sort();
+    times
+}
+
+/// `INVOCATIONS` sequential invocations of one warm process, after `WARMUP`; returns the sorted latencies and
+/// the process's peak RSS.
+async fn warm_latencies(binary: &Path, seed: &Path, event: impl Fn(usize) -> String) -> (Vec<Duration>, u64) {
+    let mut emulator = Emulator::start().await;
+    let mut child = spawn(binary, &emulator, seed);
+    let mut times = Vec::with_capacity(INVOCATIONS);
+    for i in 0..WARMUP + INVOCATIONS {
+        let started = Instant::now();
+        emulator.push(event(i));
+        let done = emulator.completion().await;
+        assert!(
+            done.ok && status_of(&done.body) == 200,
+            "invocation {i} failed: {}",
+            String::from_utf8_lossy(&done.body)
+        );
+        if i >= WARMUP {
+            times.push(done.at - started);
+        }
+    }
+    let rss = peak_rss_kib(&child);
+    let _ = child.kill().await;
+    times.sort();
+    (times, rss)
+}
+
+fn deflated_size(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("deflate");
+    encoder.finish().expect("deflate").len()
+}
+
+async fn dynamodb_round_trips() {
+    if std::env::var(flows_testkit::DYNAMODB_ENV).is_err() {
+        println!(
+            "\nDynamoDB round trips: skipped, {} is not set (`make bench` starts moto)",
+            flows_testkit::DYNAMODB_ENV
+        );
+        return;
+    }
+    let (store, log) = flows_testkit::counted_dynamo_store().await;
+    let server = flows_testkit::TestServer::start_on(store).await;
+    let (org, flow_id) = server.ready_to_assign("Acme").await;
+    log.take();
+    let reply = server
+        .post(
+            "/v1/flows/assign",
+            &org.secret,
+            serde_json::json!({"flowId": flow_id, "userEmail": "employee@company.com"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let calls = log.take();
+    println!("\nDynamoDB round trips per assign (moto, SDK interceptor): {}", calls.len());
+    println!("  {}", calls.join(" → "));
+    println!("  hand-off to SQS after the commit: none yet (the webhook pipeline adds it)");
+}
+
+#[tokio::main]
+async fn main() {
+    let release = release_dir();
+    let hello = release.join("hello");
+    let assign = release.join("flows-assign");
+    let dir = std::env::temp_dir().join(format!("flows-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let seed = dir.join("seed.json");
+    let users = WARMUP + INVOCATIONS + COLD_RUNS;
+    let seed_json = serde_json::to_string(&flows_testkit::event_seed(users)).expect("seed JSON");
+    std::fs::write(&seed, seed_json).expect("seed file");
+    let template = sample_event("flows-assign");
+    let hello_event = |_: usize| sample_event("users-list").to_string();
+
+    println!("flows bench: release binaries in {}", release.display());
+    println!("\nCold start, exec to first response, {COLD_RUNS} runs each (median, min):");
+    let hello_cold = cold_starts(&hello, &seed, hello_event).await;
+    let assign_cold = cold_starts(&assign, &seed, |i| assign_event(&template, i)).await;
+    let (hc, ac) = (percentile(&hello_cold, 0.5), percentile(&assign_cold, 0.5));
+    println!("  hello-world lambda_http  {}  (min {})", ms(hc), ms(hello_cold[0]));
+    println!("  flows-assign             {}  (min {})", ms(ac), ms(assign_cold[0]));
+    println!("  ratio                    {:.2}x (target ≤ 1.5x)", ac.as_secs_f64() / hc.as_secs_f64());
+
+    println!("\nPer-invoke latency, {INVOCATIONS} invocations after {WARMUP} warm-up, in-memory backend:");
+    let (hello_warm, hello_rss) = warm_latencies(&hello, &seed, hello_event).await;
+    let (assign_warm, assign_rss) = warm_latencies(&assign, &seed, |i| assign_event(&template, COLD_RUNS + i)).await;
+    for (name, t) in [("hello-world lambda_http", &hello_warm), ("flows-assign", &assign_warm)] {
+        println!("  {name:<24} p50 {}  p99 {}", ms(percentile(t, 0.5)), ms(percentile(t, 0.99)));
+    }
+    println!(
+        "  ratio                    p50 {:.2}x (target ≤ 1.5x)  p99 {:.2}x",
+        percentile(&assign_warm, 0.5).as_secs_f64() / percentile(&hello_warm, 0.5).as_secs_f64(),
+        percentile(&assign_warm, 0.99).as_secs_f64() / percentile(&hello_warm, 0.99).as_secs_f64()
+    );
+
+    println!("\nEvery function: size (host release build, same profile as the Lambda build), peak RSS after its sample event:");
+    println!("  {:<28} {:>12} {:>12} {:>10} {:>7}", "function", "binary", "deflated", "peak RSS", "status");
+    println!("  {:<28} {:>12} {:>12} {:>7} KiB {:>7}", "hello (baseline)", "", "", hello_rss, "");
+    println!("  {:<28} {:>12} {:>12} {:>7} KiB {:>7}", "flows-assign after 5,100", "", "", assign_rss, "200");
+    for function in functions() {
+        let binary = release.join(&function);
+        let bytes = std::fs::read(&binary).expect("binary");
+        let mut emulator = Emulator::start().await;
+        emulator.push(sample_event(&function).to_string());
+        let mut child = spawn(&binary, &emulator, &seed);
+        let done = emulator.completion().await;
+        let rss = peak_rss_kib(&child);
+        let _ = child.kill().await;
+        println!(
+            "  {function:<28} {:>12} {:>12} {:>7} KiB {:>7}",
+            bytes.len(),
+            deflated_size(&bytes),
+            rss,
+            status_of(&done.body)
+        );
+    }
+
+    dynamodb_round_trips().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::aws::AwsSettings;
 use crate::config::{Backend, Config};
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
+use crate::store::seed::Seed;
 use crate::store::Store;
 
 pub struct AppState {
@@ -34,14 +36,21 @@ impl AppState {
         Self::new(config, Arc::new(MemoryStore::new()))
     }
 
-    /// Builds the state `config` describes: the in-memory store, or DynamoDB through the SDK's standard
-    /// configuration (region, endpoint and credentials from the environment).
+    /// Builds the state `config` describes: the in-memory store (seeded from `FLOWS_SEED_FILE` when set), or
+    /// DynamoDB with a client built from the standard AWS variables (see [`crate::aws`]).
     pub async fn from_config(config: Config) -> Result<Arc<Self>, Box<dyn std::error::Error + Send + Sync>> {
         match config.backend {
-            Backend::Memory => Ok(Self::in_memory(config)),
+            Backend::Memory => match &config.seed_file {
+                None => Ok(Self::in_memory(config)),
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+                    let store = MemoryStore::from_seed(Seed::from_json(&text)?)?;
+                    Ok(Self::new(config, Arc::new(store)))
+                }
+            },
             Backend::Dynamodb => {
-                let sdk = aws_config::load_from_env().await;
-                let dynamo = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone());
+                let aws = AwsSettings::from_env()?;
+                let dynamo = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
                 Ok(Arc::new(Self { config, store: Arc::new(dynamo.clone()), dynamo: Some(dynamo) }))
             }
         }

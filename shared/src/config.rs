@@ -13,6 +13,7 @@ pub const FLOWS_RATE_LIMIT_STANDARD: &str = "FLOWS_RATE_LIMIT_STANDARD";
 pub const FLOWS_RATE_LIMIT_ENTERPRISE: &str = "FLOWS_RATE_LIMIT_ENTERPRISE";
 pub const FLOWS_CREATE_RESOURCES: &str = "FLOWS_CREATE_RESOURCES";
 pub const FLOWS_LOG: &str = "FLOWS_LOG";
+pub const FLOWS_SEED_FILE: &str = "FLOWS_SEED_FILE";
 pub const PORT: &str = "PORT";
 
 /// Every variable above, with what it does; `.env.example` and the README list the same.
@@ -26,6 +27,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (FLOWS_RATE_LIMIT_STANDARD, "requests per minute for the standard tier; default 100"),
     (FLOWS_RATE_LIMIT_ENTERPRISE, "requests per minute for the enterprise tier; default 1000"),
     (FLOWS_CREATE_RESOURCES, "1: create the table and queues when missing (local runs against moto)"),
+    (FLOWS_SEED_FILE, "memory backend: a JSON file of organizations, users, keys and flows to start with"),
     (FLOWS_LOG, "log filter, e.g. info or flows_shared=debug; default info"),
     (PORT, "local server port; default 3000, 0 takes a free port"),
 ];
@@ -47,6 +49,7 @@ pub struct Config {
     pub rate_limit_standard: u32,
     pub rate_limit_enterprise: u32,
     pub create_resources: bool,
+    pub seed_file: Option<String>,
     pub port: u16,
 }
 
@@ -119,6 +122,7 @@ impl Config {
             rate_limit_standard: number(FLOWS_RATE_LIMIT_STANDARD, 100)?,
             rate_limit_enterprise: number(FLOWS_RATE_LIMIT_ENTERPRISE, 1000)?,
             create_resources: matches!(get(FLOWS_CREATE_RESOURCES).as_deref(), Some("1" | "true")),
+            seed_file: get(FLOWS_SEED_FILE),
             port,
         })
     }

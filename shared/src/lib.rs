@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod dispatch;
 pub mod endpoints;

@@ -255,3 +255,24 @@ async fn idempotency_key_replays_the_first_response(backend: Backend) {
     assert_eq!(fresh.status, 409);
     assert_eq!(fresh.body["assignmentId"], first.body["assignmentId"]);
 }
+
+/// The DynamoDB cost of an assign, counted with an SDK interceptor: authenticate (GetItem), rate limit
+/// (UpdateItem), the reads in one batch (BatchGetItem), one transaction (TransactWriteItems).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assign_on_dynamodb_costs_four_round_trips() {
+    let (store, log) = flows_testkit::counted_dynamo_store().await;
+    let server = TestServer::start_on(store).await;
+    let (org, flow_id) = server.ready_to_assign("Acme").await;
+    log.take();
+
+    let reply = server
+        .post(
+            "/v1/flows/assign",
+            &org.secret,
+            json!({"flowId": flow_id, "userEmail": "employee@company.com", "dueDate": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(log.take(), ["GetItem", "UpdateItem", "BatchGetItem", "TransactWriteItems"]);
+}

@@ -3,15 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use flows_shared::app::AppState;
-use flows_shared::auth::hash_key;
 use flows_shared::dispatch::dispatch;
 use flows_shared::endpoints;
-use flows_shared::model::*;
 use flows_shared::routes::{self, Route};
 use flows_shared::store::dynamo::TABLE_GSIS;
-use flows_shared::store::Counter;
+use flows_shared::store::memory::MemoryStore;
 use serde_norway::Value;
 
 fn root() -> &'static Path {
@@ -96,100 +95,12 @@ fn the_template_table_has_the_indexes_and_ttl_the_code_uses() {
     assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
 }
 
-const EVENT_KEY: &str = "sk_events_fixture_secret_key";
-const EVENT_ADMIN_TOKEN: &str = "events-admin-token";
-
-/// The records the sample events refer to, with fixed ids (the integer ones drawn from the counters, as the API
-/// would, so that the events that create more do not collide with them).
-async fn seed_event_fixtures(state: &AppState) {
-    let store = state.store.as_ref();
-    let now = Timestamp::now();
-    assert_eq!(store.next_id(Counter::Organization).await.unwrap(), 1);
-    for user in 1..=3 {
-        assert_eq!(store.next_id(Counter::User).await.unwrap(), user);
-    }
-    let org = Organization {
-        id: OrgId(1),
-        name: "Acme".into(),
-        slug: Slug::parse("acme").unwrap(),
-        tier: Tier::Standard,
-        user_count: 1,
-        created_at: now,
-    };
-    let person = |id: u64, email: &str, name: &str| User {
-        id: UserId(id),
-        org_id: org.id,
-        email: Email::parse(email).unwrap(),
-        name: name.into(),
-        nick: name.split(' ').next().unwrap().into(),
-        external_id: None,
-        disabled: false,
-        created_at: now,
-    };
-    let key = |id: &str, plain: &str| ApiKey {
-        id: KeyId::parse(id).unwrap(),
-        org_id: org.id,
-        user_id: UserId(1),
-        kind: KeyKind::Secret,
-        tier: Tier::Standard,
-        prefix: plain[..11].into(),
-        hash: hash_key(plain),
-        created_at: now,
-        revoked_at: None,
-    };
-    store
-        .create_organization(
-            &org,
-            &person(1, "owner@acme.example.com", "Joe Smith"),
-            &[key("key_00000000000000f1", EVENT_KEY), key("key_00000000000000f2", "sk_events_fixture_spare_key")],
-        )
-        .await
-        .unwrap();
-    let employee = person(2, "employee@company.com", "Eve Employee");
-    store.create_user(&employee).await.unwrap();
-    let flow = Flow {
-        id: FlowId::parse("deadbeefdeadbeef").unwrap(),
-        org_id: org.id,
-        name: "Customer Onboarding".into(),
-        slug: Slug::parse("customer-onboarding").unwrap(),
-        access_mode: AccessMode::Invitation,
-        join_token: "eedd2bf0643f75c14be9099272429351c7132a71".into(),
-        disabled: false,
-        flow_type: "CHECKLIST".into(),
-        steps: (1..=5)
-            .map(|i| Step { id: format!("step-{i}"), title: format!("Step {i}"), estimated_minutes: 24 })
-            .collect(),
-        version: 1,
-        created_by: UserId(1),
-        created_at: now,
-    };
-    store.create_flow(&flow).await.unwrap();
-    let other = person(3, "stevie@company.com", "Stevie Johnson");
-    store.create_user(&other).await.unwrap();
-    store
-        .create_assignment(&Assignment {
-            id: AssignmentId::parse("asgn_0123456789abcdef01234567").unwrap(),
-            org_id: org.id,
-            flow_id: flow.id.clone(),
-            user_id: other.id,
-            user_email: other.email.clone(),
-            due_date: None,
-            priority: Some(Priority::Low),
-            notes: None,
-            status: AssignmentStatus::Assigned,
-            assigned_at: now,
-            assigned_by: UserId(1),
-        })
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn every_http_event_runs_through_its_handler() {
     let mut config = flows_testkit::test_config();
-    config.admin_token = Some(EVENT_ADMIN_TOKEN.into());
-    let state = AppState::in_memory(config);
-    seed_event_fixtures(&state).await;
+    config.admin_token = Some(flows_testkit::EVENT_ADMIN_TOKEN.into());
+    let store = MemoryStore::from_seed(flows_testkit::event_seed(0)).expect("a consistent seed");
+    let state = AppState::new(config, Arc::new(store));
     let expected: BTreeMap<&str, u16> = BTreeMap::from([
         ("admin-create-organization", 201),
         ("users-create", 201),

@@ -5,10 +5,15 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use flows_shared::app::AppState;
+use flows_shared::auth::hash_key;
 use flows_shared::config::Config;
-use flows_shared::model::random_token;
+use flows_shared::model::{
+    random_token, AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Email, Flow, FlowId, KeyId, KeyKind,
+    OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId,
+};
 use flows_shared::store::dynamo::DynamoStore;
 use flows_shared::store::memory::MemoryStore;
+use flows_shared::store::seed::Seed;
 use flows_shared::store::Store;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
@@ -93,13 +98,22 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_configured(store(backend).await, tweak).await
+    }
+
+    /// The server on a store of the caller's making.
+    pub async fn start_on(store: Arc<dyn Store>) -> Self {
+        Self::start_configured(store, |_| {}).await
+    }
+
+    async fn start_configured(store: Arc<dyn Store>, tweak: impl FnOnce(&mut Config)) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let mut config = test_config();
         config.api_base_url = base.clone();
         config.web_base_url = base.clone();
         tweak(&mut config);
-        let state = AppState::new(config, store(backend).await);
+        let state = AppState::new(config, store);
         let task = tokio::spawn(flows_shared::local::serve(listener, state.clone()));
         Self { base, state, client: reqwest::Client::builder().no_proxy().build().expect("client"), task }
     }
@@ -232,4 +246,138 @@ pub async fn avoid_minute_boundary() {
     if left < 10 {
         tokio::time::sleep(std::time::Duration::from_secs(left + 1)).await;
     }
+}
+
+/// Records the DynamoDB operation of every request the SDK sends (each attempt, so retries count): the number of
+/// round trips an endpoint costs.
+#[derive(Debug, Clone, Default)]
+pub struct CallLog(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl CallLog {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().expect("call log"))
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for CallLog {
+    fn name(&self) -> &'static str {
+        "CallLog"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or("?");
+        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        self.0.lock().expect("call log").push(operation);
+        Ok(())
+    }
+}
+
+/// A DynamoDB store on moto in a fresh table, whose every request is recorded in the returned log.
+pub async fn counted_dynamo_store() -> (Arc<dyn Store>, CallLog) {
+    let log = CallLog::default();
+    let config = dynamodb_client().config().to_builder().interceptor(log.clone()).build();
+    let store =
+        DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), format!("flows-test-{}", random_token(6)));
+    store.create_table_if_missing().await.expect("moto creates the table");
+    log.take();
+    (Arc::new(store), log)
+}
+
+/// The bearer key of the sample events in `events/http/` (also in [`event_seed`]).
+pub const EVENT_KEY: &str = "sk_events_fixture_secret_key";
+/// The admin token of the sample admin event.
+pub const EVENT_ADMIN_TOKEN: &str = "events-admin-token";
+/// The flow the sample events assign.
+pub const EVENT_FLOW: &str = "deadbeefdeadbeef";
+
+/// The records the sample events refer to, with fixed ids: organization `acme` (1) with its owner (1),
+/// `employee@company.com` (2), `stevie@company.com` (3) and `extra_users` more (`user00001@company.com`, …);
+/// keys `key_00000000000000f1` ([`EVENT_KEY`]) and `key_00000000000000f2`; a five-step, two-hour flow
+/// [`EVENT_FLOW`]; and Stevie's open assignment `asgn_0123456789abcdef01234567`.
+pub fn event_seed(extra_users: usize) -> Seed {
+    let now = Timestamp::now();
+    let org = Organization {
+        id: OrgId(1),
+        name: "Acme".into(),
+        slug: Slug::parse("acme").expect("a slug"),
+        tier: Tier::Standard,
+        user_count: 0,
+        created_at: now,
+    };
+    let person = |id: u64, email: &str, name: &str| User {
+        id: UserId(id),
+        org_id: org.id,
+        email: Email::parse(email).expect("an email"),
+        name: name.into(),
+        nick: name.split(' ').next().unwrap_or(name).into(),
+        external_id: None,
+        disabled: false,
+        created_at: now,
+    };
+    let key = |id: &str, plain: &str| ApiKey {
+        id: KeyId::parse(id).expect("a key id"),
+        org_id: org.id,
+        user_id: UserId(1),
+        kind: KeyKind::Secret,
+        tier: Tier::Standard,
+        prefix: plain[..11].into(),
+        hash: hash_key(plain),
+        created_at: now,
+        revoked_at: None,
+    };
+    let mut users = vec![
+        person(1, "owner@acme.example.com", "Joe Smith"),
+        person(2, "employee@company.com", "Eve Employee"),
+        person(3, "stevie@company.com", "Stevie Johnson"),
+    ];
+    users.extend((1..=extra_users).map(|i| person(3 + i as u64, &bench_user(i), "Bench User")));
+    let flow = Flow {
+        id: FlowId::parse(EVENT_FLOW).expect("a flow id"),
+        org_id: org.id,
+        name: "Customer Onboarding".into(),
+        slug: Slug::parse("customer-onboarding").expect("a slug"),
+        access_mode: AccessMode::Invitation,
+        join_token: "eedd2bf0643f75c14be9099272429351c7132a71".into(),
+        disabled: false,
+        flow_type: "CHECKLIST".into(),
+        steps: (1..=5)
+            .map(|i| Step { id: format!("step-{i}"), title: format!("Step {i}"), estimated_minutes: 24 })
+            .collect(),
+        version: 1,
+        created_by: UserId(1),
+        created_at: now,
+    };
+    let stevie = users[2].clone();
+    Seed {
+        organizations: vec![org.clone()],
+        api_keys: vec![
+            key("key_00000000000000f1", EVENT_KEY),
+            key("key_00000000000000f2", "sk_events_fixture_spare_key"),
+        ],
+        assignments: vec![Assignment {
+            id: AssignmentId::parse("asgn_0123456789abcdef01234567").expect("an id"),
+            org_id: org.id,
+            flow_id: flow.id.clone(),
+            user_id: stevie.id,
+            user_email: stevie.email.clone(),
+            due_date: None,
+            priority: Some(Priority::Low),
+            notes: None,
+            status: AssignmentStatus::Assigned,
+            assigned_at: now,
+            assigned_by: UserId(1),
+        }],
+        flows: vec![flow],
+        users,
+    }
+}
+
+/// The email of the `i`th extra user of [`event_seed`].
+pub fn bench_user(i: usize) -> String {
+    format!("user{i:05}@company.com")
 }

@@ -41,6 +41,72 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// A store holding `seed`, checked for the same uniqueness rules the store keeps; counters continue after
+    /// the largest seeded ids.
+    pub fn from_seed(seed: super::seed::Seed) -> Result<Self, String> {
+        let store = Self::new();
+        {
+            let mut s = store.lock();
+            for org in seed.organizations {
+                if s.org_slugs.insert(org.slug.as_str().to_owned(), org.id).is_some() {
+                    return Err(format!("seed: organization slug {} twice", org.slug.as_str()));
+                }
+                let n = s.counters.entry("org").or_insert(0);
+                *n = (*n).max(org.id.0);
+                s.orgs.insert(org.id, org);
+            }
+            for user in seed.users {
+                if !s.orgs.contains_key(&user.org_id) {
+                    return Err(format!("seed: user {} of unknown organization {}", user.id, user.org_id));
+                }
+                if s.emails.insert((user.org_id, user.email.key()), user.id).is_some() {
+                    return Err(format!("seed: email {} twice", user.email));
+                }
+                if let Some(ext) = &user.external_id {
+                    s.external_ids.insert((user.org_id, ext.clone()), user.id);
+                }
+                let n = s.counters.entry("user").or_insert(0);
+                *n = (*n).max(user.id.0);
+                s.users.insert((user.org_id, user.id), user);
+            }
+            for key in seed.api_keys {
+                if !s.orgs.contains_key(&key.org_id) {
+                    return Err(format!("seed: key {} of unknown organization {}", key.id, key.org_id));
+                }
+                s.keys.insert(key.hash.clone(), key);
+            }
+            for flow in seed.flows {
+                if !s.orgs.contains_key(&flow.org_id) {
+                    return Err(format!("seed: flow {} of unknown organization {}", flow.id, flow.org_id));
+                }
+                if s.flow_slugs.insert((flow.org_id, flow.slug.as_str().to_owned()), flow.id.clone()).is_some() {
+                    return Err(format!("seed: flow slug {} twice", flow.slug.as_str()));
+                }
+                s.flows.insert((flow.org_id, flow.id.as_str().to_owned()), flow);
+            }
+            for a in seed.assignments {
+                if !s.flows.contains_key(&(a.org_id, a.flow_id.as_str().to_owned())) {
+                    return Err(format!("seed: assignment {} of unknown flow {}", a.id, a.flow_id));
+                }
+                if a.status.is_open() && s.open_assignments.insert(open_key(&a), a.id.clone()).is_some() {
+                    return Err(format!("seed: two open assignments of flow {} to {}", a.flow_id, a.user_email));
+                }
+                s.assignments.insert((a.org_id, a.id.as_str().to_owned()), a);
+            }
+            let counts: Vec<(OrgId, u64)> = s
+                .orgs
+                .keys()
+                .map(|org| (*org, s.users.range((*org, UserId(0))..=(*org, UserId(u64::MAX))).count() as u64))
+                .collect();
+            for (org, count) in counts {
+                if let Some(o) = s.orgs.get_mut(&org) {
+                    o.user_count = count;
+                }
+            }
+        }
+        Ok(store)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a half-applied write: every write checks first, then
         // applies. So a poisoned lock is still consistent.
@@ -201,13 +267,16 @@ impl AssignmentStore for MemoryStore {
 impl RateLimitStore for MemoryStore {
     async fn hit(&self, bucket: &str, limit: u32, expires_at: i64) -> StoreResult<RateDecision> {
         let mut s = self.lock();
+        if !s.rate.contains_key(bucket) {
+            // A new window: forget the expired ones, as DynamoDB's TTL would.
+            let now = Timestamp::now().unix();
+            s.rate.retain(|_, (_, exp)| *exp > now);
+        }
         let entry = s.rate.entry(bucket.to_owned()).or_insert((0, expires_at));
         if entry.0 >= limit {
             return Ok(RateDecision::Limited);
         }
         entry.0 += 1;
-        let now = Timestamp::now().unix();
-        s.rate.retain(|_, (_, exp)| *exp > now);
         Ok(RateDecision::Allowed)
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod dynamo;
 pub mod memory;
+pub mod seed;
 
 use async_trait::async_trait;
 

@@ -1,0 +1,95 @@
+//! AWS SDK clients, built once per process from the standard environment variables: `AWS_REGION` (or
+//! `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and
+//! `AWS_ENDPOINT_URL` (or the service's own `AWS_ENDPOINT_URL_DYNAMODB`) for local servers such as moto.
+//!
+//! This is exactly what the Lambda service gives a function. We build the clients from it directly rather than
+//! through `aws-config`'s default chain (profiles, SSO, web identity through STS, ECS, IMDS), which a function
+//! never uses: it would add an STS client and the metadata-service code to every binary, and a metadata probe to
+//! any run that lacks a credential. To use a profile locally, export it first
+//! (`eval "$(aws configure export-credentials --format env)"`).
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+
+use crate::config::ConfigError;
+
+/// What every client needs: where, who, and (locally) which endpoint.
+#[derive(Clone, Debug)]
+pub struct AwsSettings {
+    region: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    endpoint_url: Option<String>,
+    dynamodb_endpoint_url: Option<String>,
+}
+
+impl AwsSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let required = |name: &'static str| {
+            get(name).ok_or(ConfigError { name, problem: "must be set for the dynamodb backend".into() })
+        };
+        Ok(Self {
+            region: get("AWS_REGION")
+                .or_else(|| get("AWS_DEFAULT_REGION"))
+                .ok_or(ConfigError { name: "AWS_REGION", problem: "must be set for the dynamodb backend".into() })?,
+            access_key_id: required("AWS_ACCESS_KEY_ID")?,
+            secret_access_key: required("AWS_SECRET_ACCESS_KEY")?,
+            session_token: get("AWS_SESSION_TOKEN"),
+            endpoint_url: get("AWS_ENDPOINT_URL"),
+            dynamodb_endpoint_url: get("AWS_ENDPOINT_URL_DYNAMODB"),
+        })
+    }
+
+    fn credentials(&self) -> Credentials {
+        Credentials::new(
+            self.access_key_id.clone(),
+            self.secret_access_key.clone(),
+            self.session_token.clone(),
+            None,
+            "environment",
+        )
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        let mut config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(self.credentials());
+        if let Some(url) = self.dynamodb_endpoint_url.as_ref().or(self.endpoint_url.as_ref()) {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_dynamodb::Client::from_conf(config.build())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_come_from_the_standard_variables() {
+        let env = |name: &str| match name {
+            "AWS_DEFAULT_REGION" => Some("eu-west-1".to_owned()),
+            "AWS_ACCESS_KEY_ID" => Some("AKID".to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("secret".to_owned()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:5055".to_owned()),
+            _ => None,
+        };
+        let settings = AwsSettings::from_lookup(env).unwrap();
+        assert_eq!(settings.region, "eu-west-1");
+        assert_eq!(settings.endpoint_url.as_deref(), Some("http://127.0.0.1:5055"));
+        let client = settings.dynamodb();
+        assert_eq!(client.config().region().map(|r| r.as_ref()), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn missing_credentials_are_named() {
+        let err = AwsSettings::from_lookup(|n| (n == "AWS_REGION").then(|| "us-east-1".to_owned())).unwrap_err();
+        assert_eq!(err.name, "AWS_ACCESS_KEY_ID");
+    }
+}
