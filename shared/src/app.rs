@@ -1,10 +1,14 @@
 //! The state every handler shares, built once per process (outside the Lambda handler): configuration, the
-//! store, and the SDK clients behind it.
+//! store and the queue, and the SDK clients behind them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::aws::AwsSettings;
 use crate::config::{Backend, Config};
+use crate::queue::memory::MemoryQueue;
+use crate::queue::sqs::{SqsQueue, MAX_RECEIVE_COUNT};
+use crate::queue::Queue;
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
 use crate::store::seed::Seed;
@@ -13,22 +17,20 @@ use crate::store::Store;
 pub struct AppState {
     pub config: Config,
     pub store: Arc<dyn Store>,
-    /// The DynamoDB store when that is the backend, for what only local runs do with it (creating the table).
-    dynamo: Option<DynamoStore>,
+    pub queue: Arc<dyn Queue>,
 }
 
+/// The in-memory queue's visibility timeout, as the SQS queue's in `template.yaml`.
+const MEMORY_VISIBILITY: Duration = Duration::from_secs(60);
+
 impl AppState {
+    /// A state on `store`, with an in-memory queue.
     pub fn new(config: Config, store: Arc<dyn Store>) -> Arc<Self> {
-        Arc::new(Self { config, store, dynamo: None })
+        Self::with_queue(config, store, Arc::new(MemoryQueue::new(MEMORY_VISIBILITY, MAX_RECEIVE_COUNT)))
     }
 
-    /// Creates the table when missing (`FLOWS_CREATE_RESOURCES=1`, local runs against moto). Only the local
-    /// server calls this, so the Lambda binaries do not carry the table-management code.
-    pub async fn create_resources(&self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        if let Some(dynamo) = &self.dynamo {
-            dynamo.create_table_if_missing().await?;
-        }
-        Ok(())
+    pub fn with_queue(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Arc<Self> {
+        Arc::new(Self { config, store, queue })
     }
 
     /// An in-memory state with `config`.
@@ -36,8 +38,9 @@ impl AppState {
         Self::new(config, Arc::new(MemoryStore::new()))
     }
 
-    /// Builds the state `config` describes: the in-memory store (seeded from `FLOWS_SEED_FILE` when set), or
-    /// DynamoDB with a client built from the standard AWS variables (see [`crate::aws`]).
+    /// Builds the state `config` describes: the in-memory store and queue (the store seeded from
+    /// `FLOWS_SEED_FILE` when set), or DynamoDB and SQS with clients built from the standard AWS variables (see
+    /// [`crate::aws`]).
     pub async fn from_config(config: Config) -> Result<Arc<Self>, Box<dyn std::error::Error + Send + Sync>> {
         match config.backend {
             Backend::Memory => match &config.seed_file {
@@ -50,8 +53,9 @@ impl AppState {
             },
             Backend::Dynamodb => {
                 let aws = AwsSettings::from_env()?;
-                let dynamo = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
-                Ok(Arc::new(Self { config, store: Arc::new(dynamo.clone()), dynamo: Some(dynamo) }))
+                let store = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
+                let queue = SqsQueue::connect(aws.sqs(), &config.queue).await?;
+                Ok(Self::with_queue(config, Arc::new(store), Arc::new(queue)))
             }
         }
     }

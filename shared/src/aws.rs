@@ -1,6 +1,7 @@
 //! AWS SDK clients, built once per process from the standard environment variables: `AWS_REGION` (or
 //! `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and
-//! `AWS_ENDPOINT_URL` (or the service's own `AWS_ENDPOINT_URL_DYNAMODB`) for local servers such as moto.
+//! `AWS_ENDPOINT_URL` (or the service's own `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`) for local
+//! servers such as moto.
 //!
 //! This is exactly what the Lambda service gives a function. We build the clients from it directly rather than
 //! through `aws-config`'s default chain (profiles, SSO, web identity through STS, ECS, IMDS), which a function
@@ -10,7 +11,9 @@
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
-use crate::config::ConfigError;
+use crate::config::{Config, ConfigError};
+use crate::queue::sqs::SqsQueue;
+use crate::store::dynamo::DynamoStore;
 
 /// What every client needs: where, who, and (locally) which endpoint.
 #[derive(Clone, Debug)]
@@ -21,6 +24,7 @@ pub struct AwsSettings {
     session_token: Option<String>,
     endpoint_url: Option<String>,
     dynamodb_endpoint_url: Option<String>,
+    sqs_endpoint_url: Option<String>,
 }
 
 impl AwsSettings {
@@ -42,6 +46,7 @@ impl AwsSettings {
             session_token: get("AWS_SESSION_TOKEN"),
             endpoint_url: get("AWS_ENDPOINT_URL"),
             dynamodb_endpoint_url: get("AWS_ENDPOINT_URL_DYNAMODB"),
+            sqs_endpoint_url: get("AWS_ENDPOINT_URL_SQS"),
         })
     }
 
@@ -64,6 +69,28 @@ impl AwsSettings {
             config = config.endpoint_url(url);
         }
         aws_sdk_dynamodb::Client::from_conf(config.build())
+    }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        let mut config = aws_sdk_sqs::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(self.credentials());
+        if let Some(url) = self.sqs_endpoint_url.as_ref().or(self.endpoint_url.as_ref()) {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_sqs::Client::from_conf(config.build())
+    }
+
+    /// Creates the table and the queues when missing: for local runs against moto
+    /// (`FLOWS_CREATE_RESOURCES=1`). Only the local server calls this, so the Lambda binaries do not carry the
+    /// resource-management code; deployed resources come from `template.yaml`.
+    pub async fn create_resources(&self, config: &Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        DynamoStore::new(self.dynamodb(), config.table_name.clone()).create_table_if_missing().await?;
+        if !config.queue.starts_with("http") {
+            SqsQueue::create_if_missing(self.sqs(), &config.queue).await?;
+        }
+        Ok(())
     }
 }
 

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod lambda;
 pub mod local;
 pub mod model;
+pub mod queue;
 pub mod rate_limit;
 pub mod routes;
 pub mod store;

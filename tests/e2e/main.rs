@@ -1,10 +1,11 @@
 //! End-to-end tests: every route driven over HTTP against the local server, each test once on the in-memory
-//! backend and once on DynamoDB (moto on 127.0.0.1, started by `make test`).
+//! backend and once on DynamoDB and SQS (moto on 127.0.0.1, started by `make test`).
 
 mod admin_and_keys;
 mod assign;
 mod flows_and_users;
 mod plumbing;
+mod queue_contract;
 mod store_contract;
 mod template_and_events;
 

@@ -11,6 +11,9 @@ use flows_shared::model::{
     random_token, AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Email, Flow, FlowId, KeyId, KeyKind,
     OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId,
 };
+use flows_shared::queue::memory::MemoryQueue;
+use flows_shared::queue::sqs::SqsQueue;
+use flows_shared::queue::Queue;
 use flows_shared::store::dynamo::DynamoStore;
 use flows_shared::store::memory::MemoryStore;
 use flows_shared::store::seed::Seed;
@@ -41,6 +44,33 @@ pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
         .credentials_provider(Credentials::new("testing", "testing", None, None, "flows-tests"))
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// An SQS client for moto on 127.0.0.1 (the same `FLOWS_TEST_DYNAMODB` address serves every service).
+pub fn sqs_client() -> aws_sdk_sqs::Client {
+    let endpoint = std::env::var(DYNAMODB_ENV).unwrap_or_else(|_| {
+        panic!("{DYNAMODB_ENV} is not set: run the tests with `make test`, which starts moto on 127.0.0.1 and sets it")
+    });
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "flows-tests"))
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// A queue on `backend` (SQS: a fresh queue with its dead-letter queue) with the given visibility timeout and
+/// receive limit for the in-memory one.
+pub async fn queue(backend: Backend) -> Arc<dyn Queue> {
+    match backend {
+        Backend::Memory => Arc::new(MemoryQueue::new(std::time::Duration::from_secs(30), 20)),
+        Backend::Dynamodb => Arc::new(
+            SqsQueue::create_if_missing(sqs_client(), &format!("flows-test-{}", random_token(6)))
+                .await
+                .expect("moto creates the queue"),
+        ),
+    }
 }
 
 /// A store on `backend`; on DynamoDB, a fresh table of its own so that tests never see each other's items.

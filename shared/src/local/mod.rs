@@ -102,11 +102,10 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         config.api_base_url = format!("http://{bound}");
         config.web_base_url = format!("http://{bound}");
     }
-    let create = config.create_resources;
-    let state = AppState::from_config(config).await?;
-    if create {
-        state.create_resources().await?;
+    if config.create_resources && config.backend == crate::config::Backend::Dynamodb {
+        crate::aws::AwsSettings::from_env()?.create_resources(&config).await?;
     }
+    let state = AppState::from_config(config).await?;
     println!("flows local server listening on http://{bound} ({:?} backend)", state.config.backend);
     if state.config.backend == crate::config::Backend::Memory {
         let demo = demo::seed(&state).await?;

@@ -47,7 +47,6 @@ const BATCH_RETRIES: usize = 5;
 /// Shards of the due-date index: enough to spread writes, few enough to query them all each minute.
 pub const DUE_SHARDS: u32 = 8;
 
-#[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
     table: String,
