@@ -17,7 +17,7 @@ use crate::idempotency::{self, fingerprint, scoped_key};
 use crate::model::{ApiKey, KeyKind, OrgId, Timestamp, UserId};
 use crate::rate_limit;
 use crate::routes::Access;
-use crate::store::{IdempotencyBegin, StoredResponse};
+use crate::store::{IdempotencyBegin, IdempotencyClaim, StoredResponse};
 
 /// What a handler is given besides the request.
 #[derive(Clone)]
@@ -119,7 +119,14 @@ async fn run(
     let uri = request.uri().path_and_query().map_or("", |p| p.as_str()).to_owned();
     let print = fingerprint(request.method().as_str(), &uri, request.body().as_ref());
     let expires_at = now.unix() + idempotency::TTL_SECONDS;
-    let begin = store.begin(&record, &print, now.unix(), expires_at).await.map_err(crate::http::store_error)?;
+    let claim = IdempotencyClaim {
+        key: &record,
+        fingerprint: &print,
+        now: now.unix(),
+        locked_until: now.unix() + idempotency::LOCK_SECONDS,
+        expires_at,
+    };
+    let begin = store.begin(&claim).await.map_err(crate::http::store_error)?;
     match begin {
         IdempotencyBegin::Replay(stored) => {
             let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);

@@ -9,6 +9,9 @@ use crate::error::ApiError;
 pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 pub const TTL_SECONDS: i64 = 24 * 60 * 60;
+/// How long a request's claim on a key holds while it runs: well above the functions' 10-second timeout, so
+/// that only a request that died lets a retry take over.
+pub const LOCK_SECONDS: i64 = 60;
 const MAX_KEY_LEN: usize = 255;
 
 /// The key as the caller sent it, if any; a malformed one is a 400.

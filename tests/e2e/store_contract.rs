@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use flows_shared::model::{Assignment, AssignmentId, AssignmentStatus, Email, FlowId, OrgId, Timestamp, UserId};
-use flows_shared::store::{Conflict, Counter, IdempotencyBegin, RateDecision, StoreError, StoredResponse};
+use flows_shared::store::{
+    Conflict, Counter, IdempotencyBegin, IdempotencyClaim, RateDecision, StoreError, StoredResponse,
+};
 use flows_testkit::{store, Backend};
 
 crate::on_both_backends!(
@@ -86,15 +88,24 @@ async fn rate_windows_allow_exactly_the_limit(backend: Backend) {
 async fn idempotency_records_move_through_their_states(backend: Backend) {
     let store = store(backend).await;
     let now = Timestamp::now().unix();
-    let later = now + 3600;
-    assert_eq!(store.begin("k", "f1", now, later).await.unwrap(), IdempotencyBegin::Started);
-    assert_eq!(store.begin("k", "f1", now, later).await.unwrap(), IdempotencyBegin::InFlight);
-    assert_eq!(store.begin("k", "f2", now, later).await.unwrap(), IdempotencyBegin::Mismatch);
+    let claim = |fingerprint, now: i64| IdempotencyClaim {
+        key: "k",
+        fingerprint,
+        now,
+        locked_until: now + 60,
+        expires_at: now + 3600,
+    };
+    assert_eq!(store.begin(&claim("f1", now)).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.begin(&claim("f1", now)).await.unwrap(), IdempotencyBegin::InFlight);
+    assert_eq!(store.begin(&claim("f2", now)).await.unwrap(), IdempotencyBegin::Mismatch);
+    // A claim whose request died lapses: a retry after the lock takes over.
+    assert_eq!(store.begin(&claim("f1", now + 61)).await.unwrap(), IdempotencyBegin::Started);
     let response = StoredResponse { status: 201, body: "{\"ok\":true}".into() };
-    store.complete("k", "f1", &response, later).await.unwrap();
-    assert_eq!(store.begin("k", "f1", now, later).await.unwrap(), IdempotencyBegin::Replay(response));
-    // An expired record is as good as none, whatever TTL has not deleted yet.
-    assert_eq!(store.begin("k", "f2", later + 1, later + 7200).await.unwrap(), IdempotencyBegin::Started);
+    store.complete("k", "f1", &response, now + 3600).await.unwrap();
+    assert_eq!(store.begin(&claim("f1", now + 120)).await.unwrap(), IdempotencyBegin::Replay(response.clone()));
+    // A completed record does not lapse with the lock, only with its expiry, whatever TTL has not deleted yet.
+    assert_eq!(store.begin(&claim("f2", now + 120)).await.unwrap(), IdempotencyBegin::Mismatch);
+    assert_eq!(store.begin(&claim("f2", now + 3601)).await.unwrap(), IdempotencyBegin::Started);
     store.release("k").await.unwrap();
-    assert_eq!(store.begin("k", "f3", now, later).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.begin(&claim("f3", now)).await.unwrap(), IdempotencyBegin::Started);
 }

@@ -32,7 +32,14 @@ pub async fn assign(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let email = fields.string("userEmail", true, Email::parse);
     let due_date = fields.string("dueDate", false, Timestamp::parse_iso8601);
     let priority = fields.string("priority", false, Priority::parse);
-    let notes = fields.string("notes", false, |s| BoundedText::parse(s, MAX_NOTES));
+    // An empty note is no note.
+    let notes = fields
+        .string(
+            "notes",
+            false,
+            |s| if s.trim().is_empty() { Ok(None) } else { BoundedText::parse(s, MAX_NOTES).map(Some) },
+        )
+        .flatten();
     fields.finish()?;
     let (Some(flow_id), Some(email)) = (flow_id, email) else {
         return Err(ApiError::internal("validated fields missing"));

@@ -28,6 +28,7 @@ struct State {
 struct IdemRecord {
     fingerprint: String,
     response: Option<StoredResponse>,
+    locked_until: i64,
     expires_at: i64,
 }
 
@@ -283,10 +284,14 @@ impl RateLimitStore for MemoryStore {
 
 #[async_trait]
 impl IdempotencyStore for MemoryStore {
-    async fn begin(&self, key: &str, fingerprint: &str, now: i64, expires_at: i64) -> StoreResult<IdempotencyBegin> {
+    async fn begin(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin> {
         let mut s = self.lock();
-        if let Some(record) = s.idempotency.get(key).filter(|r| r.expires_at > now) {
-            return Ok(if record.fingerprint != fingerprint {
+        let live = s
+            .idempotency
+            .get(claim.key)
+            .filter(|r| r.expires_at > claim.now && (r.response.is_some() || r.locked_until > claim.now));
+        if let Some(record) = live {
+            return Ok(if record.fingerprint != claim.fingerprint {
                 IdempotencyBegin::Mismatch
             } else if let Some(response) = &record.response {
                 IdempotencyBegin::Replay(response.clone())
@@ -294,8 +299,15 @@ impl IdempotencyStore for MemoryStore {
                 IdempotencyBegin::InFlight
             });
         }
-        s.idempotency
-            .insert(key.to_owned(), IdemRecord { fingerprint: fingerprint.to_owned(), response: None, expires_at });
+        s.idempotency.insert(
+            claim.key.to_owned(),
+            IdemRecord {
+                fingerprint: claim.fingerprint.to_owned(),
+                response: None,
+                locked_until: claim.locked_until,
+                expires_at: claim.expires_at,
+            },
+        );
         Ok(IdempotencyBegin::Started)
     }
 
@@ -308,7 +320,12 @@ impl IdempotencyStore for MemoryStore {
     ) -> StoreResult<()> {
         self.lock().idempotency.insert(
             key.to_owned(),
-            IdemRecord { fingerprint: fingerprint.to_owned(), response: Some(response.clone()), expires_at },
+            IdemRecord {
+                fingerprint: fingerprint.to_owned(),
+                response: Some(response.clone()),
+                locked_until: 0,
+                expires_at,
+            },
         );
         Ok(())
     }

@@ -147,9 +147,22 @@ pub enum IdempotencyBegin {
     Mismatch,
 }
 
+/// A request's claim on an idempotency key (times in unix seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyClaim<'a> {
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+    pub now: i64,
+    /// Until when the claim holds while the request runs. A request that died mid-way (a crashed or timed-out
+    /// function) leaves a claim that lapses then, and a retry takes over instead of getting 409 for a day.
+    pub locked_until: i64,
+    /// When the record, and the response kept in it, are forgotten.
+    pub expires_at: i64,
+}
+
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    async fn begin(&self, key: &str, fingerprint: &str, now: i64, expires_at: i64) -> StoreResult<IdempotencyBegin>;
+    async fn begin(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin>;
     async fn complete(
         &self,
         key: &str,

@@ -413,6 +413,8 @@ impl RateLimitStore for DynamoStore {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct IdemItem {
     fingerprint: String,
+    #[serde(default)]
+    locked_until: i64,
     expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     response: Option<StoredResponse>,
@@ -420,16 +422,25 @@ struct IdemItem {
 
 #[async_trait]
 impl IdempotencyStore for DynamoStore {
-    async fn begin(&self, idem: &str, fingerprint: &str, now: i64, expires_at: i64) -> StoreResult<IdempotencyBegin> {
-        let pk = format!("IDEM#{idem}");
-        let record = IdemItem { fingerprint: fingerprint.to_owned(), expires_at, response: None };
+    async fn begin(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin> {
+        let pk = format!("IDEM#{}", claim.key);
+        let record = IdemItem {
+            fingerprint: claim.fingerprint.to_owned(),
+            locked_until: claim.locked_until,
+            expires_at: claim.expires_at,
+            response: None,
+        };
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(to_item(&record, &pk, "META")?))
-            .condition_expression("attribute_not_exists(PK) OR expires_at < :now")
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .condition_expression(
+                "attribute_not_exists(PK) OR expires_at < :now OR (attribute_not_exists(#response) AND locked_until < :now)",
+            )
+            // RESPONSE is one of DynamoDB's reserved words.
+            .expression_attribute_names("#response", "response")
+            .expression_attribute_values(":now", AttributeValue::N(claim.now.to_string()))
             .send()
             .await;
         match result {
@@ -439,7 +450,7 @@ impl IdempotencyStore for DynamoStore {
                     // Released between our write and our read: the caller may simply retry.
                     return Ok(IdempotencyBegin::InFlight);
                 };
-                Ok(if existing.fingerprint != fingerprint {
+                Ok(if existing.fingerprint != claim.fingerprint {
                     IdempotencyBegin::Mismatch
                 } else if let Some(response) = existing.response {
                     IdempotencyBegin::Replay(response)
@@ -458,7 +469,12 @@ impl IdempotencyStore for DynamoStore {
         response: &StoredResponse,
         expires_at: i64,
     ) -> StoreResult<()> {
-        let record = IdemItem { fingerprint: fingerprint.to_owned(), expires_at, response: Some(response.clone()) };
+        let record = IdemItem {
+            fingerprint: fingerprint.to_owned(),
+            locked_until: 0,
+            expires_at,
+            response: Some(response.clone()),
+        };
         self.client
             .put_item()
             .table_name(&self.table)
