@@ -22,7 +22,7 @@ export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help run run-aws-local test test-unit lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 \
-        cfn-lint sam-validate deploy bench sizes clean
+        cfn-lint sam-validate deploy bench sizes profile-matrix clean
 
 help:
 	@echo "make run            the local server on 127.0.0.1:3000 (in-memory, demo organization printed)"
@@ -106,6 +106,10 @@ bench: $(VENV)/.dev
 	@$(MAKE) --no-print-directory moto-start
 	@status=0; FLOWS_TEST_DYNAMODB=$(MOTO_URL) ./target/release/bench || status=$$?; \
 	$(MAKE) --no-print-directory moto-stop; exit $$status
+
+# What each release-profile setting buys in size and build time (one full build per variant; slow).
+profile-matrix:
+	scripts/profile_matrix.sh
 
 clean: moto-stop
 	$(CARGO) clean
