@@ -13,11 +13,14 @@ use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
 use crate::store::seed::Seed;
 use crate::store::Store;
+use crate::webhooks::ssrf::{Resolver, SystemResolver};
 
 pub struct AppState {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
+    /// Resolves webhook hosts for the SSRF guard; injectable because tests here have no DNS.
+    pub resolver: Arc<dyn Resolver>,
 }
 
 /// The in-memory queue's visibility timeout, as the SQS queue's in `template.yaml`.
@@ -30,7 +33,16 @@ impl AppState {
     }
 
     pub fn with_queue(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Arc<Self> {
-        Arc::new(Self { config, store, queue })
+        Self::with_parts(config, store, queue, Arc::new(SystemResolver))
+    }
+
+    pub fn with_parts(
+        config: Config,
+        store: Arc<dyn Store>,
+        queue: Arc<dyn Queue>,
+        resolver: Arc<dyn Resolver>,
+    ) -> Arc<Self> {
+        Arc::new(Self { config, store, queue, resolver })
     }
 
     /// An in-memory state with `config`.

@@ -51,6 +51,8 @@ pub struct Config {
     pub create_resources: bool,
     pub seed_file: Option<String>,
     pub port: u16,
+    /// The local server (and tests): webhooks may go to loopback addresses over http. Never set in Lambda.
+    pub local_mode: bool,
 }
 
 impl fmt::Debug for Config {
@@ -124,6 +126,7 @@ impl Config {
             create_resources: matches!(get(FLOWS_CREATE_RESOURCES).as_deref(), Some("1" | "true")),
             seed_file: get(FLOWS_SEED_FILE),
             port,
+            local_mode: false,
         })
     }
 

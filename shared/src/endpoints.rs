@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use crate::dispatch::Ctx;
 use crate::error::ApiError;
-use crate::handlers::{admin, api_keys, assignments, fallback, flowdock, momoflow, users};
+use crate::handlers::{admin, api_keys, assignments, fallback, flowdock, momoflow, users, webhooks};
 use crate::http::Response;
 use crate::routes::{self, Route};
 
@@ -41,6 +41,12 @@ endpoints! {
     FLOWS_CREATE => flowdock::create_flow;
     FLOWS_ASSIGN => momoflow::assign;
     ASSIGNMENTS_GET => assignments::get;
+    WEBHOOKS_CREATE => webhooks::create;
+    WEBHOOKS_LIST => webhooks::list;
+    WEBHOOKS_GET => webhooks::get;
+    WEBHOOKS_UPDATE => webhooks::update;
+    WEBHOOKS_DELETE => webhooks::delete;
+    WEBHOOKS_ROTATE_SECRET => webhooks::rotate_secret;
     FALLBACK => fallback::handle;
 }
 

@@ -4,6 +4,10 @@
 //! Layers point down only: handlers → domain model → storage traits; only `store::dynamo` knows the AWS SDK.
 
 pub mod app;
+
+/// Re-exported so that implementations of the crate's traits elsewhere use the same macro.
+pub use async_trait::async_trait;
+
 pub mod auth;
 pub mod aws;
 pub mod config;
@@ -21,3 +25,4 @@ pub mod rate_limit;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

@@ -56,6 +56,12 @@ routes! {
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret;
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret;
     ASSIGNMENTS_GET = "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret;
+    WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret;
+    WEBHOOKS_LIST = "webhooks-list", GET, "/v1/webhooks", Secret;
+    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret;
+    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret;
+    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret;
+    WEBHOOKS_ROTATE_SECRET = "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret;
 }
 
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's

@@ -8,8 +8,8 @@ use flows_shared::app::AppState;
 use flows_shared::auth::hash_key;
 use flows_shared::config::Config;
 use flows_shared::model::{
-    random_token, AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Email, Flow, FlowId, KeyId, KeyKind,
-    OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId,
+    random_token, AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Email, EventType, Flow, FlowId,
+    KeyId, KeyKind, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId, Webhook, WebhookId,
 };
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::sqs::SqsQueue;
@@ -18,8 +18,31 @@ use flows_shared::store::dynamo::DynamoStore;
 use flows_shared::store::memory::MemoryStore;
 use flows_shared::store::seed::Seed;
 use flows_shared::store::Store;
+use flows_shared::webhooks::ssrf::Resolver;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
+
+/// A resolver from a fixed table: the tests have no DNS, and must not need any.
+#[derive(Default)]
+pub struct StaticResolver(pub std::collections::HashMap<String, Vec<std::net::IpAddr>>);
+
+impl StaticResolver {
+    pub fn with(entries: &[(&str, &str)]) -> Self {
+        let mut map: std::collections::HashMap<String, Vec<std::net::IpAddr>> = Default::default();
+        for (host, ip) in entries {
+            map.entry((*host).to_owned()).or_default().push(ip.parse().expect("an IP address"));
+        }
+        Self(map)
+    }
+}
+
+#[flows_shared::async_trait]
+impl Resolver for StaticResolver {
+    async fn resolve(&self, host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+        let ips = self.0.get(host).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, host.to_owned()))?;
+        Ok(ips.iter().map(|ip| std::net::SocketAddr::new(*ip, port)).collect())
+    }
+}
 
 /// The variable `make test` sets to moto's address.
 pub const DYNAMODB_ENV: &str = "FLOWS_TEST_DYNAMODB";
@@ -91,6 +114,8 @@ pub fn test_config() -> Config {
     config.admin_token = Some(ADMIN_TOKEN.to_owned());
     config.rate_limit_standard = 100_000;
     config.rate_limit_enterprise = 100_000;
+    // Webhook receivers in tests listen on 127.0.0.1.
+    config.local_mode = true;
     config
 }
 
@@ -137,13 +162,23 @@ impl TestServer {
     }
 
     async fn start_configured(store: Arc<dyn Store>, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_custom(store, tweak, Arc::new(StaticResolver::default())).await
+    }
+
+    /// The server on `store`, with `tweak` applied to the test configuration and `resolver` for webhook hosts.
+    pub async fn start_custom(
+        store: Arc<dyn Store>,
+        tweak: impl FnOnce(&mut Config),
+        resolver: Arc<dyn Resolver>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let mut config = test_config();
         config.api_base_url = base.clone();
         config.web_base_url = base.clone();
         tweak(&mut config);
-        let state = AppState::new(config, store);
+        let queue: Arc<dyn Queue> = Arc::new(MemoryQueue::new(std::time::Duration::from_secs(30), 20));
+        let state = AppState::with_parts(config, store, queue, resolver);
         let task = tokio::spawn(flows_shared::local::serve(listener, state.clone()));
         Self { base, state, client: reqwest::Client::builder().no_proxy().build().expect("client"), task }
     }
@@ -328,7 +363,8 @@ pub const EVENT_FLOW: &str = "deadbeefdeadbeef";
 /// The records the sample events refer to, with fixed ids: organization `acme` (1) with its owner (1),
 /// `employee@company.com` (2), `stevie@company.com` (3) and `extra_users` more (`user00001@company.com`, …);
 /// keys `key_00000000000000f1` ([`EVENT_KEY`]) and `key_00000000000000f2`; a five-step, two-hour flow
-/// [`EVENT_FLOW`]; and Stevie's open assignment `asgn_0123456789abcdef01234567`.
+/// [`EVENT_FLOW`]; Stevie's open assignment `asgn_0123456789abcdef01234567`; webhook endpoints
+/// `wh_00000000000000a1` and `wh_00000000000000a2`.
 pub fn event_seed(extra_users: usize) -> Seed {
     let now = Timestamp::now();
     let org = Organization {
@@ -404,6 +440,22 @@ pub fn event_seed(extra_users: usize) -> Seed {
         }],
         flows: vec![flow],
         users,
+        webhooks: ["wh_00000000000000a1", "wh_00000000000000a2"]
+            .into_iter()
+            .map(|id| Webhook {
+                id: WebhookId::parse(id).expect("a webhook id"),
+                org_id: org.id,
+                url: "https://93.184.216.34/hooks/flows".into(),
+                events: EventType::ALL.to_vec(),
+                enabled: true,
+                secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+                previous_secret: None,
+                previous_secret_expires_at: None,
+                disabled_reason: None,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect(),
     }
 }
 

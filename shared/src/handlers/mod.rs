@@ -10,6 +10,7 @@ pub mod flowdock;
 pub mod momoflow;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use lambda_http::RequestExt;
 

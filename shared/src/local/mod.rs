@@ -97,6 +97,7 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     let mut config = config;
+    config.local_mode = true;
     if config.port == 0 {
         // Flowdock's `url` fields point at the address actually bound.
         config.api_base_url = format!("http://{bound}");

@@ -78,6 +78,10 @@ token_id!(
     AssignmentId, "asgn_", 12
 );
 token_id!(
+    /// A webhook endpoint's id, `wh_` and 16 hex digits.
+    WebhookId, "wh_", 8
+);
+token_id!(
     /// An API key's public id, `key_` and 16 hex digits (the key itself is never stored).
     KeyId, "key_", 8
 );

@@ -3,12 +3,14 @@
 
 mod email;
 mod entities;
+mod events;
 mod ids;
 mod text;
 mod time;
 
 pub use email::Email;
 pub use entities::*;
-pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId};
+pub use events::{Event, EventType, Webhook};
+pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
 pub use text::{BoundedText, FlowSlug, Slug};
 pub use time::{format_duration, Timestamp};

@@ -23,6 +23,7 @@ struct State {
     open_assignments: HashMap<(OrgId, String, String), AssignmentId>,
     rate: HashMap<String, (u32, i64)>,
     idempotency: HashMap<String, IdemRecord>,
+    webhooks: BTreeMap<(OrgId, String), Webhook>,
 }
 
 struct IdemRecord {
@@ -93,6 +94,12 @@ impl MemoryStore {
                     return Err(format!("seed: two open assignments of flow {} to {}", a.flow_id, a.user_email));
                 }
                 s.assignments.insert((a.org_id, a.id.as_str().to_owned()), a);
+            }
+            for hook in seed.webhooks {
+                if !s.orgs.contains_key(&hook.org_id) {
+                    return Err(format!("seed: webhook {} of unknown organization {}", hook.id, hook.org_id));
+                }
+                s.webhooks.insert((hook.org_id, hook.id.as_str().to_owned()), hook);
             }
             let counts: Vec<(OrgId, u64)> = s
                 .orgs
@@ -333,5 +340,38 @@ impl IdempotencyStore for MemoryStore {
     async fn release(&self, key: &str) -> StoreResult<()> {
         self.lock().idempotency.remove(key);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl WebhookStore for MemoryStore {
+    async fn create_webhook(&self, hook: &Webhook) -> StoreResult<()> {
+        self.lock().webhooks.insert((hook.org_id, hook.id.as_str().to_owned()), hook.clone());
+        Ok(())
+    }
+
+    async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
+        Ok(self.lock().webhooks.get(&(org, id.as_str().to_owned())).cloned())
+    }
+
+    async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>> {
+        let mut hooks: Vec<Webhook> = self.lock().webhooks.values().filter(|h| h.org_id == org).cloned().collect();
+        hooks.sort_by(|a, b| (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str())));
+        Ok(hooks)
+    }
+
+    async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool> {
+        let mut s = self.lock();
+        match s.webhooks.get_mut(&(hook.org_id, hook.id.as_str().to_owned())) {
+            Some(existing) => {
+                *existing = hook.clone();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool> {
+        Ok(self.lock().webhooks.remove(&(org, id.as_str().to_owned())).is_some())
     }
 }

@@ -13,7 +13,8 @@ pub mod seed;
 use async_trait::async_trait;
 
 use crate::model::{
-    ApiKey, Assignment, AssignmentId, Flow, FlowId, KeyId, OrgId, Organization, Timestamp, User, UserId,
+    ApiKey, Assignment, AssignmentId, Flow, FlowId, KeyId, OrgId, Organization, Timestamp, User, UserId, Webhook,
+    WebhookId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -174,7 +175,26 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release(&self, key: &str) -> StoreResult<()>;
 }
 
-/// Everything the application needs from storage.
-pub trait Store: Directory + KeyStore + FlowStore + AssignmentStore + RateLimitStore + IdempotencyStore {}
+/// Webhook endpoints of an organization.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    async fn create_webhook(&self, hook: &Webhook) -> StoreResult<()>;
+    async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
+    /// The organization's endpoints, oldest first.
+    async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>>;
+    /// Replaces an endpoint; `false` when it no longer exists.
+    async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool>;
+    /// `false` when there was no such endpoint.
+    async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool>;
+}
 
-impl<T> Store for T where T: Directory + KeyStore + FlowStore + AssignmentStore + RateLimitStore + IdempotencyStore {}
+/// Everything the application needs from storage.
+pub trait Store:
+    Directory + KeyStore + FlowStore + AssignmentStore + RateLimitStore + IdempotencyStore + WebhookStore
+{
+}
+
+impl<T> Store for T where
+    T: Directory + KeyStore + FlowStore + AssignmentStore + RateLimitStore + IdempotencyStore + WebhookStore
+{
+}

@@ -18,6 +18,7 @@
 //! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>` |
 //! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user, GSI2 by flow; GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while open with a due date |
 //! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open |
+//! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
 //! | rate window | `RATE#<bucket>` | `META` | one conditional update per request; expires |
 //! | idempotency | `IDEM#<org or admin>#<function>#<key>` | `META` | fingerprint, stored response; expires |
 //!
@@ -494,5 +495,61 @@ impl IdempotencyStore for DynamoStore {
             .await
             .map_err(sdk)?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl WebhookStore for DynamoStore {
+    async fn create_webhook(&self, hook: &Webhook) -> StoreResult<()> {
+        let item = to_item(hook, &org_pk(hook.org_id), &format!("WEBHOOK#{}", hook.id))?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
+        self.get_as(org_pk(org), &format!("WEBHOOK#{id}")).await
+    }
+
+    async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>> {
+        let mut hooks: Vec<Webhook> = self.query_prefix(org_pk(org), "WEBHOOK#").await?;
+        hooks.sort_by(|a, b| (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str())));
+        Ok(hooks)
+    }
+
+    async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool> {
+        let item = to_item(hook, &org_pk(hook.org_id), &format!("WEBHOOK#{}", hook.id))?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if errors::is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
+    async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(org_pk(org), &format!("WEBHOOK#{id}"))))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(out.attributes.is_some_and(|a| !a.is_empty()))
     }
 }
