@@ -174,9 +174,10 @@ async fn dynamodb_round_trips() {
         .await;
     assert_eq!(reply.status, 200);
     let calls = log.take();
-    println!("\nDynamoDB round trips per assign (moto, SDK interceptor): {}", calls.len());
-    println!("  {}", calls.join(" → "));
-    println!("  hand-off to SQS after the commit: none yet (the webhook pipeline adds it)");
+    let commit = calls.iter().position(|c| c == "TransactWriteItems").map_or(calls.len(), |i| i + 1);
+    println!("\nDynamoDB round trips per assign (moto, SDK interceptor): {commit} up to and including the commit");
+    println!("  {}", calls[..commit].join(" → "));
+    println!("  hand-off of the event after the commit: {} ({})", calls.len() - commit, calls[commit..].join(" → "));
 }
 
 #[tokio::main]

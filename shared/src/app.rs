@@ -66,7 +66,7 @@ impl AppState {
             Backend::Dynamodb => {
                 let aws = AwsSettings::from_env()?;
                 let store = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
-                let queue = SqsQueue::connect(aws.sqs(), &config.queue).await?;
+                let queue = SqsQueue::connect(aws.sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
                 Ok(Self::with_queue(config, Arc::new(store), Arc::new(queue)))
             }
         }

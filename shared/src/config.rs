@@ -2,10 +2,18 @@
 //! the SDK's own variables (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials), not through this module.
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::webhooks::deliver::RetrySchedule;
 
 pub const FLOWS_BACKEND: &str = "FLOWS_BACKEND";
 pub const TABLE_NAME: &str = "TABLE_NAME";
 pub const QUEUE_URL: &str = "QUEUE_URL";
+pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
+pub const FLOWS_WEBHOOK_RETRY_SCHEDULE: &str = "FLOWS_WEBHOOK_RETRY_SCHEDULE";
+pub const FLOWS_WEBHOOK_TIMEOUT_MS: &str = "FLOWS_WEBHOOK_TIMEOUT_MS";
+pub const FLOWS_SCHEDULE_INTERVAL_MS: &str = "FLOWS_SCHEDULE_INTERVAL_MS";
+pub const FLOWS_OUTBOX_SWEEP_AFTER_MS: &str = "FLOWS_OUTBOX_SWEEP_AFTER_MS";
 pub const FLOWS_ADMIN_TOKEN: &str = "FLOWS_ADMIN_TOKEN";
 pub const FLOWS_API_BASE_URL: &str = "FLOWS_API_BASE_URL";
 pub const FLOWS_WEB_BASE_URL: &str = "FLOWS_WEB_BASE_URL";
@@ -21,6 +29,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (FLOWS_BACKEND, "memory (default) or dynamodb"),
     (TABLE_NAME, "DynamoDB table (dynamodb backend); default flows"),
     (QUEUE_URL, "SQS queue name or URL for webhook deliveries (dynamodb backend); default flows-webhooks"),
+    (
+        DEAD_LETTER_QUEUE_URL,
+        "SQS queue (name or URL) that takes a delivery after its last attempt; default <QUEUE_URL>-dlq",
+    ),
+    (FLOWS_WEBHOOK_RETRY_SCHEDULE, "delays between delivery attempts; default 5s,5m,30m,2h,5h,10h,10h"),
+    (FLOWS_WEBHOOK_TIMEOUT_MS, "how long one delivery may take; default 15000"),
+    (FLOWS_SCHEDULE_INTERVAL_MS, "local server: how often the overdue check and outbox sweep run; default 5000"),
+    (FLOWS_OUTBOX_SWEEP_AFTER_MS, "how old an outbox event must be before the schedule sends it again; default 60000"),
     (FLOWS_ADMIN_TOKEN, "bearer token for /admin/*; unset, every /admin/* route answers 404"),
     (FLOWS_API_BASE_URL, "base of the `url` fields of Flowdock objects"),
     (FLOWS_WEB_BASE_URL, "base of the `web_url` and `join_url` fields"),
@@ -43,6 +59,11 @@ pub struct Config {
     pub backend: Backend,
     pub table_name: String,
     pub queue: String,
+    pub dead_letter_queue: String,
+    pub retry_schedule: RetrySchedule,
+    pub webhook_timeout: Duration,
+    pub schedule_interval: Duration,
+    pub outbox_sweep_after: Duration,
     pub admin_token: Option<String>,
     pub api_base_url: String,
     pub web_base_url: String,
@@ -61,6 +82,8 @@ impl fmt::Debug for Config {
             .field("backend", &self.backend)
             .field("table_name", &self.table_name)
             .field("queue", &self.queue)
+            .field("dead_letter_queue", &self.dead_letter_queue)
+            .field("retry_schedule", &self.retry_schedule)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
             .field("api_base_url", &self.api_base_url)
             .field("web_base_url", &self.web_base_url)
@@ -114,10 +137,32 @@ impl Config {
                 .map_err(|_| ConfigError { name: PORT, problem: format!("must be a port number, not {v:?}") })?,
         };
         let trim_slash = |s: String| s.trim_end_matches('/').to_owned();
+        let millis = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_millis(default)),
+                Some(v) => {
+                    v.trim().parse::<u64>().ok().filter(|n| *n > 0).map(Duration::from_millis).ok_or(ConfigError {
+                        name,
+                        problem: format!("must be a positive number of milliseconds, not {v:?}"),
+                    })
+                }
+            }
+        };
+        let queue = get(QUEUE_URL).unwrap_or_else(|| "flows-webhooks".into());
+        let retry_schedule = match get(FLOWS_WEBHOOK_RETRY_SCHEDULE) {
+            None => RetrySchedule::default(),
+            Some(v) => RetrySchedule::parse(&v)
+                .map_err(|problem| ConfigError { name: FLOWS_WEBHOOK_RETRY_SCHEDULE, problem })?,
+        };
         Ok(Self {
             backend,
             table_name: get(TABLE_NAME).unwrap_or_else(|| "flows".into()),
-            queue: get(QUEUE_URL).unwrap_or_else(|| "flows-webhooks".into()),
+            dead_letter_queue: get(DEAD_LETTER_QUEUE_URL).unwrap_or_else(|| format!("{queue}-dlq")),
+            queue,
+            retry_schedule,
+            webhook_timeout: millis(FLOWS_WEBHOOK_TIMEOUT_MS, 15_000)?,
+            schedule_interval: millis(FLOWS_SCHEDULE_INTERVAL_MS, 5_000)?,
+            outbox_sweep_after: millis(FLOWS_OUTBOX_SWEEP_AFTER_MS, 60_000)?,
             admin_token: get(FLOWS_ADMIN_TOKEN),
             api_base_url: trim_slash(get(FLOWS_API_BASE_URL).unwrap_or_else(|| format!("http://127.0.0.1:{port}"))),
             web_base_url: trim_slash(get(FLOWS_WEB_BASE_URL).unwrap_or_else(|| format!("http://127.0.0.1:{port}"))),

@@ -1,5 +1,6 @@
-//! What every HTTP Lambda binary runs: JSON logs, the shared state built once per process (outside the
-//! handler), then its endpoint for every event.
+//! What every Lambda binary runs: JSON logs, the shared state built once per process (outside the handler),
+//! then, for every event, its endpoint (HTTP functions), a batch of deliveries (the webhook consumer) or a
+//! scheduled run (the overdue checker).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -10,6 +11,9 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::dispatch::dispatch;
 use crate::endpoints::Endpoint;
+use crate::queue::ReceivedMessage;
+use crate::webhooks::deliver::Deliverer;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
 /// Runs `endpoint` as a Lambda function until the runtime stops it.
 pub async fn run(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error> {
@@ -23,6 +27,69 @@ pub async fn serve(state: Arc<AppState>, endpoint: &'static Endpoint) -> Result<
     lambda_http::run(service_fn(move |request: Request| {
         let state = state.clone();
         async move { Ok::<_, Infallible>(dispatch(state, endpoint, request).await) }
+    }))
+    .await
+}
+
+/// The webhook consumer: each SQS batch is delivered concurrently; messages to try again later (their
+/// visibility already moved to the schedule's delay) are reported as batch item failures, so SQS keeps them.
+pub async fn run_consumer() -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init();
+    let state = AppState::from_config(Config::from_env()?).await?;
+    let deliverer = Arc::new(crate::webhooks::consumer::deliverer(&state)?);
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
+        let (state, deliverer) = (state.clone(), deliverer.clone());
+        async move { Ok::<_, Infallible>(handle_sqs_batch(state, deliverer, event.payload).await) }
+    }))
+    .await
+}
+
+/// One SQS batch through the consumer.
+pub async fn handle_sqs_batch(state: Arc<AppState>, deliverer: Arc<Deliverer>, batch: SqsEvent) -> SqsBatchResponse {
+    let mut attempts = tokio::task::JoinSet::new();
+    for record in batch.records {
+        let Some(message) = received(record) else { continue };
+        let (state, deliverer) = (state.clone(), deliverer.clone());
+        attempts.spawn(async move {
+            let done = crate::webhooks::consumer::process(&state, &deliverer, &message).await;
+            (done, message.message_id)
+        });
+    }
+    let mut response = SqsBatchResponse::default();
+    while let Some(joined) = attempts.join_next().await {
+        match joined {
+            Ok((true, _)) => {}
+            Ok((false, id)) => {
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = id;
+                response.batch_item_failures.push(failure);
+            }
+            Err(err) => tracing::error!(error = %err, "a delivery task failed"),
+        }
+    }
+    response
+}
+
+fn received(record: SqsMessage) -> Option<ReceivedMessage> {
+    let receive_count = record.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
+    Some(ReceivedMessage {
+        message_id: record.message_id?,
+        receipt: record.receipt_handle?,
+        body: record.body.unwrap_or_default(),
+        receive_count,
+    })
+}
+
+/// The overdue checker and outbox sweep, run by the EventBridge schedule.
+pub async fn run_scheduler() -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init();
+    let state = AppState::from_config(Config::from_env()?).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+        let state = state.clone();
+        async move {
+            let report = crate::schedule::run_once(&state, crate::model::Timestamp::now()).await?;
+            Ok::<_, lambda_runtime::Error>(report)
+        }
     }))
     .await
 }

@@ -23,6 +23,7 @@ pub mod model;
 pub mod queue;
 pub mod rate_limit;
 pub mod routes;
+pub mod schedule;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;

@@ -256,8 +256,10 @@ async fn idempotency_key_replays_the_first_response(backend: Backend) {
     assert_eq!(fresh.body["assignmentId"], first.body["assignmentId"]);
 }
 
-/// The DynamoDB cost of an assign, counted with an SDK interceptor: authenticate (GetItem), rate limit
-/// (UpdateItem), the reads in one batch (BatchGetItem), one transaction (TransactWriteItems).
+/// The DynamoDB cost of an assign, counted with an SDK interceptor: up to and including the commit,
+/// authenticate (GetItem), rate limit (UpdateItem), the reads in one batch (BatchGetItem), one transaction
+/// (TransactWriteItems, the outbox event included); after it, the hand-off of the event: the endpoints that want
+/// it (Query) and, once it is queued, its removal from the outbox (DeleteItem).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assign_on_dynamodb_costs_four_round_trips() {
     let (store, log) = flows_testkit::counted_dynamo_store().await;
@@ -274,5 +276,7 @@ async fn assign_on_dynamodb_costs_four_round_trips() {
         .await;
 
     assert_eq!(reply.status, 200, "{:?}", reply.body);
-    assert_eq!(log.take(), ["GetItem", "UpdateItem", "BatchGetItem", "TransactWriteItems"]);
+    let calls = log.take();
+    assert_eq!(calls[..4], ["GetItem", "UpdateItem", "BatchGetItem", "TransactWriteItems"], "{calls:?}");
+    assert_eq!(calls[4..], ["Query", "DeleteItem"], "{calls:?}");
 }

@@ -34,7 +34,7 @@ async fn messages_go_in_batches_and_come_back_until_deleted(backend: Backend) {
     // THEN none is visible while received, one made visible again comes back with a higher count,
     // and deleted ones are gone for good
     assert!(queue.receive(10, Duration::from_millis(100)).await.unwrap().is_empty());
-    queue.change_visibility(&received[0].receipt, 0).await.unwrap();
+    queue.change_visibility(&received[0].receipt, Duration::ZERO).await.unwrap();
     let again = queue.receive(10, Duration::from_secs(1)).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].body, received[0].body);

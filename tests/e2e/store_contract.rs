@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use flows_shared::model::{Assignment, AssignmentId, AssignmentStatus, Email, FlowId, OrgId, Timestamp, UserId};
+use flows_shared::model::{
+    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, UserId,
+};
 use flows_shared::store::{
     Conflict, Counter, IdempotencyBegin, IdempotencyClaim, RateDecision, StoreError, StoredResponse,
 };
@@ -39,7 +41,8 @@ async fn racing_assignments_of_one_flow_to_one_person_leave_exactly_one(backend:
         .map(|_| {
             let store = store.clone();
             let a = assignment(&flow);
-            tokio::spawn(async move { (a.id.clone(), store.create_assignment(&a).await) })
+            let event = Event::about_assignment(&a, EventType::FlowAssigned, Timestamp::now());
+            tokio::spawn(async move { (a.id.clone(), store.create_assignment(&a, &event).await) })
         })
         .collect();
     let mut winners = Vec::new();

@@ -8,9 +8,11 @@ use crate::dispatch::Ctx;
 use crate::error::ApiError;
 use crate::http::{json, json_object, store_error, Fields, Response};
 use crate::model::{
-    format_duration, Assignment, AssignmentId, AssignmentStatus, BoundedText, Email, FlowId, Priority, Timestamp,
+    format_duration, Assignment, AssignmentId, AssignmentStatus, BoundedText, Email, Event, EventType, FlowId,
+    Priority, Timestamp,
 };
 use crate::store::{Conflict, StoreError};
+use crate::webhooks::publish::publish;
 
 pub const MAX_FLOW_ID: usize = 100;
 pub const MAX_NOTES: usize = 2000;
@@ -73,13 +75,19 @@ pub async fn assign(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
         assigned_at: ctx.now,
         assigned_by: key.user_id,
     };
-    store.create_assignment(&assignment).await.map_err(|err| match err {
+    let event = Event::about_assignment(&assignment, EventType::FlowAssigned, ctx.now);
+    store.create_assignment(&assignment, &event).await.map_err(|err| match err {
         StoreError::Conflict(Conflict::OpenAssignment(open)) => {
             open_conflict(flow_id.as_str(), &user.email, open.as_ref())
         }
         other => store_error(other),
     })?;
-    tracing::info!(assignment = %assignment.id, flow = %flow.id, "flow assigned");
+    tracing::info!(assignment = %assignment.id, flow = %flow.id, event = %event.id, "flow assigned");
+    // The event is committed with the assignment; handing it to the queue now is an optimisation the outbox
+    // sweep makes up for if it fails.
+    if let Err(err) = publish(store, ctx.state.queue.as_ref(), &event).await {
+        tracing::warn!(event = %event.id, error = %err, "event left in the outbox for the sweep");
+    }
     Ok(json(
         StatusCode::OK,
         &json!({

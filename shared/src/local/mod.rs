@@ -26,6 +26,9 @@ use crate::http::body::MAX_BODY_BYTES;
 use crate::http::{request_id, response};
 use crate::routes::{lookup, Lookup};
 
+/// Delivery loops the local server runs, each taking up to ten messages at a time.
+pub const CONSUMER_WORKERS: usize = 8;
+
 /// Serves requests on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
     loop {
@@ -88,8 +91,8 @@ fn to_hyper(response: crate::http::Response) -> http::Response<Full<Bytes>> {
     http::Response::from_parts(parts, Full::new(Bytes::copy_from_slice(body.as_ref())))
 }
 
-/// `make run`: configuration from the environment, the demo organization in memory mode, then serve until
-/// Ctrl-C.
+/// `make run`: configuration from the environment, the demo organization in memory mode, then serve, deliver
+/// webhooks and run the schedule in-process until Ctrl-C.
 pub async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     crate::telemetry::init();
     let config = Config::from_env()?;
@@ -112,8 +115,11 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let demo = demo::seed(&state).await?;
         println!("{}", demo.instructions(&format!("http://{bound}")));
     }
+    let deliverer = Arc::new(crate::webhooks::consumer::deliverer(&state)?);
     tokio::select! {
-        () = serve(listener, state) => {}
+        () = serve(listener, state.clone()) => {}
+        () = crate::webhooks::consumer::run_local(state.clone(), deliverer, CONSUMER_WORKERS) => {}
+        () = crate::schedule::run_local(state) => {}
         _ = tokio::signal::ctrl_c() => println!("shutting down"),
     }
     Ok(())

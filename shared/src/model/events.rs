@@ -62,6 +62,22 @@ impl Event {
         Self { id: format!("evt_{}", super::random_token(12)), org_id, event_type, timestamp: at, data }
     }
 
+    /// An event about an assignment. Its `data` is small and stable: the assignment's, flow's and user's ids,
+    /// the assignee's email, the status the assignment has now, and its due date when it has one.
+    pub fn about_assignment(assignment: &super::Assignment, event_type: EventType, at: Timestamp) -> Self {
+        let mut data = serde_json::json!({
+            "assignmentId": assignment.id.as_str(),
+            "flowId": assignment.flow_id.as_str(),
+            "userId": assignment.user_id,
+            "userEmail": assignment.user_email.as_str(),
+            "status": assignment.status,
+        });
+        if let Some(due) = assignment.due_date {
+            data["dueDate"] = serde_json::json!(due);
+        }
+        Self::new(assignment.org_id, event_type, at, data)
+    }
+
     /// The body every endpoint receives.
     pub fn payload(&self) -> Value {
         serde_json::json!({ "type": self.event_type, "timestamp": self.timestamp, "data": self.data })
@@ -106,4 +122,62 @@ impl Webhook {
         }
         secrets
     }
+}
+
+/// A delivery's id: `dlv_`, the attempt's time in milliseconds (13 digits) and 8 hex digits, so that ids sort
+/// by time and the log can be read newest first.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeliveryId(String);
+
+impl DeliveryId {
+    pub fn new(at_millis: i64) -> Self {
+        Self(format!("dlv_{:013}{}", at_millis.max(0), super::random_token(4)))
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let rest = raw.strip_prefix("dlv_").unwrap_or("");
+        let ok = rest.len() == 21
+            && rest[..13].chars().all(|c| c.is_ascii_digit())
+            && rest[13..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("is not a valid delivery id".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DeliveryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Succeeded,
+    Failed,
+}
+
+/// One attempt at delivering an event to an endpoint, as the delivery log keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub org_id: OrgId,
+    pub webhook_id: WebhookId,
+    pub event: Event,
+    pub attempt: u32,
+    pub status: DeliveryStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<u16>,
+    pub duration_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub at: Timestamp,
 }

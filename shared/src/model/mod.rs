@@ -10,7 +10,7 @@ mod time;
 
 pub use email::Email;
 pub use entities::*;
-pub use events::{Event, EventType, Webhook};
+pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook};
 pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
 pub use text::{BoundedText, FlowSlug, Slug};
 pub use time::{format_duration, Timestamp};

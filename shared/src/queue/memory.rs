@@ -133,15 +133,20 @@ impl Queue for MemoryQueue {
         Ok(())
     }
 
-    async fn change_visibility(&self, receipt: &str, seconds: u32) -> Result<(), QueueError> {
+    async fn change_visibility(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
         let mut entries = self.lock();
         let entry = entries
             .iter_mut()
             .find(|e| e.receipt.as_deref() == Some(receipt))
             .ok_or_else(|| QueueError::Invalid("unknown receipt".into()))?;
-        entry.visible_at = Instant::now() + Duration::from_secs(u64::from(seconds));
+        entry.visible_at = Instant::now() + delay;
         drop(entries);
         self.arrived.notify_waiters();
+        Ok(())
+    }
+
+    async fn dead_letter(&self, body: &str) -> Result<(), QueueError> {
+        self.dead.lock().unwrap_or_else(|p| p.into_inner()).push(body.to_owned());
         Ok(())
     }
 }

@@ -51,8 +51,10 @@ pub trait Queue: Send + Sync {
     /// Up to `max` (at most 10) visible messages, waiting up to `wait` for the first.
     async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<ReceivedMessage>, QueueError>;
     async fn delete(&self, receipt: &str) -> Result<(), QueueError>;
-    /// Makes a received message visible again after `seconds` (at most 12 hours).
-    async fn change_visibility(&self, receipt: &str, seconds: u32) -> Result<(), QueueError>;
+    /// Makes a received message visible again after `delay` (at most 12 hours; SQS rounds up to seconds).
+    async fn change_visibility(&self, receipt: &str, delay: Duration) -> Result<(), QueueError>;
+    /// Puts a message body on the dead-letter queue (the consumer's own decision, after the last attempt).
+    async fn dead_letter(&self, body: &str) -> Result<(), QueueError>;
 }
 
 /// Sends any number of messages in batches of ten; returns the ids of the entries that failed.

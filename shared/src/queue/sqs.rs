@@ -24,18 +24,32 @@ where
 pub struct SqsQueue {
     client: Client,
     url: String,
+    /// Where the consumer moves a message after its last attempt.
+    dead_letter_url: Option<String>,
+}
+
+fn is_url(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://")
 }
 
 impl SqsQueue {
-    /// The queue named by `url_or_name`: used as is when it is a URL, else looked up by name.
-    pub async fn connect(client: Client, url_or_name: &str) -> Result<Self, QueueError> {
-        let url = if url_or_name.starts_with("http://") || url_or_name.starts_with("https://") {
-            url_or_name.to_owned()
-        } else {
-            let out = client.get_queue_url().queue_name(url_or_name).send().await.map_err(sdk)?;
-            out.queue_url.ok_or_else(|| QueueError::backend("GetQueueUrl returned no URL"))?
+    /// The queue named by `url_or_name` (a URL is used as is, a name looked up once), and its dead-letter
+    /// queue likewise, when given.
+    pub async fn connect(client: Client, url_or_name: &str, dead_letter: Option<&str>) -> Result<Self, QueueError> {
+        let url = Self::resolve(&client, url_or_name).await?;
+        let dead_letter_url = match dead_letter {
+            Some(dlq) => Some(Self::resolve(&client, dlq).await?),
+            None => None,
         };
-        Ok(Self { client, url })
+        Ok(Self { client, url, dead_letter_url })
+    }
+
+    async fn resolve(client: &Client, url_or_name: &str) -> Result<String, QueueError> {
+        if is_url(url_or_name) {
+            return Ok(url_or_name.to_owned());
+        }
+        let out = client.get_queue_url().queue_name(url_or_name).send().await.map_err(sdk)?;
+        out.queue_url.ok_or_else(|| QueueError::backend("GetQueueUrl returned no URL"))
     }
 
     /// Creates the queue `name` and its dead-letter queue `name-dlq` (with the redrive policy between them)
@@ -64,11 +78,15 @@ impl SqsQueue {
             .await
             .map_err(sdk)?;
         let url = queue.queue_url.ok_or_else(|| QueueError::backend("CreateQueue returned no URL"))?;
-        Ok(Self { client, url })
+        Ok(Self { client, url, dead_letter_url: Some(dlq_url) })
     }
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub fn dead_letter_url(&self) -> Option<&str> {
+        self.dead_letter_url.as_deref()
     }
 }
 
@@ -135,7 +153,8 @@ impl Queue for SqsQueue {
         Ok(())
     }
 
-    async fn change_visibility(&self, receipt: &str, seconds: u32) -> Result<(), QueueError> {
+    async fn change_visibility(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
+        let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
         self.client
             .change_message_visibility()
             .queue_url(&self.url)
@@ -144,6 +163,15 @@ impl Queue for SqsQueue {
             .send()
             .await
             .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn dead_letter(&self, body: &str) -> Result<(), QueueError> {
+        let url = self
+            .dead_letter_url
+            .as_deref()
+            .ok_or_else(|| QueueError::Invalid("no dead-letter queue is configured (DEAD_LETTER_QUEUE_URL)".into()))?;
+        self.client.send_message().queue_url(url).message_body(body).send().await.map_err(sdk)?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::*;
+use crate::model::AssignmentStatus;
 
 #[derive(Default)]
 struct State {
@@ -24,6 +25,11 @@ struct State {
     rate: HashMap<String, (u32, i64)>,
     idempotency: HashMap<String, IdemRecord>,
     webhooks: BTreeMap<(OrgId, String), Webhook>,
+    outbox: HashMap<String, Event>,
+    /// The due index: open assignments with a due date, by due date.
+    due: BTreeMap<(Timestamp, OrgId, String), ()>,
+    attempts: HashMap<(String, String), u32>,
+    deliveries: BTreeMap<(OrgId, String, DeliveryId), Delivery>,
 }
 
 struct IdemRecord {
@@ -92,6 +98,9 @@ impl MemoryStore {
                 }
                 if a.status.is_open() && s.open_assignments.insert(open_key(&a), a.id.clone()).is_some() {
                     return Err(format!("seed: two open assignments of flow {} to {}", a.flow_id, a.user_email));
+                }
+                if let (Some(due), true) = (a.due_date, a.status.is_open() && a.status != AssignmentStatus::Overdue) {
+                    s.due.insert((due, a.org_id, a.id.as_str().to_owned()), ());
                 }
                 s.assignments.insert((a.org_id, a.id.as_str().to_owned()), a);
             }
@@ -255,19 +264,52 @@ impl AssignmentStore for MemoryStore {
         })
     }
 
-    async fn create_assignment(&self, assignment: &Assignment) -> StoreResult<()> {
+    async fn create_assignment(&self, assignment: &Assignment, event: &Event) -> StoreResult<()> {
         let mut s = self.lock();
         let open = open_key(assignment);
         if let Some(existing) = s.open_assignments.get(&open) {
             return Err(StoreError::Conflict(Conflict::OpenAssignment(Some(existing.clone()))));
         }
         s.open_assignments.insert(open, assignment.id.clone());
+        s.outbox.insert(event.id.clone(), event.clone());
+        if let (Some(due), true) = (assignment.due_date, assignment.status.is_open()) {
+            s.due.insert((due, assignment.org_id, assignment.id.as_str().to_owned()), ());
+        }
         s.assignments.insert((assignment.org_id, assignment.id.as_str().to_owned()), assignment.clone());
         Ok(())
     }
 
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
         Ok(self.lock().assignments.get(&(org, id.as_str().to_owned())).cloned())
+    }
+
+    async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {
+        let s = self.lock();
+        let mut found = DueAssignments::default();
+        for (due, org, id) in s.due.keys() {
+            if *due > now || found.assignments.len() >= limit {
+                break;
+            }
+            found.items_read += 1;
+            if let Some(a) = s.assignments.get(&(*org, id.clone())) {
+                found.assignments.push(a.clone());
+            }
+        }
+        Ok(found)
+    }
+
+    async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool> {
+        let mut s = self.lock();
+        let key = (assignment.org_id, assignment.id.as_str().to_owned());
+        let Some(stored) = s.assignments.get_mut(&key) else { return Ok(false) };
+        let due = match (stored.status, stored.due_date) {
+            (AssignmentStatus::Assigned | AssignmentStatus::Started, Some(due)) => due,
+            _ => return Ok(false),
+        };
+        stored.status = AssignmentStatus::Overdue;
+        s.due.remove(&(due, key.0, key.1));
+        s.outbox.insert(event.id.clone(), event.clone());
+        Ok(true)
     }
 }
 
@@ -373,5 +415,58 @@ impl WebhookStore for MemoryStore {
 
     async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool> {
         Ok(self.lock().webhooks.remove(&(org, id.as_str().to_owned())).is_some())
+    }
+}
+
+#[async_trait]
+impl OutboxStore for MemoryStore {
+    async fn outbox_before(&self, before: Timestamp, limit: usize) -> StoreResult<Vec<Event>> {
+        let s = self.lock();
+        let mut events: Vec<Event> = s.outbox.values().filter(|e| e.timestamp < before).cloned().collect();
+        events.sort_by(|a, b| (a.timestamp, &a.id).cmp(&(b.timestamp, &b.id)));
+        events.truncate(limit);
+        Ok(events)
+    }
+
+    async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()> {
+        self.lock().outbox.remove(&event.id);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl DeliveryStore for MemoryStore {
+    async fn count_attempt(&self, webhook: &WebhookId, event_id: &str, _expires_at: i64) -> StoreResult<u32> {
+        let mut s = self.lock();
+        let n = s.attempts.entry((webhook.as_str().to_owned(), event_id.to_owned())).or_insert(0);
+        *n += 1;
+        Ok(*n)
+    }
+
+    async fn record_delivery(&self, delivery: &Delivery) -> StoreResult<()> {
+        let key = (delivery.org_id, delivery.webhook_id.as_str().to_owned(), delivery.id.clone());
+        self.lock().deliveries.insert(key, delivery.clone());
+        Ok(())
+    }
+
+    async fn list_deliveries(
+        &self,
+        org: OrgId,
+        webhook: &WebhookId,
+        limit: usize,
+        after: Option<&DeliveryId>,
+    ) -> StoreResult<Vec<Delivery>> {
+        let s = self.lock();
+        Ok(s.deliveries
+            .iter()
+            .rev()
+            .filter(|((o, w, id), _)| *o == org && w == webhook.as_str() && after.is_none_or(|a| id < a))
+            .take(limit)
+            .map(|(_, d)| d.clone())
+            .collect())
+    }
+
+    async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>> {
+        Ok(self.lock().deliveries.get(&(org, webhook.as_str().to_owned(), id.clone())).cloned())
     }
 }

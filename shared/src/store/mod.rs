@@ -13,8 +13,8 @@ pub mod seed;
 use async_trait::async_trait;
 
 use crate::model::{
-    ApiKey, Assignment, AssignmentId, Flow, FlowId, KeyId, OrgId, Organization, Timestamp, User, UserId, Webhook,
-    WebhookId,
+    ApiKey, Assignment, AssignmentId, Delivery, DeliveryId, Event, Flow, FlowId, KeyId, OrgId, Organization, Timestamp,
+    User, UserId, Webhook, WebhookId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -109,10 +109,25 @@ pub struct AssignContext {
 #[async_trait]
 pub trait AssignmentStore: Send + Sync {
     async fn assign_context(&self, org: OrgId, flow: &FlowId, email_key: &str) -> StoreResult<AssignContext>;
-    /// Writes the assignment; fails with [`Conflict::OpenAssignment`] if one is open for the same flow and
-    /// person.
-    async fn create_assignment(&self, assignment: &Assignment) -> StoreResult<()>;
+    /// Writes the assignment and, in the same transaction, the event that announces it into the outbox; fails
+    /// with [`Conflict::OpenAssignment`] if one is open for the same flow and person.
+    async fn create_assignment(&self, assignment: &Assignment, event: &Event) -> StoreResult<()>;
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>>;
+    /// Open assignments whose due date is at or before `now`, read through the due index (so the cost follows
+    /// the number due, not the number of assignments); at most `limit`.
+    async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments>;
+    /// Moves a due assignment to overdue, takes it out of the due index and writes `event` into the outbox, in
+    /// one transaction; `false` when it was no longer open and due (another run got there first, or it was
+    /// completed).
+    async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool>;
+}
+
+/// What one read of the due index found, and what it cost.
+#[derive(Debug, Default)]
+pub struct DueAssignments {
+    pub assignments: Vec<Assignment>,
+    /// Items the store read to find them.
+    pub items_read: u64,
 }
 
 /// The outcome of counting one request against a window.
@@ -188,13 +203,54 @@ pub trait WebhookStore: Send + Sync {
     async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool>;
 }
 
+/// Events written with the change they announce, kept until they are handed to the queue.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Events written before `before`, at most `limit`.
+    async fn outbox_before(&self, before: Timestamp, limit: usize) -> StoreResult<Vec<Event>>;
+    async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()>;
+}
+
+/// Webhook deliveries: attempt counts and the log of every attempt.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// Counts one more attempt at delivering `event_id` to `webhook`; returns its number (1, 2, ...).
+    async fn count_attempt(&self, webhook: &WebhookId, event_id: &str, expires_at: i64) -> StoreResult<u32>;
+    async fn record_delivery(&self, delivery: &Delivery) -> StoreResult<()>;
+    /// The endpoint's deliveries, newest first, after the delivery `after` when given; at most `limit`.
+    async fn list_deliveries(
+        &self,
+        org: OrgId,
+        webhook: &WebhookId,
+        limit: usize,
+        after: Option<&DeliveryId>,
+    ) -> StoreResult<Vec<Delivery>>;
+    async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>>;
+}
+
 /// Everything the application needs from storage.
 pub trait Store:
-    Directory + KeyStore + FlowStore + AssignmentStore + RateLimitStore + IdempotencyStore + WebhookStore
+    Directory
+    + KeyStore
+    + FlowStore
+    + AssignmentStore
+    + RateLimitStore
+    + IdempotencyStore
+    + WebhookStore
+    + OutboxStore
+    + DeliveryStore
 {
 }
 
 impl<T> Store for T where
-    T: Directory + KeyStore + FlowStore + AssignmentStore + RateLimitStore + IdempotencyStore + WebhookStore
+    T: Directory
+        + KeyStore
+        + FlowStore
+        + AssignmentStore
+        + RateLimitStore
+        + IdempotencyStore
+        + WebhookStore
+        + OutboxStore
+        + DeliveryStore
 {
 }

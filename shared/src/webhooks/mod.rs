@@ -1,5 +1,9 @@
-//! Webhooks: endpoint management's rules, Standard Webhooks signing, and the SSRF guard.
+//! Webhooks: publishing events to the queue (with the outbox behind it), Standard Webhooks signing, and the
+//! SSRF guard.
 
+pub mod consumer;
+pub mod deliver;
+pub mod publish;
 pub mod signing;
 pub mod ssrf;
 

@@ -19,6 +19,9 @@
 //! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user, GSI2 by flow; GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while open with a due date |
 //! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open |
 //! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
+//! | outbox | `OUTBOX#<shard>` | `<time>#<event>` | written in the transaction of the change it announces |
+//! | attempt count | `ATTEMPT#<webhook>#<event>` | `META` | `n`, updated with `ADD`; expires |
+//! | delivery log | `ORG#<org>#WEBHOOK#<id>` | `DELIVERY#<delivery id>` | ids sort by time; expires |
 //! | rate window | `RATE#<bucket>` | `META` | one conditional update per request; expires |
 //! | idempotency | `IDEM#<org or admin>#<function>#<key>` | `META` | fingerprint, stored response; expires |
 //!
@@ -45,6 +48,23 @@ pub use schema::TABLE_GSIS;
 
 /// How many times a batch read's unprocessed keys are asked for again before giving up.
 const BATCH_RETRIES: usize = 5;
+/// Shards of the outbox: spread writes, few enough that the sweep queries them all.
+pub const OUTBOX_SHARDS: u32 = 4;
+/// How long delivery records and attempt counts are kept.
+pub const DELIVERY_LOG_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+fn shard_of(text: &str, shards: u32) -> u32 {
+    text.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % shards
+}
+
+fn outbox_pk(event_id: &str) -> String {
+    format!("OUTBOX#{}", shard_of(event_id, OUTBOX_SHARDS))
+}
+
+fn outbox_sk(event: &Event) -> String {
+    format!("{}#{}", event.timestamp, event.id)
+}
+
 /// Shards of the due-date index: enough to spread writes, few enough to query them all each minute.
 pub const DUE_SHARDS: u32 = 8;
 
@@ -333,7 +353,7 @@ fn open_sk(flow: &FlowId, email_key: &str) -> String {
 
 /// The due-index shard of an assignment: spreads writes over [`DUE_SHARDS`] partitions.
 pub fn due_shard(id: &AssignmentId) -> u32 {
-    id.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % DUE_SHARDS
+    shard_of(id.as_str(), DUE_SHARDS)
 }
 
 fn open_assignment_id(item: &HashMap<String, AttributeValue>) -> Option<AssignmentId> {
@@ -360,7 +380,7 @@ impl AssignmentStore for DynamoStore {
         Ok(context)
     }
 
-    async fn create_assignment(&self, a: &Assignment) -> StoreResult<()> {
+    async fn create_assignment(&self, a: &Assignment, event: &Event) -> StoreResult<()> {
         let pk = org_pk(a.org_id);
         let mut item = to_item(a, &pk, &format!("ASGN#{}", a.id))?;
         let listed = format!("ASGN#{}#{}", a.assigned_at, a.id);
@@ -374,7 +394,8 @@ impl AssignmentStore for DynamoStore {
         }
         let mut lock = key(pk, &open_sk(&a.flow_id, &a.user_email.key()));
         lock.insert("assignment_id".into(), s(a.id.as_str()));
-        match self.transact(vec![self.put(item, true)?, self.put(lock, true)?]).await? {
+        let outbox = self.put(to_item(event, &outbox_pk(&event.id), &outbox_sk(event))?, false)?;
+        match self.transact(vec![self.put(item, true)?, self.put(lock, true)?, outbox]).await? {
             TxOutcome::Committed => Ok(()),
             TxOutcome::Failed(1, old) => {
                 Err(StoreError::Conflict(Conflict::OpenAssignment(old.as_ref().and_then(open_assignment_id))))
@@ -385,6 +406,63 @@ impl AssignmentStore for DynamoStore {
 
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
         self.get_as(org_pk(org), &format!("ASGN#{id}")).await
+    }
+
+    async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {
+        let mut found = DueAssignments::default();
+        // `#~` sorts after every `#<org>#<id>`, so assignments due this very second are included.
+        let until = format!("{now}#~");
+        for shard in 0..DUE_SHARDS {
+            let mut start: Option<HashMap<String, AttributeValue>> = None;
+            loop {
+                let left = limit.saturating_sub(found.assignments.len());
+                if left == 0 {
+                    return Ok(found);
+                }
+                let page = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name("GSI3")
+                    .key_condition_expression("GSI3PK = :pk AND GSI3SK <= :until")
+                    .expression_attribute_values(":pk", s(&format!("DUE#{shard}")))
+                    .expression_attribute_values(":until", s(&until))
+                    .limit(i32::try_from(left).unwrap_or(i32::MAX))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                found.items_read += u64::try_from(page.scanned_count).unwrap_or(0);
+                for item in page.items.unwrap_or_default() {
+                    found.assignments.push(from_item(item)?);
+                }
+                match page.last_evaluated_key {
+                    Some(next) if !next.is_empty() => start = Some(next),
+                    _ => break,
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn mark_overdue(&self, a: &Assignment, event: &Event) -> StoreResult<bool> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(org_pk(a.org_id), &format!("ASGN#{}", a.id))))
+            .update_expression("SET #status = :overdue REMOVE GSI3PK, GSI3SK")
+            .condition_expression("attribute_exists(GSI3PK) AND #status IN (:assigned, :started)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":overdue", s("overdue"))
+            .expression_attribute_values(":assigned", s("assigned"))
+            .expression_attribute_values(":started", s("started"))
+            .build()
+            .map_err(StoreError::backend)?;
+        let outbox = self.put(to_item(event, &outbox_pk(&event.id), &outbox_sk(event))?, false)?;
+        match self.transact(vec![TransactWriteItem::builder().update(update).build(), outbox]).await? {
+            TxOutcome::Committed => Ok(true),
+            TxOutcome::Failed(0, _) => Ok(false),
+            TxOutcome::Failed(i, _) => Err(StoreError::backend(format!("overdue write failed at item {i}"))),
+        }
     }
 }
 
@@ -551,5 +629,102 @@ impl WebhookStore for DynamoStore {
             .await
             .map_err(sdk)?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+}
+
+#[async_trait]
+impl OutboxStore for DynamoStore {
+    async fn outbox_before(&self, before: Timestamp, limit: usize) -> StoreResult<Vec<Event>> {
+        let mut events = Vec::new();
+        for shard in 0..OUTBOX_SHARDS {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK < :before")
+                .expression_attribute_values(":pk", s(&format!("OUTBOX#{shard}")))
+                .expression_attribute_values(":before", s(&before.to_rfc3339()))
+                .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items.unwrap_or_default() {
+                events.push(from_item::<Event>(item)?);
+            }
+        }
+        events.sort_by(|a, b| (a.timestamp, &a.id).cmp(&(b.timestamp, &b.id)));
+        events.truncate(limit);
+        Ok(events)
+    }
+
+    async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(outbox_pk(&event.id), &outbox_sk(event))))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+}
+
+fn delivery_pk(org: OrgId, webhook: &WebhookId) -> String {
+    format!("ORG#{org}#WEBHOOK#{webhook}")
+}
+
+#[async_trait]
+impl DeliveryStore for DynamoStore {
+    async fn count_attempt(&self, webhook: &WebhookId, event_id: &str, expires_at: i64) -> StoreResult<u32> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("ATTEMPT#{webhook}#{event_id}"), "META")))
+            .update_expression("ADD n :one SET expires_at = :exp")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":exp", AttributeValue::N(expires_at.to_string()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.attributes
+            .and_then(|a| a.get("n").and_then(|n| n.as_n().ok()).and_then(|n| n.parse().ok()))
+            .ok_or_else(|| StoreError::backend("attempt count returned no value"))
+    }
+
+    async fn record_delivery(&self, d: &Delivery) -> StoreResult<()> {
+        let mut item = to_item(d, &delivery_pk(d.org_id, &d.webhook_id), &format!("DELIVERY#{}", d.id))?;
+        item.insert("expires_at".into(), AttributeValue::N((d.at.unix() + DELIVERY_LOG_SECONDS).to_string()));
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn list_deliveries(
+        &self,
+        org: OrgId,
+        webhook: &WebhookId,
+        limit: usize,
+        after: Option<&DeliveryId>,
+    ) -> StoreResult<Vec<Delivery>> {
+        let pk = delivery_pk(org, webhook);
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":prefix", s("DELIVERY#"))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        if let Some(after) = after {
+            query = query.set_exclusive_start_key(Some(key(pk.clone(), &format!("DELIVERY#{after}"))));
+        }
+        let page = query.send().await.map_err(sdk)?;
+        page.items.unwrap_or_default().into_iter().map(from_item).collect()
+    }
+
+    async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>> {
+        self.get_as(delivery_pk(org, webhook), &format!("DELIVERY#{id}")).await
     }
 }

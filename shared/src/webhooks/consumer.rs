@@ -1,0 +1,86 @@
+//! The delivery consumer: what happens to each received message after its attempt. The Lambda function feeds it
+//! SQS batches (and reports partial batch failures); the local server runs [`run_local`] against its queue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::deliver::{Deliverer, Outcome};
+use crate::app::AppState;
+use crate::queue::{Queue, QueueError, ReceivedMessage};
+
+/// Builds the deliverer `state`'s configuration describes.
+pub fn deliverer(state: &AppState) -> Result<Deliverer, reqwest::Error> {
+    Deliverer::new(
+        state.resolver.clone(),
+        state.config.local_mode,
+        state.config.retry_schedule.clone(),
+        state.config.webhook_timeout,
+    )
+}
+
+/// Acts on an attempt's outcome; returns whether the message is done with (to be deleted). A retry changes the
+/// message's visibility to the schedule's delay and leaves it; the last failure moves it to the dead-letter
+/// queue ourselves, before SQS's own redrive would.
+pub async fn settle(queue: &dyn Queue, message: &ReceivedMessage, outcome: &Outcome) -> Result<bool, QueueError> {
+    match outcome {
+        Outcome::Delivered | Outcome::Dropped(_) => Ok(true),
+        Outcome::RetryAfter(delay) => {
+            queue.change_visibility(&message.receipt, *delay).await?;
+            Ok(false)
+        }
+        Outcome::DeadLetter(reason) => {
+            tracing::warn!(message = %message.message_id, reason = %reason, "moving a delivery to the dead-letter queue");
+            queue.dead_letter(&message.body).await?;
+            Ok(true)
+        }
+    }
+}
+
+/// One message: the attempt, then its settlement. `false` leaves the message on the queue.
+pub async fn process(state: &AppState, deliverer: &Deliverer, message: &ReceivedMessage) -> bool {
+    let outcome = deliverer.deliver(state.store.as_ref(), &message.body).await;
+    match settle(state.queue.as_ref(), message, &outcome).await {
+        Ok(done) => done,
+        Err(err) => {
+            tracing::warn!(error = %err, message = %message.message_id, "could not settle a delivery; it will come back");
+            false
+        }
+    }
+}
+
+/// The local server's consumer: `workers` loops that receive up to ten messages at a time, deliver them
+/// concurrently and delete the finished ones. Runs until the task is dropped.
+pub async fn run_local(state: Arc<AppState>, deliverer: Arc<Deliverer>, workers: usize) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers.max(1) {
+        let (state, deliverer) = (state.clone(), deliverer.clone());
+        tasks.spawn(async move {
+            loop {
+                let batch = match state.queue.receive(10, Duration::from_secs(1)).await {
+                    Ok(batch) => batch,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "could not receive deliveries");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                let mut attempts = tokio::task::JoinSet::new();
+                for message in batch {
+                    let (state, deliverer) = (state.clone(), deliverer.clone());
+                    attempts.spawn(async move {
+                        let done = process(&state, &deliverer, &message).await;
+                        (done, message)
+                    });
+                }
+                while let Some(joined) = attempts.join_next().await {
+                    if let Ok((true, message)) = joined {
+                        if let Err(err) = state.queue.delete(&message.receipt).await {
+                            tracing::warn!(error = %err, "could not delete a delivered message");
+                        }
+                    }
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+}
