@@ -24,7 +24,7 @@ pub struct AppState {
 }
 
 /// The in-memory queue's visibility timeout, as the SQS queue's in `template.yaml`.
-const MEMORY_VISIBILITY: Duration = Duration::from_secs(60);
+const MEMORY_VISIBILITY: Duration = Duration::from_secs(360);
 
 impl AppState {
     /// A state on `store`, with an in-memory queue.

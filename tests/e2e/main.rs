@@ -8,6 +8,7 @@ mod plumbing;
 mod queue_contract;
 mod store_contract;
 mod template_and_events;
+mod webhook_delivery;
 mod webhooks_api;
 
 /// Runs each named `async fn(Backend)` as two tests, `memory::name` and `dynamodb::name`.

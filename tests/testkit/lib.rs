@@ -1,5 +1,8 @@
 //! What the end-to-end tests (and the benchmark) share: the local server started in-process on 127.0.0.1 on
-//! either backend, a small JSON client, and fixtures that set up an organization through the public API.
+//! either backend, a small JSON client, fixtures that set up an organization through the public API, and a
+//! webhook receiver.
+
+pub mod receiver;
 
 use std::sync::Arc;
 
@@ -13,14 +16,16 @@ use flows_shared::model::{
 };
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::sqs::SqsQueue;
-use flows_shared::queue::Queue;
+use flows_shared::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
 use flows_shared::store::dynamo::DynamoStore;
 use flows_shared::store::memory::MemoryStore;
 use flows_shared::store::seed::Seed;
 use flows_shared::store::Store;
+use flows_shared::webhooks::deliver::RetrySchedule;
 use flows_shared::webhooks::ssrf::Resolver;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A resolver from a fixed table: the tests have no DNS, and must not need any.
 #[derive(Default)]
@@ -60,8 +65,12 @@ pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     let endpoint = std::env::var(DYNAMODB_ENV).unwrap_or_else(|_| {
         panic!("{DYNAMODB_ENV} is not set: run the tests with `make test`, which starts moto on 127.0.0.1 and sets it")
     });
+    // moto's server is not thread-safe: a transaction deep-copies the table while other requests change it, and
+    // answers 500 when they collide. Real DynamoDB has no such failure; the tests give the SDK's own retry of
+    // server errors more attempts to ride over moto's.
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10))
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "flows-tests"))
@@ -96,6 +105,100 @@ pub async fn queue(backend: Backend) -> Arc<dyn Queue> {
     }
 }
 
+/// The queue of a pipeline test: in memory or SQS, optionally failing every third send.
+pub struct TestQueue {
+    memory: Option<Arc<MemoryQueue>>,
+    sqs: Option<Arc<SqsQueue>>,
+    flaky: bool,
+}
+
+impl TestQueue {
+    pub async fn new(backend: Backend, flaky: bool) -> Self {
+        match backend {
+            Backend::Memory => Self {
+                memory: Some(Arc::new(MemoryQueue::new(std::time::Duration::from_secs(30), 20))),
+                sqs: None,
+                flaky,
+            },
+            Backend::Dynamodb => {
+                let name = format!("flows-test-{}", random_token(6));
+                let sqs = SqsQueue::create_if_missing(sqs_client(), &name).await.expect("moto creates the queue");
+                Self { memory: None, sqs: Some(Arc::new(sqs)), flaky }
+            }
+        }
+    }
+
+    pub fn queue(&self) -> Arc<dyn Queue> {
+        let inner: Arc<dyn Queue> = match (&self.memory, &self.sqs) {
+            (Some(m), _) => m.clone(),
+            (_, Some(q)) => q.clone(),
+            _ => unreachable!("a test queue has one backend"),
+        };
+        if self.flaky {
+            Arc::new(FlakyQueue { inner, sends: AtomicUsize::new(0) })
+        } else {
+            inner
+        }
+    }
+
+    /// Bodies of the messages on the dead-letter queue.
+    pub async fn dead_letters(&self) -> Vec<String> {
+        if let Some(m) = &self.memory {
+            return m.dead_letters();
+        }
+        let sqs = self.sqs.as_ref().expect("an SQS queue");
+        let url = sqs.dead_letter_url().expect("a dead-letter queue");
+        let mut bodies = Vec::new();
+        loop {
+            let out = sqs_client()
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .visibility_timeout(60)
+                .send()
+                .await
+                .expect("moto answers");
+            let batch = out.messages.unwrap_or_default();
+            if batch.is_empty() {
+                return bodies;
+            }
+            bodies.extend(batch.into_iter().filter_map(|m| m.body));
+        }
+    }
+}
+
+/// A queue whose every third send fails: the fault the outbox is there for.
+pub struct FlakyQueue {
+    inner: Arc<dyn Queue>,
+    sends: AtomicUsize,
+}
+
+#[flows_shared::async_trait]
+impl Queue for FlakyQueue {
+    async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
+        if self.sends.fetch_add(1, Ordering::SeqCst) % 3 == 2 {
+            return Err(QueueError::backend("injected send failure"));
+        }
+        self.inner.send_batch(messages).await
+    }
+
+    async fn receive(&self, max: usize, wait: std::time::Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
+        self.inner.receive(max, wait).await
+    }
+
+    async fn delete(&self, receipt: &str) -> Result<(), QueueError> {
+        self.inner.delete(receipt).await
+    }
+
+    async fn change_visibility(&self, receipt: &str, delay: std::time::Duration) -> Result<(), QueueError> {
+        self.inner.change_visibility(receipt, delay).await
+    }
+
+    async fn dead_letter(&self, body: &str) -> Result<(), QueueError> {
+        self.inner.dead_letter(body).await
+    }
+}
+
 /// A store on `backend`; on DynamoDB, a fresh table of its own so that tests never see each other's items.
 pub async fn store(backend: Backend) -> Arc<dyn Store> {
     match backend {
@@ -124,12 +227,14 @@ pub struct TestServer {
     pub base: String,
     pub state: Arc<AppState>,
     client: reqwest::Client,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -180,7 +285,32 @@ impl TestServer {
         let queue: Arc<dyn Queue> = Arc::new(MemoryQueue::new(std::time::Duration::from_secs(30), 20));
         let state = AppState::with_parts(config, store, queue, resolver);
         let task = tokio::spawn(flows_shared::local::serve(listener, state.clone()));
-        Self { base, state, client: reqwest::Client::builder().no_proxy().build().expect("client"), task }
+        Self { base, state, client: reqwest::Client::builder().no_proxy().build().expect("client"), tasks: vec![task] }
+    }
+
+    /// The whole pipeline, as `make run` has it: the server, the delivery consumer and the schedule, on
+    /// `backend`'s store and queue (made flaky when asked), with the retry schedule and the schedule's interval
+    /// compressed to milliseconds (then `tweak`).
+    pub async fn start_pipeline(backend: Backend, queue: &TestQueue, tweak: impl FnOnce(&mut Config)) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let mut config = test_config();
+        config.api_base_url = base.clone();
+        config.web_base_url = base.clone();
+        config.retry_schedule = RetrySchedule(vec![std::time::Duration::from_millis(20); 7]);
+        config.schedule_interval = std::time::Duration::from_millis(50);
+        config.outbox_sweep_after = std::time::Duration::ZERO;
+        config.webhook_timeout = std::time::Duration::from_secs(5);
+        tweak(&mut config);
+        let state =
+            AppState::with_parts(config, store(backend).await, queue.queue(), Arc::new(StaticResolver::default()));
+        let deliverer = Arc::new(flows_shared::webhooks::consumer::deliverer(&state).expect("an HTTP client"));
+        let tasks = vec![
+            tokio::spawn(flows_shared::local::serve(listener, state.clone())),
+            tokio::spawn(flows_shared::webhooks::consumer::run_local(state.clone(), deliverer, 8)),
+            tokio::spawn(flows_shared::schedule::run_local(state.clone())),
+        ];
+        Self { base, state, client: reqwest::Client::builder().no_proxy().build().expect("client"), tasks }
     }
 
     /// Sends `method path` with an optional bearer key, JSON body and extra headers.

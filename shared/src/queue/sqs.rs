@@ -73,7 +73,7 @@ impl SqsQueue {
             .create_queue()
             .queue_name(name)
             .attributes(QueueAttributeName::RedrivePolicy, redrive)
-            .attributes(QueueAttributeName::VisibilityTimeout, "60")
+            .attributes(QueueAttributeName::VisibilityTimeout, "360")
             .send()
             .await
             .map_err(sdk)?;

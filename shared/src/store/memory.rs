@@ -283,6 +283,20 @@ impl AssignmentStore for MemoryStore {
         Ok(self.lock().assignments.get(&(org, id.as_str().to_owned())).cloned())
     }
 
+    async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()> {
+        let mut s = self.lock();
+        for a in assignments {
+            if a.status.is_open() {
+                s.open_assignments.insert(open_key(a), a.id.clone());
+            }
+            if let (Some(due), AssignmentStatus::Assigned | AssignmentStatus::Started) = (a.due_date, a.status) {
+                s.due.insert((due, a.org_id, a.id.as_str().to_owned()), ());
+            }
+            s.assignments.insert((a.org_id, a.id.as_str().to_owned()), a.clone());
+        }
+        Ok(())
+    }
+
     async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {
         let s = self.lock();
         let mut found = DueAssignments::default();

@@ -113,6 +113,9 @@ pub trait AssignmentStore: Send + Sync {
     /// with [`Conflict::OpenAssignment`] if one is open for the same flow and person.
     async fn create_assignment(&self, assignment: &Assignment, event: &Event) -> StoreResult<()>;
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>>;
+    /// Writes assignments in bulk, without events: for imports, fixtures and benchmarks. No uniqueness check; the
+    /// caller brings assignments that do not collide.
+    async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()>;
     /// Open assignments whose due date is at or before `now`, read through the due index (so the cost follows
     /// the number due, not the number of assignments); at most `limit`.
     async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments>;

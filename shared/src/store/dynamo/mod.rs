@@ -36,11 +36,13 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, KeysAndAttributes, Put, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 
 use super::*;
+use crate::model::AssignmentStatus;
 use errors::{cancelled_at, sdk, TxOutcome};
 use items::{from_item, key, s, to_item};
 
@@ -347,6 +349,28 @@ impl FlowStore for DynamoStore {
     }
 }
 
+/// An assignment's item (with its index keys: by user, by flow, and in the due index while open with a due
+/// date) and its open-assignment lock.
+fn assignment_items(a: &Assignment) -> StoreResult<(items::Item, items::Item)> {
+    let pk = org_pk(a.org_id);
+    let mut item = to_item(a, &pk, &format!("ASGN#{}", a.id))?;
+    let listed = format!("ASGN#{}#{}", a.assigned_at, a.id);
+    item.insert("GSI1PK".into(), s(&format!("{pk}#USER#{}", a.user_id)));
+    item.insert("GSI1SK".into(), s(&listed));
+    item.insert("GSI2PK".into(), s(&format!("{pk}#FLOW#{}", a.flow_id)));
+    item.insert("GSI2SK".into(), s(&listed));
+    if let (Some(due), AssignmentStatus::Assigned | AssignmentStatus::Started) = (a.due_date, a.status) {
+        item.insert("GSI3PK".into(), s(&format!("DUE#{}", due_shard(&a.id))));
+        item.insert("GSI3SK".into(), s(&format!("{due}#{}#{}", a.org_id, a.id)));
+    }
+    let mut lock = key(pk, &open_sk(&a.flow_id, &a.user_email.key()));
+    lock.insert("assignment_id".into(), s(a.id.as_str()));
+    Ok((item, lock))
+}
+
+/// DynamoDB's limit on one BatchWriteItem (moto accepts more; we keep the real one).
+const MAX_BATCH_WRITE: usize = 25;
+
 fn open_sk(flow: &FlowId, email_key: &str) -> String {
     format!("OPEN#{flow}#{email_key}")
 }
@@ -381,19 +405,7 @@ impl AssignmentStore for DynamoStore {
     }
 
     async fn create_assignment(&self, a: &Assignment, event: &Event) -> StoreResult<()> {
-        let pk = org_pk(a.org_id);
-        let mut item = to_item(a, &pk, &format!("ASGN#{}", a.id))?;
-        let listed = format!("ASGN#{}#{}", a.assigned_at, a.id);
-        item.insert("GSI1PK".into(), s(&format!("{pk}#USER#{}", a.user_id)));
-        item.insert("GSI1SK".into(), s(&listed));
-        item.insert("GSI2PK".into(), s(&format!("{pk}#FLOW#{}", a.flow_id)));
-        item.insert("GSI2SK".into(), s(&listed));
-        if let (Some(due), true) = (a.due_date, a.status.is_open()) {
-            item.insert("GSI3PK".into(), s(&format!("DUE#{}", due_shard(&a.id))));
-            item.insert("GSI3SK".into(), s(&format!("{due}#{}#{}", a.org_id, a.id)));
-        }
-        let mut lock = key(pk, &open_sk(&a.flow_id, &a.user_email.key()));
-        lock.insert("assignment_id".into(), s(a.id.as_str()));
+        let (item, lock) = assignment_items(a)?;
         let outbox = self.put(to_item(event, &outbox_pk(&event.id), &outbox_sk(event))?, false)?;
         match self.transact(vec![self.put(item, true)?, self.put(lock, true)?, outbox]).await? {
             TxOutcome::Committed => Ok(()),
@@ -406,6 +418,39 @@ impl AssignmentStore for DynamoStore {
 
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
         self.get_as(org_pk(org), &format!("ASGN#{id}")).await
+    }
+
+    async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()> {
+        let mut requests = Vec::with_capacity(assignments.len() * 2);
+        for a in assignments {
+            let (item, lock) = assignment_items(a)?;
+            requests.push(item);
+            if a.status.is_open() {
+                requests.push(lock);
+            }
+        }
+        for chunk in requests.chunks(MAX_BATCH_WRITE) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    let put =
+                        PutRequest::builder().set_item(Some(item.clone())).build().map_err(StoreError::backend)?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<StoreResult<_>>()?;
+            for attempt in 0..=BATCH_RETRIES {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt == BATCH_RETRIES {
+                    return Err(StoreError::Throttled);
+                }
+                let out =
+                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+                pending = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+            }
+        }
+        Ok(())
     }
 
     async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {

@@ -1,0 +1,305 @@
+//! The webhook pipeline end to end: assign → outbox → queue → consumer → a receiver on 127.0.0.1 that checks
+//! every signature itself; faults injected deterministically; the retry schedule compressed to milliseconds.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use flows_shared::model::{
+    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, User, UserId,
+};
+use flows_shared::schedule;
+use flows_shared::store::Counter;
+use flows_testkit::receiver::Receiver;
+use flows_testkit::{Backend, Org, TestQueue, TestServer};
+use serde_json::json;
+
+crate::on_both_backends!(
+    deliveries_are_signed_per_standard_webhooks,
+    five_hundred_assignments_survive_failing_receivers_and_sends,
+    an_endpoint_that_always_fails_ends_in_the_dead_letter_queue_after_the_scheduled_attempts,
+    a_410_disables_the_endpoint,
+    overlapping_overdue_runs_mark_each_assignment_once,
+    an_overdue_run_reads_only_the_due_assignments,
+);
+
+/// `n` users `person{i}@company.com` written straight through the store (the users API is tested elsewhere).
+async fn add_people(server: &TestServer, org: OrgId, n: usize) -> Vec<String> {
+    let mut emails = Vec::with_capacity(n);
+    for i in 0..n {
+        let store = server.state.store.as_ref();
+        let id = UserId(store.next_id(Counter::User).await.unwrap());
+        let email = format!("person{i}@company.com");
+        let user = User {
+            id,
+            org_id: org,
+            email: Email::parse(&email).unwrap(),
+            name: format!("Person {i}"),
+            nick: format!("p{i}"),
+            external_id: None,
+            disabled: false,
+            created_at: Timestamp::now(),
+        };
+        store.create_user(&user).await.unwrap();
+        emails.push(email);
+    }
+    emails
+}
+
+fn org_id(org: &Org) -> OrgId {
+    OrgId(org.body["organization"]["id"].as_u64().unwrap())
+}
+
+async fn subscribe(server: &TestServer, org: &Org, receiver: &Receiver, events: Option<&[&str]>) -> String {
+    let mut body = json!({ "url": receiver.url });
+    if let Some(events) = events {
+        body["events"] = json!(events);
+    }
+    let created = server.post("/v1/webhooks", &org.secret, body).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    receiver.trust(created.body["secret"].as_str().unwrap());
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Assigns the flow to every email, `parallel` requests at a time; returns the assignment ids.
+async fn assign_all(server: &Arc<TestServer>, org: &Org, flow: &str, emails: &[String]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for chunk in emails.chunks(16) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for email in chunk {
+            let (server, key, body) = (server.clone(), org.secret.clone(), json!({"flowId": flow, "userEmail": email}));
+            tasks.spawn(async move { server.post("/v1/flows/assign", &key, body).await });
+        }
+        while let Some(reply) = tasks.join_next().await {
+            let reply = reply.unwrap();
+            assert_eq!(reply.status, 200, "{:?}", reply.body);
+            ids.push(reply.body["assignmentId"].as_str().unwrap().to_owned());
+        }
+    }
+    ids
+}
+
+async fn deliveries_are_signed_per_standard_webhooks(backend: Backend) {
+    // GIVEN an endpoint for flow.assigned whose secret was rotated (so two secrets sign)
+    let queue = TestQueue::new(backend, false).await;
+    let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let receiver = Receiver::start(|_, _| 200).await;
+    let hook = subscribe(&server, &org, &receiver, Some(&["flow.assigned"])).await;
+    let rotated = server.post(&format!("/v1/webhooks/{hook}/rotate-secret"), &org.secret, json!({})).await;
+    receiver.trust(rotated.body["secret"].as_str().unwrap());
+
+    // WHEN a flow is assigned
+    let ids = assign_all(&server, &org, &flow, &["employee@company.com".to_owned()]).await;
+
+    // THEN the receiver gets one delivery, signed by both secrets, with the documented payload
+    assert!(receiver.wait_until(Duration::from_secs(20), |r| !r.is_empty()).await, "nothing delivered");
+    let got = &receiver.received()[0];
+    assert!(got.verified, "{got:?}");
+    assert_eq!(got.signatures, 2);
+    assert!(got.id.starts_with("evt_"));
+    assert_eq!(got.body["type"], "flow.assigned");
+    assert!(got.body["timestamp"].is_string());
+    assert_eq!(got.body["data"]["assignmentId"], ids[0].as_str());
+    assert_eq!(got.body["data"]["flowId"], flow.as_str());
+    assert_eq!(got.body["data"]["userEmail"], "employee@company.com");
+    assert_eq!(got.body["data"]["status"], "assigned");
+    assert!(got.body["data"]["userId"].is_u64());
+    let age = Timestamp::now().unix() - got.timestamp.parse::<i64>().unwrap();
+    assert!((0..60).contains(&age), "webhook-timestamp is now: {age}");
+}
+
+async fn five_hundred_assignments_survive_failing_receivers_and_sends(backend: Backend) {
+    // GIVEN a receiver that fails every other request of each event (the first, the third, ...) and a queue
+    // whose every third send fails
+    let queue = TestQueue::new(backend, true).await;
+    let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let receiver = Receiver::start(|_, k| if k % 2 == 0 { 503 } else { 200 }).await;
+    subscribe(&server, &org, &receiver, None).await;
+    let emails = add_people(&server, org_id(&org), 500).await;
+
+    // WHEN 500 flows are assigned
+    let ids = assign_all(&server, &org, &flow, &emails).await;
+    assert_eq!(ids.len(), 500);
+
+    // THEN every assignment's flow.assigned is received, verified, at least once: none lost
+    let all_in = receiver
+        .wait_until(Duration::from_secs(120), |r| {
+            r.iter().filter(|x| x.answered == 200).map(|x| x.id.clone()).collect::<HashSet<_>>().len() >= 500
+        })
+        .await;
+    let received = receiver.received();
+    let accepted: HashMap<String, String> = received
+        .iter()
+        .filter(|r| r.answered == 200)
+        .map(|r| (r.body["data"]["assignmentId"].as_str().unwrap_or_default().to_owned(), r.id.clone()))
+        .collect();
+    assert!(all_in, "only {} of 500 delivered", accepted.len());
+    assert!(received.iter().all(|r| r.verified), "a signature did not verify");
+    assert!(ids.iter().all(|id| accepted.contains_key(id)), "an assignment's event is missing");
+    // AND a retried event keeps its id: the failures and their retries share webhook-ids
+    let ids_seen: HashSet<&str> = received.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids_seen.len(), 500, "each event has one id, whatever the attempts");
+    assert!(received.len() >= 1000, "each event's first attempt failed, so each was tried at least twice");
+    assert!(received.iter().filter(|r| r.answered == 503).count() >= 500);
+}
+
+async fn an_endpoint_that_always_fails_ends_in_the_dead_letter_queue_after_the_scheduled_attempts(backend: Backend) {
+    // GIVEN a schedule of three retries and a receiver that always answers 500
+    let queue = TestQueue::new(backend, false).await;
+    let server = Arc::new(
+        TestServer::start_pipeline(backend, &queue, |c| {
+            c.retry_schedule = flows_shared::webhooks::deliver::RetrySchedule(vec![Duration::from_millis(10); 3]);
+        })
+        .await,
+    );
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let receiver = Receiver::start(|_, _| 500).await;
+    subscribe(&server, &org, &receiver, None).await;
+
+    // WHEN a flow is assigned
+    assign_all(&server, &org, &flow, &["employee@company.com".to_owned()]).await;
+
+    // THEN the message is tried exactly 1 + 3 times and then lies in the dead-letter queue
+    let mut dead = Vec::new();
+    for _ in 0..200 {
+        dead = queue.dead_letters().await;
+        if !dead.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(dead[0].contains("flow.assigned"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 4, "tried exactly the scheduled attempts");
+}
+
+async fn a_410_disables_the_endpoint(backend: Backend) {
+    let queue = TestQueue::new(backend, false).await;
+    let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let receiver = Receiver::start(|_, _| 410).await;
+    let hook = subscribe(&server, &org, &receiver, None).await;
+    assign_all(&server, &org, &flow, &["employee@company.com".to_owned()]).await;
+    assert!(receiver.wait_until(Duration::from_secs(20), |r| !r.is_empty()).await);
+    let mut disabled = false;
+    for _ in 0..100 {
+        let got = server.get(&format!("/v1/webhooks/{hook}"), &org.secret).await;
+        if got.body["enabled"] == false {
+            assert!(got.body["disabledReason"].as_str().unwrap().contains("410"));
+            disabled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(disabled, "a 410 disables the endpoint");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(receiver.received().len(), 1, "no retry after a 410");
+}
+
+/// `n` open assignments written straight through the store's bulk import, due `due_in` seconds from now
+/// (negative: past).
+async fn seed_assignments(server: &TestServer, n: usize, due_in: i64) -> Vec<AssignmentId> {
+    let flow = FlowId::generate();
+    let assignments: Vec<Assignment> = (0..n)
+        .map(|i| Assignment {
+            id: AssignmentId::generate(),
+            org_id: OrgId(1),
+            flow_id: flow.clone(),
+            user_id: UserId(u64::try_from(i).unwrap() + 1),
+            user_email: Email::parse(&format!("seed{i}@company.com")).unwrap(),
+            due_date: Some(Timestamp::now().plus_seconds(due_in)),
+            priority: None,
+            notes: None,
+            status: AssignmentStatus::Assigned,
+            assigned_at: Timestamp::now(),
+            assigned_by: UserId(1),
+        })
+        .collect();
+    for chunk in assignments.chunks(500) {
+        server.state.store.import_assignments(chunk).await.unwrap();
+    }
+    assignments.into_iter().map(|a| a.id).collect()
+}
+
+async fn overlapping_overdue_runs_mark_each_assignment_once(backend: Backend) {
+    // GIVEN 30 assignments already past due, and four runs that all read the due index before any acts: the
+    // worst overlap (the runs' writes are then interleaved one by one, since moto, unlike DynamoDB, does not
+    // make concurrent conditional writes atomic)
+    let server = Arc::new(TestServer::start(backend).await);
+    let ids = seed_assignments(&server, 30, -3600).await;
+    let store = server.state.store.as_ref();
+    let now = Timestamp::now();
+    let mut runs = Vec::new();
+    for _ in 0..4 {
+        runs.push(store.due_assignments(now, 100).await.unwrap().assignments);
+    }
+    assert!(runs.iter().all(|r| r.len() == 30));
+
+    // WHEN each run moves every assignment it saw, in turn
+    let mut moved = 0;
+    let mut events = HashSet::new();
+    for i in 0..30 {
+        for run in &runs {
+            let mut overdue = run[i].clone();
+            overdue.status = AssignmentStatus::Overdue;
+            let event = Event::about_assignment(&overdue, EventType::FlowOverdue, now);
+            if store.mark_overdue(&run[i], &event).await.unwrap() {
+                moved += 1;
+                events.insert((run[i].id.clone(), event.id));
+            }
+        }
+    }
+
+    // THEN each assignment moved once, with one event in the outbox
+    assert_eq!(moved, 30);
+    let outbox = store.outbox_before(now.plus_seconds(1), 1000).await.unwrap();
+    assert_eq!(outbox.len(), 30);
+    assert!(outbox.iter().all(|e| e.event_type == EventType::FlowOverdue));
+    for id in &ids {
+        assert_eq!(store.get_assignment(OrgId(1), id).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
+    }
+    // AND whole runs overlapping on the same clock find nothing more
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..2 {
+        let state = server.state.clone();
+        tasks.spawn(async move { schedule::run_once(&state, Timestamp::now()).await.unwrap() });
+    }
+    while let Some(report) = tasks.join_next().await {
+        let report = report.unwrap();
+        assert_eq!((report.overdue, report.items_read), (0, 0));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_overdue_runs_mark_each_assignment_once_in_memory() {
+    let server = Arc::new(TestServer::start(Backend::Memory).await);
+    seed_assignments(&server, 200, -3600).await;
+    let mut runs = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let state = server.state.clone();
+        runs.spawn(async move { schedule::run_once(&state, Timestamp::now()).await.unwrap() });
+    }
+    let mut overdue = 0;
+    while let Some(report) = runs.join_next().await {
+        overdue += report.unwrap().overdue;
+    }
+    assert_eq!(overdue, 200);
+}
+
+async fn an_overdue_run_reads_only_the_due_assignments(backend: Backend) {
+    // GIVEN 10,000 open assignments, 20 of them due (seeded through the store)
+    let server = TestServer::start(backend).await;
+    seed_assignments(&server, 9_980, 86_400).await;
+    let due = seed_assignments(&server, 20, -60).await;
+
+    // WHEN the schedule runs
+    let report = schedule::run_once(&server.state, Timestamp::now()).await.unwrap();
+
+    // THEN it moved the 20 and read no other assignment
+    assert_eq!(report.overdue, 20);
+    assert_eq!(report.items_read, 20, "{report:?}");
+    assert_eq!(due.len(), 20);
+}
