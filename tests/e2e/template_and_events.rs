@@ -144,3 +144,40 @@ async fn every_http_event_runs_through_its_handler() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqs_batch_event_runs_through_the_consumer() {
+    // GIVEN the seeded endpoint pointed at a receiver on 127.0.0.1
+    let receiver = flows_testkit::receiver::Receiver::start(|_, _| 200).await;
+    let mut seed = flows_testkit::event_seed(0);
+    seed.webhooks[0].url = receiver.url.clone();
+    receiver.trust(&seed.webhooks[0].secret);
+    let store = MemoryStore::from_seed(seed).expect("a consistent seed");
+    let state = AppState::new(flows_testkit::test_config(), Arc::new(store));
+    let deliverer = Arc::new(flows_shared::webhooks::consumer::deliverer(&state).unwrap());
+    let text = std::fs::read_to_string(root().join("events/sqs/webhook-consumer.json")).unwrap();
+    let batch: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
+
+    // WHEN the batch goes through the consumer's handler
+    let response = flows_shared::lambda::handle_sqs_batch(state, deliverer, batch).await;
+
+    // THEN the delivery arrived signed, and the unreadable message was dead-lettered, not failed back
+    assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].verified);
+    assert_eq!(received[0].id, "evt_00000000000000000000e001");
+}
+
+#[tokio::test]
+async fn the_scheduled_event_runs_through_the_scheduler() {
+    let text = std::fs::read_to_string(root().join("events/eventbridge/overdue-scheduler.json")).unwrap();
+    let event: aws_lambda_events::event::eventbridge::EventBridgeEvent<serde_json::Value> =
+        serde_json::from_str(&text).expect("an EventBridge scheduled event");
+    assert_eq!(event.detail_type, "Scheduled Event");
+    let mut seed = flows_testkit::event_seed(0);
+    seed.assignments[0].due_date = Some(flows_shared::model::Timestamp::now().plus_seconds(-60));
+    let state = AppState::new(flows_testkit::test_config(), Arc::new(MemoryStore::from_seed(seed).unwrap()));
+    let report = flows_shared::schedule::run_once(&state, flows_shared::model::Timestamp::now()).await.unwrap();
+    assert_eq!(report.overdue, 1);
+}
