@@ -47,6 +47,8 @@ endpoints! {
     WEBHOOKS_UPDATE => webhooks::update;
     WEBHOOKS_DELETE => webhooks::delete;
     WEBHOOKS_ROTATE_SECRET => webhooks::rotate_secret;
+    WEBHOOKS_DELIVERIES => webhooks::deliveries;
+    WEBHOOKS_REPLAY => webhooks::replay;
     FALLBACK => fallback::handle;
 }
 

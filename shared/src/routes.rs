@@ -62,6 +62,8 @@ routes! {
     WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret;
     WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret;
     WEBHOOKS_ROTATE_SECRET = "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret;
+    WEBHOOKS_DELIVERIES = "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret;
+    WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret;
 }
 
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's

@@ -117,6 +117,8 @@ async fn every_http_event_runs_through_its_handler() {
         ("webhooks-update", 200),
         ("webhooks-delete", 204),
         ("webhooks-rotate-secret", 200),
+        ("webhooks-deliveries", 200),
+        ("webhooks-replay", 202),
         ("not-found", 404),
     ]);
     let dir = root().join("events/http");

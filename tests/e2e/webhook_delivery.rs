@@ -19,6 +19,7 @@ crate::on_both_backends!(
     five_hundred_assignments_survive_failing_receivers_and_sends,
     an_endpoint_that_always_fails_ends_in_the_dead_letter_queue_after_the_scheduled_attempts,
     a_410_disables_the_endpoint,
+    deliveries_are_logged_newest_first_paginated_and_replayable,
     overlapping_overdue_runs_mark_each_assignment_once,
     an_overdue_run_reads_only_the_due_assignments,
 );
@@ -302,4 +303,69 @@ async fn an_overdue_run_reads_only_the_due_assignments(backend: Backend) {
     assert_eq!(report.overdue, 20);
     assert_eq!(report.items_read, 20, "{report:?}");
     assert_eq!(due.len(), 20);
+}
+
+async fn deliveries_are_logged_newest_first_paginated_and_replayable(backend: Backend) {
+    // GIVEN three events, each failing its first attempt and then delivered
+    let queue = TestQueue::new(backend, false).await;
+    let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let receiver = Receiver::start(|_, k| if k % 2 == 0 { 503 } else { 200 }).await;
+    let hook = subscribe(&server, &org, &receiver, None).await;
+    let emails = add_people(&server, org_id(&org), 3).await;
+    assign_all(&server, &org, &flow, &emails).await;
+    assert!(
+        receiver.wait_until(Duration::from_secs(30), |r| r.iter().filter(|x| x.answered == 200).count() == 3).await
+    );
+
+    // WHEN the log is read two at a time
+    let path = format!("/v1/webhooks/{hook}/deliveries");
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let url = match &cursor {
+            Some(c) => format!("{path}?limit=2&cursor={c}"),
+            None => format!("{path}?limit=2"),
+        };
+        let page = server.get(&url, &org.secret).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        let items = page.body["data"].as_array().unwrap().clone();
+        assert!(items.len() <= 2);
+        all.extend(items);
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+
+    // THEN it holds every attempt, newest first, with its outcome
+    assert_eq!(all.len(), 6, "{all:?}");
+    let ids: Vec<&str> = all.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(ids, sorted, "newest first");
+    assert_eq!(all.iter().filter(|d| d["status"] == "failed" && d["responseCode"] == 503).count(), 3);
+    assert_eq!(all.iter().filter(|d| d["status"] == "succeeded" && d["responseCode"] == 200).count(), 3);
+    assert!(all.iter().all(|d| d["eventType"] == "flow.assigned" && d["durationMs"].is_u64()));
+
+    // AND a delivery can be replayed: the same event id again, on a fresh schedule
+    let first = all.last().unwrap();
+    let event_id = first["eventId"].as_str().unwrap().to_owned();
+    let replayed =
+        server.post(&format!("{path}/{}/replay", first["id"].as_str().unwrap()), &org.secret, json!({})).await;
+    assert_eq!(replayed.status, 202, "{:?}", replayed.body);
+    let again = receiver
+        .wait_until(Duration::from_secs(30), |r| {
+            r.iter().filter(|x| x.id == event_id).count() == 4
+                && r.iter().rev().any(|x| x.id == event_id && x.answered == 200)
+        })
+        .await;
+    assert!(again, "the replay was delivered (a failure, then its retry)");
+
+    // AND bad paging and unknown deliveries are refused
+    assert_eq!(server.get(&format!("{path}?limit=0"), &org.secret).await.status, 400);
+    assert_eq!(server.get(&format!("{path}?limit=1000"), &org.secret).await.status, 400);
+    assert_eq!(server.get(&format!("{path}?cursor=nope"), &org.secret).await.status, 400);
+    let unknown = server.post(&format!("{path}/dlv_000000000000000000000/replay"), &org.secret, json!({})).await;
+    assert_eq!(unknown.status, 404);
 }

@@ -11,8 +11,9 @@ use flows_shared::app::AppState;
 use flows_shared::auth::hash_key;
 use flows_shared::config::Config;
 use flows_shared::model::{
-    random_token, AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Email, EventType, Flow, FlowId,
-    KeyId, KeyKind, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId, Webhook, WebhookId,
+    random_token, AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus,
+    Email, Event, EventType, Flow, FlowId, KeyId, KeyKind, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp,
+    User, UserId, Webhook, WebhookId,
 };
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::sqs::SqsQueue;
@@ -299,7 +300,8 @@ impl TestServer {
         config.web_base_url = base.clone();
         config.retry_schedule = RetrySchedule(vec![std::time::Duration::from_millis(20); 7]);
         config.schedule_interval = std::time::Duration::from_millis(50);
-        config.outbox_sweep_after = std::time::Duration::ZERO;
+        // Long enough that the sweep does not race the request that is sending the event it just wrote.
+        config.outbox_sweep_after = std::time::Duration::from_secs(1);
         config.webhook_timeout = std::time::Duration::from_secs(5);
         tweak(&mut config);
         let state =
@@ -570,6 +572,23 @@ pub fn event_seed(extra_users: usize) -> Seed {
         }],
         flows: vec![flow],
         users,
+        deliveries: vec![Delivery {
+            id: DeliveryId::parse("dlv_179552160000000000d01").expect("a delivery id"),
+            org_id: org.id,
+            webhook_id: WebhookId::parse("wh_00000000000000a1").expect("a webhook id"),
+            event: Event::new(
+                org.id,
+                EventType::FlowAssigned,
+                now,
+                serde_json::json!({"assignmentId": "asgn_0123456789abcdef01234567"}),
+            ),
+            attempt: 1,
+            status: DeliveryStatus::Failed,
+            response_code: Some(503),
+            duration_ms: 12,
+            error: None,
+            at: now,
+        }],
         webhooks: ["wh_00000000000000a1", "wh_00000000000000a2"]
             .into_iter()
             .map(|id| Webhook {

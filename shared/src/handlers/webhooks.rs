@@ -1,15 +1,18 @@
 //! Webhook endpoints (secret keys only): `POST /v1/webhooks`, `GET /v1/webhooks`, `GET`, `PATCH` and `DELETE
-//! /v1/webhooks/{id}`, `POST /v1/webhooks/{id}/rotate-secret`. The signing secret is shown at creation and
-//! rotation only.
+//! /v1/webhooks/{id}`, `POST /v1/webhooks/{id}/rotate-secret`, and the delivery log: `GET
+//! /v1/webhooks/{id}/deliveries`, `POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay`. The signing secret is
+//! shown at creation and rotation only.
 
 use http::StatusCode;
-use lambda_http::Request;
+use lambda_http::{Request, RequestExt};
 use serde_json::{json, Value};
 
 use crate::dispatch::Ctx;
 use crate::error::ApiError;
 use crate::http::{json, json_object, store_error, Fields, Response};
-use crate::model::{EventType, Webhook, WebhookId};
+use crate::model::{Delivery, DeliveryId, EventType, Webhook, WebhookId};
+use crate::queue::OutgoingMessage;
+use crate::webhooks::publish::DeliveryMessage;
 use crate::webhooks::signing::generate_secret;
 use crate::webhooks::{ssrf, MAX_ENDPOINTS, ROTATION_GRACE_SECONDS};
 
@@ -183,4 +186,77 @@ pub async fn rotate_secret(ctx: Ctx, request: Request) -> Result<Response, ApiEr
     let mut v = view_with_secret(&hook);
     v["previousSecretExpiresAt"] = json!(hook.previous_secret_expires_at);
     Ok(json(StatusCode::OK, &v))
+}
+
+/// Deliveries per page, by default and at most.
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+fn delivery_view(d: &Delivery) -> Value {
+    json!({
+        "id": d.id.as_str(),
+        "eventId": d.event.id,
+        "eventType": d.event.event_type,
+        "attempt": d.attempt,
+        "status": d.status,
+        "responseCode": d.response_code,
+        "durationMs": d.duration_ms,
+        "error": d.error,
+        "createdAt": d.at,
+    })
+}
+
+/// `GET /v1/webhooks/{id}/deliveries?limit=&cursor=`: every attempt, newest first; `nextCursor` names the
+/// page after this one.
+#[tracing::instrument(skip_all)]
+pub async fn deliveries(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let hook = own_webhook(&ctx, &request).await?;
+    let query = request.query_string_parameters();
+    let mut problems = crate::error::Problems::new();
+    let limit = match query.first("limit") {
+        None => DEFAULT_PAGE,
+        Some(raw) => problems
+            .check(
+                "limit",
+                raw.parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| format!("must be a whole number from 1 to {MAX_PAGE}")),
+            )
+            .unwrap_or(DEFAULT_PAGE),
+    };
+    let cursor = query.first("cursor").and_then(|raw| problems.check("cursor", DeliveryId::parse(raw)));
+    problems.finish()?;
+    let limit = usize::try_from(limit).unwrap_or(20);
+    let page =
+        ctx.state.store.list_deliveries(hook.org_id, &hook.id, limit, cursor.as_ref()).await.map_err(store_error)?;
+    let next = (page.len() == limit).then(|| page.last().map(|d| d.id.as_str().to_owned())).flatten();
+    Ok(json(StatusCode::OK, &json!({ "data": page.iter().map(delivery_view).collect::<Vec<_>>(), "nextCursor": next })))
+}
+
+/// `POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay`: sends that delivery's event to the endpoint again,
+/// with the same `webhook-id` and a fresh retry schedule.
+#[tracing::instrument(skip_all)]
+pub async fn replay(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let hook = own_webhook(&ctx, &request).await?;
+    let raw = path_param(&request, "deliveryId")?;
+    let missing = || ApiError::not_found(format!("Delivery '{raw}' does not exist"));
+    let id = DeliveryId::parse(&raw).map_err(|_| missing())?;
+    let delivery =
+        ctx.state.store.get_delivery(hook.org_id, &hook.id, &id).await.map_err(store_error)?.ok_or_else(missing)?;
+    let message = DeliveryMessage {
+        webhook_id: hook.id.clone(),
+        event: delivery.event.clone(),
+        replay: u64::try_from(ctx.now.unix_millis()).unwrap_or(1).max(1),
+    };
+    let body = serde_json::to_string(&message).map_err(ApiError::internal)?;
+    let outgoing = OutgoingMessage { id: "replay".into(), body, delay_seconds: 0 };
+    let failed = ctx.state.queue.send_batch(std::slice::from_ref(&outgoing)).await.map_err(ApiError::internal)?;
+    if !failed.is_empty() {
+        return Err(ApiError::Unavailable);
+    }
+    Ok(json(
+        StatusCode::ACCEPTED,
+        &json!({ "queued": true, "eventId": delivery.event.id, "webhookId": hook.id.as_str() }),
+    ))
 }

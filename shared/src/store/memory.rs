@@ -110,6 +110,12 @@ impl MemoryStore {
                 }
                 s.webhooks.insert((hook.org_id, hook.id.as_str().to_owned()), hook);
             }
+            for d in seed.deliveries {
+                if !s.webhooks.contains_key(&(d.org_id, d.webhook_id.as_str().to_owned())) {
+                    return Err(format!("seed: delivery {} of unknown webhook {}", d.id, d.webhook_id));
+                }
+                s.deliveries.insert((d.org_id, d.webhook_id.as_str().to_owned(), d.id.clone()), d);
+            }
             let counts: Vec<(OrgId, u64)> = s
                 .orgs
                 .keys()

@@ -1,10 +1,10 @@
 //! A seed for the in-memory store, read from a JSON file (`FLOWS_SEED_FILE`): organizations, users, API keys (as
-//! stored: hash and prefix, never the key), flows, assignments and webhook endpoints, in the entities' own serde form. For demos, fixtures and
+//! stored: hash and prefix, never the key), flows, assignments, webhook endpoints and their deliveries, in the entities' own serde form. For demos, fixtures and
 //! the benchmark, which runs each Lambda binary as its own process with its own in-memory store.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApiKey, Assignment, Flow, Organization, User, Webhook};
+use crate::model::{ApiKey, Assignment, Delivery, Flow, Organization, User, Webhook};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +21,8 @@ pub struct Seed {
     pub assignments: Vec<Assignment>,
     #[serde(default)]
     pub webhooks: Vec<Webhook>,
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
 }
 
 impl Seed {

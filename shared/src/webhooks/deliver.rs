@@ -135,7 +135,8 @@ impl Deliverer {
         }
         let now = Timestamp::now();
         let expires = now.unix() + crate::store::dynamo::DELIVERY_LOG_SECONDS;
-        let attempt = match store.count_attempt(&hook.id, &event.id, expires).await {
+        let counted = if message.replay == 0 { event.id.clone() } else { format!("{}#{}", event.id, message.replay) };
+        let attempt = match store.count_attempt(&hook.id, &counted, expires).await {
             Ok(n) => n,
             Err(err) => {
                 tracing::warn!(error = %err, "could not count the attempt; retrying");

@@ -14,6 +14,14 @@ use crate::store::{Store, StoreError};
 pub struct DeliveryMessage {
     pub webhook_id: WebhookId,
     pub event: Event,
+    /// 0 for the event's own delivery; a replay carries a fresh number, so that its attempts are counted
+    /// afresh against the schedule (the event's id, and so `webhook-id`, stays the same).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub replay: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +42,7 @@ pub async fn messages_for(store: &dyn Store, event: &Event) -> Result<Vec<Outgoi
         .filter(|h| h.wants(event.event_type))
         .enumerate()
         .map(|(i, h)| {
-            let message = DeliveryMessage { webhook_id: h.id.clone(), event: event.clone() };
+            let message = DeliveryMessage { webhook_id: h.id.clone(), event: event.clone(), replay: 0 };
             let body = serde_json::to_string(&message).map_err(StoreError::backend)?;
             Ok(OutgoingMessage { id: format!("m{i}"), body, delay_seconds: 0 })
         })
