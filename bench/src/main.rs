@@ -9,6 +9,7 @@
 //! Every request goes to 127.0.0.1 only. The binaries come from `target/release` (`make bench` builds them).
 
 mod emulator;
+mod pipeline;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -243,5 +244,14 @@ async fn main() {
     }
 
     dynamodb_round_trips().await;
+    pipeline::throughput().await;
+    println!("\nOverdue run: items read from the due index (20 due):");
+    pipeline::overdue_reads(flows_testkit::Backend::Memory, &[10_000, 100_000]).await;
+    if std::env::var(flows_testkit::DYNAMODB_ENV).is_ok() {
+        // moto writes about a hundred items a second here: 100,000 open assignments take a quarter of an hour to
+        // import, so that size runs only on request.
+        let totals: &[usize] = if std::env::var("FLOWS_BENCH_FULL").is_ok() { &[10_000, 100_000] } else { &[10_000] };
+        pipeline::overdue_reads(flows_testkit::Backend::Dynamodb, totals).await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -47,7 +47,7 @@ struct State {
     policy: Policy,
     secrets: Mutex<Vec<String>>,
     count: AtomicUsize,
-    received: Mutex<Vec<Received>>,
+    received: Mutex<(Vec<Received>, std::collections::HashMap<String, usize>)>,
 }
 
 pub struct Receiver {
@@ -72,7 +72,7 @@ impl Receiver {
             policy: Box::new(policy),
             secrets: Mutex::new(Vec::new()),
             count: AtomicUsize::new(0),
-            received: Mutex::new(Vec::new()),
+            received: Mutex::new((Vec::new(), std::collections::HashMap::new())),
         });
         let serving = state.clone();
         let task = tokio::spawn(async move {
@@ -95,10 +95,12 @@ impl Receiver {
                                 .expect("secrets")
                                 .iter()
                                 .any(|s| verify(s, &id, &timestamp, &body, &signature));
-                            let mut received = state.received.lock().expect("received");
+                            let mut guard = state.received.lock().expect("received");
+                            let (received, seen) = &mut *guard;
                             let n = state.count.fetch_add(1, Ordering::SeqCst);
-                            let k = received.iter().filter(|r| r.id == id).count();
-                            let answered = (state.policy)(n, k);
+                            let k = seen.entry(id.clone()).or_insert(0);
+                            let answered = (state.policy)(n, *k);
+                            *k += 1;
                             received.push(Received {
                                 id,
                                 timestamp,
@@ -107,7 +109,7 @@ impl Receiver {
                                 signatures: signature.split(' ').filter(|s| !s.is_empty()).count(),
                                 answered,
                             });
-                            drop(received);
+                            drop(guard);
                             let response = hyper::Response::builder()
                                 .status(answered)
                                 .body(Full::new(Bytes::new()))
@@ -128,7 +130,19 @@ impl Receiver {
     }
 
     pub fn received(&self) -> Vec<Received> {
-        self.state.received.lock().expect("received").clone()
+        self.state.received.lock().expect("received").0.clone()
+    }
+
+    /// How many distinct events were answered 200 and verified.
+    pub fn delivered(&self) -> usize {
+        let guard = self.state.received.lock().expect("received");
+        guard
+            .0
+            .iter()
+            .filter(|r| r.answered == 200 && r.verified)
+            .map(|r| r.id.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len()
     }
 
     /// Waits until `done` holds for what was received, or `timeout` passes; returns whether it held.

@@ -1,0 +1,122 @@
+//! Webhook pipeline figures: deliveries per second from assign to verified receipt (in memory, a receiver on
+//! 127.0.0.1), and what an overdue run reads with 20 due among many open assignments.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use flows_shared::model::{Assignment, AssignmentId, AssignmentStatus, Email, FlowId, OrgId, Timestamp, User, UserId};
+use flows_shared::schedule;
+use flows_shared::store::Counter;
+use flows_testkit::receiver::Receiver;
+use flows_testkit::{Backend, TestQueue, TestServer};
+use serde_json::json;
+
+const DELIVERIES: usize = 5_000;
+const CONCURRENCY: usize = 32;
+
+pub async fn throughput() {
+    let queue = TestQueue::new(Backend::Memory, false).await;
+    let server = Arc::new(TestServer::start_pipeline(Backend::Memory, &queue, |_| {}).await);
+    let (org, flow) = server.ready_to_assign("Bench").await;
+    let receiver = Receiver::start(|_, _| 200).await;
+    let created =
+        server.post("/v1/webhooks", &org.secret, json!({"url": receiver.url, "events": ["flow.assigned"]})).await;
+    receiver.trust(created.body["secret"].as_str().expect("a secret"));
+    let org_id = OrgId(org.body["organization"]["id"].as_u64().expect("an id"));
+    let store = server.state.store.clone();
+    let mut emails = Vec::with_capacity(DELIVERIES);
+    for i in 0..DELIVERIES {
+        let id = UserId(store.next_id(Counter::User).await.expect("an id"));
+        let email = format!("bench{i}@company.com");
+        let user = User {
+            id,
+            org_id,
+            email: Email::parse(&email).expect("an email"),
+            name: "Bench".into(),
+            nick: "bench".into(),
+            external_id: None,
+            disabled: false,
+            created_at: Timestamp::now(),
+        };
+        store.create_user(&user).await.expect("a user");
+        emails.push(email);
+    }
+
+    let started = Instant::now();
+    let emails = Arc::new(emails);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (server, emails, next, key, flow) =
+            (server.clone(), emails.clone(), next.clone(), org.secret.clone(), flow.clone());
+        clients.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= emails.len() {
+                    return;
+                }
+                let reply =
+                    server.post("/v1/flows/assign", &key, json!({"flowId": flow, "userEmail": emails[i]})).await;
+                assert_eq!(reply.status, 200, "{:?}", reply.body);
+            }
+        });
+    }
+    while clients.join_next().await.is_some() {}
+    let assigned = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while receiver.delivered() < DELIVERIES && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let delivered = started.elapsed();
+    let count = receiver.delivered();
+    println!("\nWebhook pipeline, in memory, {DELIVERIES} assigns by {CONCURRENCY} clients, receiver on 127.0.0.1:");
+    println!(
+        "  assigns accepted in {:.2} s ({:.0}/s)",
+        assigned.as_secs_f64(),
+        DELIVERIES as f64 / assigned.as_secs_f64()
+    );
+    println!(
+        "  {count} deliveries received and verified in {:.2} s from the first assign: {:.0} deliveries/s (target ≥ 2,000/s)",
+        delivered.as_secs_f64(),
+        count as f64 / delivered.as_secs_f64()
+    );
+}
+
+/// Open assignments bulk-imported, `due` of them past due, the rest due tomorrow.
+async fn seed(server: &TestServer, total: usize, due: usize) {
+    let flow = FlowId::generate();
+    let now = Timestamp::now();
+    let all: Vec<Assignment> = (0..total)
+        .map(|i| Assignment {
+            id: AssignmentId::generate(),
+            org_id: OrgId(1),
+            flow_id: flow.clone(),
+            user_id: UserId(i as u64 + 1),
+            user_email: Email::parse(&format!("open{i}@company.com")).expect("an email"),
+            due_date: Some(now.plus_seconds(if i < due { -60 } else { 86_400 })),
+            priority: None,
+            notes: None,
+            status: AssignmentStatus::Assigned,
+            assigned_at: now,
+            assigned_by: UserId(1),
+        })
+        .collect();
+    for chunk in all.chunks(1_000) {
+        server.state.store.import_assignments(chunk).await.expect("imported");
+    }
+}
+
+pub async fn overdue_reads(backend: Backend, totals: &[usize]) {
+    for &total in totals {
+        let server = TestServer::start(backend).await;
+        seed(&server, total, 20).await;
+        let started = Instant::now();
+        let report = schedule::run_once(&server.state, Timestamp::now()).await.expect("a run");
+        println!(
+            "  {backend:?}: 20 due among {total:>7} open: {} moved, {} items read, run took {:.1} ms",
+            report.overdue,
+            report.items_read,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
