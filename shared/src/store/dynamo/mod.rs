@@ -173,6 +173,26 @@ impl DynamoStore {
         Err(StoreError::Throttled)
     }
 
+    /// Adds one to the counter attribute `n` of the item at `item_key` (creating it at 1), optionally setting
+    /// its expiry; returns the new value.
+    async fn increment(&self, item_key: items::Item, expires_at: Option<i64>) -> StoreResult<u64> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(item_key))
+            .update_expression(if expires_at.is_some() { "ADD n :one SET expires_at = :exp" } else { "ADD n :one" })
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew);
+        if let Some(exp) = expires_at {
+            update = update.expression_attribute_values(":exp", AttributeValue::N(exp.to_string()));
+        }
+        let out = update.send().await.map_err(sdk)?;
+        out.attributes
+            .and_then(|a| a.get("n").and_then(|n| n.as_n().ok()).and_then(|n| n.parse().ok()))
+            .ok_or_else(|| StoreError::backend("a counter update returned no value"))
+    }
+
     fn user_items(&self, user: &User, unique_email: bool) -> StoreResult<Vec<TransactWriteItem>> {
         let pk = org_pk(user.org_id);
         let mut items = vec![
@@ -202,20 +222,7 @@ impl Directory for DynamoStore {
             Counter::Organization => "ORG",
             Counter::User => "USER",
         };
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key("COUNTER".into(), name)))
-            .update_expression("ADD n :one")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(sdk)?;
-        out.attributes
-            .and_then(|a| a.get("n").and_then(|n| n.as_n().ok()).and_then(|n| n.parse().ok()))
-            .ok_or_else(|| StoreError::backend("counter update returned no value"))
+        self.increment(key("COUNTER".into(), name), None).await
     }
 
     async fn create_organization(&self, org: &Organization, owner: &User, keys: &[ApiKey]) -> StoreResult<()> {
@@ -721,21 +728,8 @@ fn delivery_pk(org: OrgId, webhook: &WebhookId) -> String {
 #[async_trait]
 impl DeliveryStore for DynamoStore {
     async fn count_attempt(&self, webhook: &WebhookId, event_id: &str, expires_at: i64) -> StoreResult<u32> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(format!("ATTEMPT#{webhook}#{event_id}"), "META")))
-            .update_expression("ADD n :one SET expires_at = :exp")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":exp", AttributeValue::N(expires_at.to_string()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(sdk)?;
-        out.attributes
-            .and_then(|a| a.get("n").and_then(|n| n.as_n().ok()).and_then(|n| n.parse().ok()))
-            .ok_or_else(|| StoreError::backend("attempt count returned no value"))
+        let n = self.increment(key(format!("ATTEMPT#{webhook}#{event_id}"), "META"), Some(expires_at)).await?;
+        u32::try_from(n).map_err(StoreError::backend)
     }
 
     async fn record_delivery(&self, d: &Delivery) -> StoreResult<()> {
