@@ -162,19 +162,7 @@ async fn dynamodb_round_trips() {
         );
         return;
     }
-    let (store, log) = flows_testkit::counted_dynamo_store().await;
-    let server = flows_testkit::TestServer::start_on(store).await;
-    let (org, flow_id) = server.ready_to_assign("Acme").await;
-    log.take();
-    let reply = server
-        .post(
-            "/v1/flows/assign",
-            &org.secret,
-            serde_json::json!({"flowId": flow_id, "userEmail": "employee@company.com"}),
-        )
-        .await;
-    assert_eq!(reply.status, 200);
-    let calls = log.take();
+    let calls = flows_testkit::assign_dynamodb_calls().await;
     let commit = calls.iter().position(|c| c == "TransactWriteItems").map_or(calls.len(), |i| i + 1);
     println!("\nDynamoDB round trips per assign (moto, SDK interceptor): {commit} up to and including the commit");
     println!("  {}", calls[..commit].join(" → "));

@@ -262,21 +262,7 @@ async fn idempotency_key_replays_the_first_response(backend: Backend) {
 /// it (Query) and, once it is queued, its removal from the outbox (DeleteItem).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assign_on_dynamodb_costs_four_round_trips() {
-    let (store, log) = flows_testkit::counted_dynamo_store().await;
-    let server = TestServer::start_on(store).await;
-    let (org, flow_id) = server.ready_to_assign("Acme").await;
-    log.take();
-
-    let reply = server
-        .post(
-            "/v1/flows/assign",
-            &org.secret,
-            json!({"flowId": flow_id, "userEmail": "employee@company.com", "dueDate": "2030-01-01T00:00:00Z"}),
-        )
-        .await;
-
-    assert_eq!(reply.status, 200, "{:?}", reply.body);
-    let calls = log.take();
+    let calls = flows_testkit::assign_dynamodb_calls().await;
     assert_eq!(calls[..4], ["GetItem", "UpdateItem", "BatchGetItem", "TransactWriteItems"], "{calls:?}");
     assert_eq!(calls[4..], ["Query", "DeleteItem"], "{calls:?}");
 }

@@ -612,3 +612,21 @@ pub fn event_seed(extra_users: usize) -> Seed {
 pub fn bench_user(i: usize) -> String {
     format!("user{i:05}@company.com")
 }
+
+/// The DynamoDB operations one assign sends (on moto, counted by the SDK interceptor), in order: what the
+/// round-trip test holds and the benchmark prints.
+pub async fn assign_dynamodb_calls() -> Vec<String> {
+    let (store, log) = counted_dynamo_store().await;
+    let server = TestServer::start_on(store).await;
+    let (org, flow_id) = server.ready_to_assign("Acme").await;
+    log.take();
+    let reply = server
+        .post(
+            "/v1/flows/assign",
+            &org.secret,
+            serde_json::json!({"flowId": flow_id, "userEmail": "employee@company.com", "dueDate": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    log.take()
+}
