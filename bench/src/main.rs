@@ -162,11 +162,21 @@ async fn dynamodb_round_trips() {
         );
         return;
     }
-    let calls = flows_testkit::assign_dynamodb_calls().await;
-    let commit = calls.iter().position(|c| c == "TransactWriteItems").map_or(calls.len(), |i| i + 1);
-    println!("\nDynamoDB round trips per assign (moto, SDK interceptor): {commit} up to and including the commit");
-    println!("  {}", calls[..commit].join(" → "));
-    println!("  hand-off of the event after the commit: {} ({})", calls.len() - commit, calls[commit..].join(" → "));
+    let cost = flows_testkit::fixtures::round_trips().await;
+    println!(
+        "\nDynamoDB round trips (moto, SDK interceptor; a key of the signed form), up to and including the commit:"
+    );
+    println!("  {:<34} {:>11} {:>22}  calls", "request", "round trips", "sequential round trips");
+    for (name, c) in [
+        ("assign", &cost.assign),
+        ("assign with Idempotency-Key", &cost.idempotent_assign),
+        ("get-assignment", &cost.get_assignment),
+        ("list webhooks", &cost.list_webhooks),
+        ("webhook create", &cost.webhook_create),
+    ] {
+        println!("  {name:<34} {:>11} {:>22}  {}", c.calls.len(), c.sequential, c.calls.join(", "));
+    }
+    println!("  hand-off of an assign's event after the commit: {}", cost.assign_after_commit.join(" → "));
 }
 
 #[tokio::main]

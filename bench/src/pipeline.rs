@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use flows_shared::model::{Assignment, AssignmentId, AssignmentStatus, Email, FlowId, OrgId, Timestamp, User, UserId};
-use flows_shared::schedule;
 use flows_shared::store::Counter;
+use flows_testkit::backends::TestQueue;
 use flows_testkit::receiver::Receiver;
-use flows_testkit::{Backend, TestQueue, TestServer};
+use flows_testkit::{Backend, TestServer};
 use serde_json::json;
 
 const DELIVERIES: usize = 5_000;
@@ -38,7 +38,7 @@ pub async fn throughput() {
             disabled: false,
             created_at: Timestamp::now(),
         };
-        store.create_user(&user).await.expect("a user");
+        store.create_user(&user, None).await.expect("a user");
         emails.push(email);
     }
 
@@ -111,7 +111,7 @@ pub async fn overdue_reads(backend: Backend, totals: &[usize]) {
         let server = TestServer::start(backend).await;
         seed(&server, total, 20).await;
         let started = Instant::now();
-        let report = schedule::run_once(&server.state, Timestamp::now()).await.expect("a run");
+        let report = flows_shared::app::scheduled_run(&server.state, Timestamp::now()).await.expect("a run");
         println!(
             "  {backend:?}: 20 due among {total:>7} open: {} moved, {} items read, run took {:.1} ms",
             report.overdue,

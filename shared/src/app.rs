@@ -1,5 +1,6 @@
-//! The state every handler shares, built once per process (outside the Lambda handler): configuration, the
-//! store and the queue, and the SDK clients behind them.
+//! The composition root: chooses the backends the configuration names and builds the shared state, once per
+//! process (outside the Lambda handler). Only this module, [`crate::lambda`] and [`crate::local`] (which call it)
+//! know the concrete store and queue; everything below sees traits.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,66 +10,92 @@ use crate::config::{Backend, Config};
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::{SqsQueue, MAX_RECEIVE_COUNT};
 use crate::queue::Queue;
+use crate::state::AppState;
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
 use crate::store::seed::Seed;
 use crate::store::Store;
+use crate::webhooks::deliver::Deliverer;
 use crate::webhooks::ssrf::{Resolver, SystemResolver};
-
-pub struct AppState {
-    pub config: Config,
-    pub store: Arc<dyn Store>,
-    pub queue: Arc<dyn Queue>,
-    /// Resolves webhook hosts for the SSRF guard; injectable because tests here have no DNS.
-    pub resolver: Arc<dyn Resolver>,
-}
 
 /// The in-memory queue's visibility timeout, as the SQS queue's in `template.yaml`.
 const MEMORY_VISIBILITY: Duration = Duration::from_secs(360);
 
-impl AppState {
-    /// A state on `store`, with an in-memory queue.
-    pub fn new(config: Config, store: Arc<dyn Store>) -> Arc<Self> {
-        Self::with_queue(config, store, Arc::new(MemoryQueue::new(MEMORY_VISIBILITY, MAX_RECEIVE_COUNT)))
-    }
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-    pub fn with_queue(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Arc<Self> {
-        Self::with_parts(config, store, queue, Arc::new(SystemResolver))
-    }
+/// An in-memory queue with the SQS queue's visibility timeout and receive limit.
+pub fn memory_queue() -> Arc<dyn Queue> {
+    Arc::new(MemoryQueue::new(MEMORY_VISIBILITY, MAX_RECEIVE_COUNT))
+}
 
-    pub fn with_parts(
-        config: Config,
-        store: Arc<dyn Store>,
-        queue: Arc<dyn Queue>,
-        resolver: Arc<dyn Resolver>,
-    ) -> Arc<Self> {
-        Arc::new(Self { config, store, queue, resolver })
-    }
+/// A state on `store`, with an in-memory queue and the system's resolver.
+pub fn with_store(config: Config, store: Arc<dyn Store>) -> Arc<AppState> {
+    AppState::new(config, store, memory_queue(), Arc::new(SystemResolver))
+}
 
-    /// An in-memory state with `config`.
-    pub fn in_memory(config: Config) -> Arc<Self> {
-        Self::new(config, Arc::new(MemoryStore::new()))
-    }
+/// An in-memory state with `config`.
+pub fn in_memory(config: Config) -> Arc<AppState> {
+    with_store(config, Arc::new(MemoryStore::new()))
+}
 
-    /// Builds the state `config` describes: the in-memory store and queue (the store seeded from
-    /// `FLOWS_SEED_FILE` when set), or DynamoDB and SQS with clients built from the standard AWS variables (see
-    /// [`crate::aws`]).
-    pub async fn from_config(config: Config) -> Result<Arc<Self>, Box<dyn std::error::Error + Send + Sync>> {
-        match config.backend {
-            Backend::Memory => match &config.seed_file {
-                None => Ok(Self::in_memory(config)),
-                Some(path) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-                    let store = MemoryStore::from_seed(Seed::from_json(&text)?)?;
-                    Ok(Self::new(config, Arc::new(store)))
-                }
-            },
-            Backend::Dynamodb => {
-                let aws = AwsSettings::from_env()?;
-                let store = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
-                let queue = SqsQueue::connect(aws.sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
-                Ok(Self::with_queue(config, Arc::new(store), Arc::new(queue)))
+/// Builds the state `config` describes: the in-memory store and queue (the store seeded from
+/// `FLOWS_SEED_FILE` when set), or DynamoDB and SQS with clients built from the standard AWS variables (see
+/// [`crate::aws`]).
+pub async fn build(config: Config) -> Result<Arc<AppState>, BoxError> {
+    build_with_resolver(config, Arc::new(SystemResolver)).await
+}
+
+pub async fn build_with_resolver(config: Config, resolver: Arc<dyn Resolver>) -> Result<Arc<AppState>, BoxError> {
+    match config.backend {
+        Backend::Memory => {
+            let store = Arc::new(MemoryStore::new());
+            if let Some(path) = &config.seed_file {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+                Seed::from_json(&text)?.load(store.as_ref()).await?;
             }
+            Ok(AppState::new(config, store, memory_queue(), resolver))
+        }
+        Backend::Dynamodb => {
+            let aws = AwsSettings::from_env()?;
+            let store = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
+            let queue = SqsQueue::connect(aws.sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
+            Ok(AppState::new(config, Arc::new(store), Arc::new(queue), resolver))
         }
     }
+}
+
+/// The webhook deliverer the state's configuration describes.
+pub fn deliverer(state: &AppState) -> Result<Deliverer, reqwest::Error> {
+    Deliverer::new(
+        state.resolver.clone(),
+        state.config.local_mode,
+        state.config.retry_schedule.clone(),
+        state.config.webhook_timeout,
+    )
+}
+
+/// One scheduled run (overdue assignments, outbox sweep) on `state`'s ports.
+pub async fn scheduled_run(
+    state: &AppState,
+    now: crate::model::Timestamp,
+) -> Result<crate::services::overdue::RunReport, crate::store::StoreError> {
+    crate::services::overdue::run_once(state.store.as_ref(), &state.publisher(), state.config.outbox_sweep_after, now)
+        .await
+}
+
+/// The local server's schedule: a run every `FLOWS_SCHEDULE_INTERVAL_MS`, until the task is dropped.
+pub async fn run_schedule(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(state.config.schedule_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(err) = scheduled_run(&state, crate::model::Timestamp::now()).await {
+            tracing::warn!(error = %err, "scheduled run failed");
+        }
+    }
+}
+
+/// The local server's delivery consumer on `state`'s store and queue.
+pub async fn run_consumer(state: Arc<AppState>, deliverer: Arc<Deliverer>, workers: usize) {
+    crate::webhooks::consumer::run_local(state.store.clone(), state.queue.clone(), deliverer, workers).await
 }

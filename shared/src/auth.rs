@@ -1,44 +1,164 @@
-//! API keys and the admin token.
+//! API keys and the admin token: what can be checked without storage.
 //!
 //! A key is shown once, at creation; only its SHA-256 hash is stored, and the hash is the key's storage address,
-//! so authenticating is one read. Secret keys (`sk_…`) reach every route of their organization; public keys
-//! (`pk_…`) only `/v1/public/*`. The admin token is compared in constant time.
+//! so looking a key up is one strongly consistent read. Keys carry their organization and id, signed:
+//!
+//! ```text
+//! sk_<org>_<key id: 16 hex>_<secret: 32 hex>_<mac: 32 hex>
+//! ```
+//!
+//! where the MAC is HMAC-SHA256, under the deployment's key secret (`FLOWS_KEY_SECRET`), of everything before
+//! it. The MAC is checked in-process before anything else, so a forged key costs no read and no rate count, and
+//! the organization a genuine key names is known before its lookup: the pipeline counts the rate window and the
+//! handler reads its data in parallel with that lookup, and throws the reads away when the key turns out revoked
+//! (see [`crate::caller`]). The random secret part keeps keys unguessable even if the MAC secret leaked.
+//!
+//! Keys issued before keys were signed (`sk_` and 48 hex digits) keep working through the lookup alone; they
+//! cost a sequential lookup before anything else. Secret keys (`sk_`) reach every route of their organization,
+//! public keys (`pk_`) only `/v1/public/*`. The admin token is compared in constant time.
 
+use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
 use crate::model::{random_token, ApiKey, KeyId, KeyKind, OrgId, Tier, Timestamp, UserId};
-use crate::store::KeyStore;
 
-/// How many characters of a key are kept to recognise it by (`sk_1a2b3c4d`).
+/// How many characters of a key are kept to recognise it by (`sk_42_1a2b3`).
 const PREFIX_LEN: usize = 11;
-/// Longest bearer token worth hashing; anything longer is not one of ours.
-const MAX_TOKEN_LEN: usize = 128;
+/// Longest bearer token worth looking at; anything longer is not one of ours.
+pub const MAX_TOKEN_LEN: usize = 128;
 
 pub fn hash_key(plain: &str) -> String {
     hex::encode(Sha256::digest(plain.as_bytes()))
 }
 
-/// A new key: the plain text, to show once, and the record to store.
-pub fn generate_key(kind: KeyKind, org_id: OrgId, user_id: UserId, tier: Tier, now: Timestamp) -> (String, ApiKey) {
-    let plain = match kind {
-        KeyKind::Secret => format!("sk_{}", random_token(24)),
-        KeyKind::Public => format!("pk_{}", random_token(24)),
-    };
-    let record = ApiKey {
-        id: KeyId::generate(),
-        org_id,
-        user_id,
-        kind,
-        tier,
-        prefix: plain[..PREFIX_LEN].to_owned(),
-        hash: hash_key(&plain),
-        created_at: now,
-        revoked_at: None,
-    };
-    (plain, record)
+/// Signs and checks keys with the deployment's key secret.
+#[derive(Clone)]
+pub struct KeySigner {
+    secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for KeySigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeySigner(<secret>)")
+    }
+}
+
+/// A key as presented, after the checks that need no storage.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Presented {
+    /// A signed key: its organization and id are known, its MAC verified.
+    Signed { kind: KeyKind, org: OrgId, id: KeyId, hash: String },
+    /// A key issued before keys were signed: only its lookup can tell whose it is.
+    Legacy { kind: KeyKind, hash: String },
+}
+
+impl Presented {
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            Self::Signed { kind, .. } | Self::Legacy { kind, .. } => *kind,
+        }
+    }
+
+    pub fn hash(&self) -> &str {
+        match self {
+            Self::Signed { hash, .. } | Self::Legacy { hash, .. } => hash,
+        }
+    }
+
+    /// The organization the key names, when it is signed.
+    pub fn org(&self) -> Option<OrgId> {
+        match self {
+            Self::Signed { org, .. } => Some(*org),
+            Self::Legacy { .. } => None,
+        }
+    }
+}
+
+fn kind_prefix(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Secret => "sk",
+        KeyKind::Public => "pk",
+    }
+}
+
+fn is_lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl KeySigner {
+    pub fn new(secret: &[u8]) -> Self {
+        Self { secret: secret.to_vec() }
+    }
+
+    fn mac(&self, signed_part: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes a key of any length");
+        mac.update(signed_part.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// A new key: the plain text, to show once, and the record to store.
+    pub fn generate(
+        &self,
+        kind: KeyKind,
+        org_id: OrgId,
+        user_id: UserId,
+        tier: Tier,
+        now: Timestamp,
+    ) -> (String, ApiKey) {
+        let id = KeyId::generate();
+        let id_hex = id.as_str().trim_start_matches("key_");
+        let signed_part = format!("{}_{org_id}_{id_hex}_{}", kind_prefix(kind), random_token(16));
+        let plain = format!("{signed_part}_{}", self.mac(&signed_part));
+        let record = ApiKey {
+            id,
+            org_id,
+            user_id,
+            kind,
+            tier,
+            prefix: plain[..PREFIX_LEN].to_owned(),
+            hash: hash_key(&plain),
+            created_at: now,
+            revoked_at: None,
+        };
+        (plain, record)
+    }
+
+    /// Reads a presented token: a signed key whose MAC holds, or a key of the earlier form; anything else is the
+    /// seed's 401.
+    pub fn read(&self, token: &str) -> Result<Presented, ApiError> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(ApiError::Unauthorized);
+        }
+        let kind = match token.get(..3) {
+            Some("sk_") => KeyKind::Secret,
+            Some("pk_") => KeyKind::Public,
+            _ => return Err(ApiError::Unauthorized),
+        };
+        let rest = &token[3..];
+        if is_lower_hex(rest, 48) {
+            return Ok(Presented::Legacy { kind, hash: hash_key(token) });
+        }
+        let parts: Vec<&str> = rest.split('_').collect();
+        let [org, id, secret, mac] = parts.as_slice() else { return Err(ApiError::Unauthorized) };
+        let org = org
+            .parse::<u64>()
+            .ok()
+            .filter(|_| !org.starts_with('0') && org.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or(ApiError::Unauthorized)?;
+        if !is_lower_hex(id, 16) || !is_lower_hex(secret, 32) || !is_lower_hex(mac, 32) {
+            return Err(ApiError::Unauthorized);
+        }
+        let signed_part = &token[..token.len() - mac.len() - 1];
+        let expected = self.mac(signed_part);
+        if !bool::from(expected.as_bytes().ct_eq(mac.as_bytes())) {
+            return Err(ApiError::Unauthorized);
+        }
+        let id = KeyId::parse(&format!("key_{id}")).map_err(|_| ApiError::Unauthorized)?;
+        Ok(Presented::Signed { kind, org: OrgId(org), id, hash: hash_key(token) })
+    }
 }
 
 /// The bearer token of an `Authorization` header, if it has one.
@@ -47,23 +167,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-/// Finds the live key the request presents. A missing, unknown or revoked key is the seed's 401.
-pub async fn authenticate(keys: &dyn KeyStore, headers: &HeaderMap) -> Result<ApiKey, ApiError> {
-    let token = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    if token.len() > MAX_TOKEN_LEN || !(token.starts_with("sk_") || token.starts_with("pk_")) {
-        return Err(ApiError::Unauthorized);
-    }
-    let key = keys
-        .find_key_by_hash(&hash_key(token))
-        .await
-        .map_err(crate::http::store_error)?
-        .ok_or(ApiError::Unauthorized)?;
-    if key.revoked_at.is_some() {
-        return Err(ApiError::Unauthorized);
-    }
-    Ok(key)
 }
 
 /// Checks `Authorization: Bearer <admin token>`. With no admin token configured, the admin routes do not exist.
@@ -91,13 +194,50 @@ mod tests {
         h
     }
 
+    fn signer() -> KeySigner {
+        KeySigner::new(b"0123456789abcdef0123456789abcdef")
+    }
+
     #[test]
-    fn generated_keys_are_stored_as_hash_and_prefix_only() {
-        let (plain, key) = generate_key(KeyKind::Secret, OrgId(1), UserId(2), Tier::Standard, Timestamp::now());
-        assert!(plain.starts_with("sk_") && plain.len() == 51);
+    fn generated_keys_carry_their_organization_and_are_stored_as_hash_and_prefix_only() {
+        let (plain, key) = signer().generate(KeyKind::Secret, OrgId(42), UserId(2), Tier::Standard, Timestamp::now());
+        assert!(plain.starts_with("sk_42_"), "{plain}");
+        assert!(plain.len() <= MAX_TOKEN_LEN);
         assert_eq!(key.hash, hash_key(&plain));
         assert!(plain.starts_with(&key.prefix));
         assert!(!serde_json::to_string(&key).unwrap().contains(&plain));
+        let presented = signer().read(&plain).unwrap();
+        assert_eq!(presented, Presented::Signed { kind: KeyKind::Secret, org: OrgId(42), id: key.id, hash: key.hash });
+    }
+
+    #[test]
+    fn a_key_whose_mac_does_not_hold_is_refused_without_a_lookup() {
+        let (plain, _) = signer().generate(KeyKind::Public, OrgId(7), UserId(1), Tier::Standard, Timestamp::now());
+        // Another organization's number in an otherwise genuine key.
+        let forged = plain.replacen("pk_7_", "pk_8_", 1);
+        assert!(matches!(signer().read(&forged), Err(ApiError::Unauthorized)));
+        // Signed under another deployment's secret.
+        let other = KeySigner::new(b"another-deployment-secret-0123456789");
+        assert!(matches!(other.read(&plain), Err(ApiError::Unauthorized)));
+        for bad in [
+            "",
+            "sk_",
+            "sk_1_2_3_4",
+            "xk_0123",
+            &"sk_1".repeat(40),
+            "sk_01_0000000000000000_00000000000000000000000000000000_00000000000000000000000000000000",
+        ] {
+            assert!(signer().read(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_of_the_earlier_form_are_read_for_lookup() {
+        let legacy = format!("sk_{}", "ab".repeat(24));
+        assert_eq!(
+            signer().read(&legacy).unwrap(),
+            Presented::Legacy { kind: KeyKind::Secret, hash: hash_key(&legacy) }
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::webhooks::deliver::RetrySchedule;
+use crate::model::{RetrySchedule, Tier};
 
 pub const FLOWS_BACKEND: &str = "FLOWS_BACKEND";
 pub const TABLE_NAME: &str = "TABLE_NAME";
@@ -19,12 +19,15 @@ pub const FLOWS_API_BASE_URL: &str = "FLOWS_API_BASE_URL";
 pub const FLOWS_WEB_BASE_URL: &str = "FLOWS_WEB_BASE_URL";
 pub const FLOWS_RATE_LIMIT_STANDARD: &str = "FLOWS_RATE_LIMIT_STANDARD";
 pub const FLOWS_RATE_LIMIT_ENTERPRISE: &str = "FLOWS_RATE_LIMIT_ENTERPRISE";
+pub const FLOWS_RATE_LIMIT_ADMIN: &str = "FLOWS_RATE_LIMIT_ADMIN";
+pub const FLOWS_KEY_SECRET: &str = "FLOWS_KEY_SECRET";
 pub const FLOWS_CREATE_RESOURCES: &str = "FLOWS_CREATE_RESOURCES";
 pub const FLOWS_LOG: &str = "FLOWS_LOG";
 pub const FLOWS_SEED_FILE: &str = "FLOWS_SEED_FILE";
 pub const PORT: &str = "PORT";
 
-/// Every variable above, with what it does; `.env.example` and the README list the same.
+/// Every variable above, with what it does; a test holds `.env.example` and the README's configuration table to
+/// the same list.
 pub const VARIABLES: &[(&str, &str)] = &[
     (FLOWS_BACKEND, "memory (default) or dynamodb"),
     (TABLE_NAME, "DynamoDB table (dynamodb backend); default flows"),
@@ -42,11 +45,36 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (FLOWS_WEB_BASE_URL, "base of the `web_url` and `join_url` fields"),
     (FLOWS_RATE_LIMIT_STANDARD, "requests per minute for the standard tier; default 100"),
     (FLOWS_RATE_LIMIT_ENTERPRISE, "requests per minute for the enterprise tier; default 1000"),
+    (FLOWS_RATE_LIMIT_ADMIN, "requests per minute per admin token; default 30"),
+    (FLOWS_KEY_SECRET, "the secret API keys are signed with (at least 32 characters); required on DynamoDB"),
     (FLOWS_CREATE_RESOURCES, "1: create the table and queues when missing (local runs against moto)"),
     (FLOWS_SEED_FILE, "memory backend: a JSON file of organizations, users, keys and flows to start with"),
     (FLOWS_LOG, "log filter, e.g. info or flows_shared=debug; default info"),
     (PORT, "local server port; default 3000, 0 takes a free port"),
 ];
+
+/// The key secret of the in-memory backend when none is configured: local runs only (the DynamoDB backend refuses
+/// to start without its own).
+pub const DEVELOPMENT_KEY_SECRET: &str = "flows-local-development-key-secret-never-deployed";
+/// The shortest key secret a deployment may configure.
+pub const MIN_KEY_SECRET_LEN: usize = 32;
+
+/// Requests per minute of each tier, and of the admin token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub standard: u32,
+    pub enterprise: u32,
+    pub admin: u32,
+}
+
+impl Limits {
+    pub fn for_tier(&self, tier: Tier) -> u32 {
+        match tier {
+            Tier::Standard => self.standard,
+            Tier::Enterprise => self.enterprise,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -69,6 +97,9 @@ pub struct Config {
     pub web_base_url: String,
     pub rate_limit_standard: u32,
     pub rate_limit_enterprise: u32,
+    pub rate_limit_admin: u32,
+    /// Signs API keys (see [`crate::auth`]). Never printed.
+    pub key_secret: String,
     pub create_resources: bool,
     pub seed_file: Option<String>,
     pub port: u16,
@@ -89,6 +120,8 @@ impl fmt::Debug for Config {
             .field("web_base_url", &self.web_base_url)
             .field("rate_limit_standard", &self.rate_limit_standard)
             .field("rate_limit_enterprise", &self.rate_limit_enterprise)
+            .field("rate_limit_admin", &self.rate_limit_admin)
+            .field("key_secret", &"<set>")
             .finish()
     }
 }
@@ -154,6 +187,22 @@ impl Config {
             Some(v) => RetrySchedule::parse(&v)
                 .map_err(|problem| ConfigError { name: FLOWS_WEBHOOK_RETRY_SCHEDULE, problem })?,
         };
+        let key_secret = match (get(FLOWS_KEY_SECRET), backend) {
+            (Some(secret), _) if secret.len() >= MIN_KEY_SECRET_LEN => secret,
+            (Some(_), _) => {
+                return Err(ConfigError {
+                    name: FLOWS_KEY_SECRET,
+                    problem: format!("must be at least {MIN_KEY_SECRET_LEN} characters"),
+                })
+            }
+            (None, Backend::Memory) => DEVELOPMENT_KEY_SECRET.to_owned(),
+            (None, Backend::Dynamodb) => {
+                return Err(ConfigError {
+                    name: FLOWS_KEY_SECRET,
+                    problem: "must be set for the dynamodb backend (template.yaml generates one)".into(),
+                })
+            }
+        };
         Ok(Self {
             backend,
             table_name: get(TABLE_NAME).unwrap_or_else(|| "flows".into()),
@@ -168,11 +217,22 @@ impl Config {
             web_base_url: trim_slash(get(FLOWS_WEB_BASE_URL).unwrap_or_else(|| format!("http://127.0.0.1:{port}"))),
             rate_limit_standard: number(FLOWS_RATE_LIMIT_STANDARD, 100)?,
             rate_limit_enterprise: number(FLOWS_RATE_LIMIT_ENTERPRISE, 1000)?,
+            rate_limit_admin: number(FLOWS_RATE_LIMIT_ADMIN, 30)?,
+            key_secret,
             create_resources: matches!(get(FLOWS_CREATE_RESOURCES).as_deref(), Some("1" | "true")),
             seed_file: get(FLOWS_SEED_FILE),
             port,
             local_mode: false,
         })
+    }
+
+    /// The rate limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            standard: self.rate_limit_standard,
+            enterprise: self.rate_limit_enterprise,
+            admin: self.rate_limit_admin,
+        }
     }
 
     /// A configuration for tests and embedded use: in-memory, defaults everywhere.

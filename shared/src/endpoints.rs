@@ -1,22 +1,12 @@
 //! Each route of [`crate::routes`] bound to its handler. A Lambda binary names its own endpoint (a static), so
 //! that it links only its own handler; the local server and the tests find endpoints by function name.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use crate::dispatch::Ctx;
-use crate::error::ApiError;
-use crate::handlers::{admin, api_keys, assignments, fallback, flowdock, momoflow, users, webhooks};
-use crate::http::Response;
+pub use crate::handler::Endpoint;
+use crate::handlers::fallback;
+use crate::handlers::flowdock::flows;
+use crate::handlers::momoflow::assignments;
+use crate::handlers::platform::{admin, api_keys, users, webhooks};
 use crate::routes::{self, Route};
-
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response, ApiError>> + Send>>;
-pub type Handler = fn(Ctx, lambda_http::Request) -> HandlerFuture;
-
-pub struct Endpoint {
-    pub route: &'static Route,
-    pub handler: Handler,
-}
 
 macro_rules! endpoints {
     ($($name:ident => $handler:path;)*) => {
@@ -38,8 +28,8 @@ endpoints! {
     API_KEYS_CREATE => api_keys::create;
     API_KEYS_LIST => api_keys::list;
     API_KEYS_REVOKE => api_keys::revoke;
-    FLOWS_CREATE => flowdock::create_flow;
-    FLOWS_ASSIGN => momoflow::assign;
+    FLOWS_CREATE => flows::create;
+    FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;
     WEBHOOKS_CREATE => webhooks::create;
     WEBHOOKS_LIST => webhooks::list;

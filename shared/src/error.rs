@@ -127,6 +127,11 @@ impl ApiError {
     }
 }
 
+/// The most problems a validation error names for one field.
+pub const MAX_PROBLEMS_PER_FIELD: usize = 5;
+/// The most fields a validation error names.
+pub const MAX_FIELDS: usize = 100;
+
 /// Collects validation problems field by field, so that one response names every bad field at once.
 #[derive(Debug, Default)]
 pub struct Problems(FieldErrors);
@@ -136,8 +141,16 @@ impl Problems {
         Self::default()
     }
 
+    /// Records a problem; at most [`MAX_PROBLEMS_PER_FIELD`] per field and [`MAX_FIELDS`] fields are kept, so that
+    /// a huge bad input cannot make a huge answer.
     pub fn add(&mut self, field: &str, problem: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_default().push(problem.into());
+        if self.0.len() >= MAX_FIELDS && !self.0.contains_key(field) {
+            return;
+        }
+        let problems = self.0.entry(field.to_owned()).or_default();
+        if problems.len() < MAX_PROBLEMS_PER_FIELD {
+            problems.push(problem.into());
+        }
     }
 
     /// Records the error of a parse, if any, and returns the value if there was one.

@@ -1,24 +1,25 @@
-//! What every Lambda binary runs: JSON logs, the shared state built once per process (outside the handler),
-//! then, for every event, its endpoint (HTTP functions), a batch of deliveries (the webhook consumer) or a
-//! scheduled run (the overdue checker).
+//! What every Lambda binary runs: JSON logs, the shared state built once per process (outside the handler), then,
+//! for every event, its endpoint (HTTP functions), a batch of deliveries (the webhook consumer) or a scheduled run
+//! (the overdue checker).
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_http::{service_fn, Request};
 
-use crate::app::AppState;
+use crate::app;
 use crate::config::Config;
 use crate::dispatch::dispatch;
 use crate::endpoints::Endpoint;
 use crate::queue::ReceivedMessage;
+use crate::state::AppState;
 use crate::webhooks::deliver::Deliverer;
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
 /// Runs `endpoint` as a Lambda function until the runtime stops it.
 pub async fn run(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error> {
     crate::telemetry::init();
-    let state = AppState::from_config(Config::from_env()?).await?;
+    let state = app::build(Config::from_env()?).await?;
     serve(state, endpoint).await
 }
 
@@ -35,8 +36,8 @@ pub async fn serve(state: Arc<AppState>, endpoint: &'static Endpoint) -> Result<
 /// visibility already moved to the schedule's delay) are reported as batch item failures, so SQS keeps them.
 pub async fn run_consumer() -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init();
-    let state = AppState::from_config(Config::from_env()?).await?;
-    let deliverer = Arc::new(crate::webhooks::consumer::deliverer(&state)?);
+    let state = app::build(Config::from_env()?).await?;
+    let deliverer = Arc::new(app::deliverer(&state)?);
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
         let (state, deliverer) = (state.clone(), deliverer.clone());
         async move { Ok::<_, Infallible>(handle_sqs_batch(state, deliverer, event.payload).await) }
@@ -51,7 +52,14 @@ pub async fn handle_sqs_batch(state: Arc<AppState>, deliverer: Arc<Deliverer>, b
         let Some(message) = received(record) else { continue };
         let (state, deliverer) = (state.clone(), deliverer.clone());
         attempts.spawn(async move {
-            let done = crate::webhooks::consumer::process(&state, &deliverer, &message).await;
+            let done = crate::webhooks::consumer::process(
+                state.store.as_ref(),
+                state.store.as_ref(),
+                state.queue.as_ref(),
+                &deliverer,
+                &message,
+            )
+            .await;
             (done, message.message_id)
         });
     }
@@ -83,11 +91,11 @@ fn received(record: SqsMessage) -> Option<ReceivedMessage> {
 /// The overdue checker and outbox sweep, run by the EventBridge schedule.
 pub async fn run_scheduler() -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init();
-    let state = AppState::from_config(Config::from_env()?).await?;
+    let state = app::build(Config::from_env()?).await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
         let state = state.clone();
         async move {
-            let report = crate::schedule::run_once(&state, crate::model::Timestamp::now()).await?;
+            let report = app::scheduled_run(&state, crate::model::Timestamp::now()).await?;
             Ok::<_, lambda_runtime::Error>(report)
         }
     }))

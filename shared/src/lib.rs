@@ -1,7 +1,29 @@
-//! The flows domain crate. Everything that matters lives here; the Lambda binaries in `functions/` and the
-//! local server are a few lines each around [`lambda::run`] and [`local::serve`].
+//! The flows domain crate. Everything that matters lives here; the Lambda binaries in `functions/` and the local
+//! server are a few lines each around [`lambda::run`] and [`local::run`].
 //!
-//! Layers point down only: handlers → domain model → storage traits; only `store::dynamo` knows the AWS SDK.
+//! # Layers
+//!
+//! Modules are layered, and a module imports only from its own layer and the layers below it ([`LAYERS`], bottom
+//! first; `shared/tests/layers.rs` fails on an import that points up, and on any import circle):
+//!
+//! 0. [`model`]: newtypes that validate on parse, the entities; no I/O.
+//! 1. [`error`] (the one error type), [`config`] (every environment variable).
+//! 2. The ports and plumbing: [`store`] (the storage traits, and seeds written through them), [`queue`] (the
+//!    queue trait), [`routes`] (the route table), [`http`] (bodies, typed inputs with their schemas, responses),
+//!    [`telemetry`].
+//! 3. Rules on their own: [`auth`] (key format and MAC, the admin token), [`rate_limit`], [`idempotency`],
+//!    Standard Webhooks [`webhooks::signing`], the SSRF guard [`webhooks::ssrf`].
+//! 4. [`caller`] (who a request acts for, and the gate every write passes), [`webhooks::publish`] (the outbox's
+//!    hand-off), [`webhooks::deliver`] and [`webhooks::consumer`] (deliveries).
+//! 5. [`services`]: the business operations, by resource, on narrow store traits.
+//! 6. [`state`]: the state requests share (configuration and ports, behind traits).
+//! 7. [`handler`]: what a handler is (`Ctx`, `Endpoint`).
+//! 8. [`handlers`]: one per endpoint, grouped by API: parse, one service call, render.
+//! 9. [`endpoints`] (each route bound to its handler) and [`dispatch`] (the one pipeline).
+//! 10. The adapters: [`store::memory`], [`store::dynamo`], [`queue::memory`], [`queue::sqs`], and [`aws`] (SDK
+//!     clients). Only `store::dynamo`, `queue::sqs` and `aws` know the AWS SDK.
+//! 11. The composition root: [`app`] (chooses the adapters and builds the state), and what runs it: [`lambda`]
+//!     and [`local`].
 
 pub mod app;
 
@@ -10,10 +32,12 @@ pub use async_trait::async_trait;
 
 pub mod auth;
 pub mod aws;
+pub mod caller;
 pub mod config;
 pub mod dispatch;
 pub mod endpoints;
 pub mod error;
+pub mod handler;
 pub mod handlers;
 pub mod http;
 pub mod idempotency;
@@ -23,7 +47,24 @@ pub mod model;
 pub mod queue;
 pub mod rate_limit;
 pub mod routes;
-pub mod schedule;
+pub mod services;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;
+
+/// The layers of the modules above, bottom first: a module path belongs to the entry that is its longest prefix.
+pub const LAYERS: &[&[&str]] = &[
+    &["model"],
+    &["error", "config"],
+    &["store", "queue", "routes", "http", "telemetry"],
+    &["auth", "rate_limit", "idempotency", "webhooks::signing", "webhooks::ssrf"],
+    &["caller", "webhooks::publish", "webhooks::deliver", "webhooks::consumer", "webhooks"],
+    &["services"],
+    &["state"],
+    &["handler"],
+    &["handlers"],
+    &["endpoints", "dispatch"],
+    &["store::memory", "store::dynamo", "queue::memory", "queue::sqs", "aws"],
+    &["app", "lambda", "local"],
+];

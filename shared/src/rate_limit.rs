@@ -1,47 +1,94 @@
-//! Rate limits (seed 000): requests per minute by the organization's tier, counted in the store so that the
-//! limit holds across every Lambda instance. Secret keys count per organization (more keys buy no more
-//! requests); public keys count per (key, end user), so that one browser cannot starve the others.
+//! Rate limits (seed 000): requests per minute by the organization's tier, counted in the store so that the limit
+//! holds across every Lambda instance. Secret keys count per organization (more keys buy no more requests);
+//! public keys count per (key, end user), so that one browser cannot starve the others; the admin token counts
+//! per token.
+//!
+//! Counting and deciding are apart: the count is one unconditional increment that runs in parallel with the key's
+//! lookup (the limit depends on the tier the key record carries), and the decision compares the count with the
+//! limit. A request is counted whatever becomes of it (a 404, a validation error), and requests refused for the
+//! limit are counted too, which changes nothing: the window ends at the same time.
 
-use crate::config::Config;
 use crate::error::ApiError;
-use crate::model::{ApiKey, KeyKind, Tier, Timestamp};
-use crate::store::{RateDecision, RateLimitStore};
+use crate::model::Timestamp;
 
-const WINDOW_SECONDS: i64 = 60;
+pub const WINDOW_SECONDS: i64 = 60;
 
-pub fn limit_for(config: &Config, tier: Tier) -> u32 {
-    match tier {
-        Tier::Standard => config.rate_limit_standard,
-        Tier::Enterprise => config.rate_limit_enterprise,
-    }
+/// Whose requests a window counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Counted<'a> {
+    /// Every secret key of an organization.
+    Organization(u64),
+    /// One public key (by its hash) and one end user.
+    PublicKey { key_hash: &'a str, end_user: &'a str },
+    /// One admin token (by its hash).
+    Admin { token_hash: &'a str },
 }
 
-/// The counter a request is counted in, for the window that `now` falls in.
-pub fn bucket(key: &ApiKey, end_user: Option<&str>, now: Timestamp) -> String {
-    let window = now.unix().div_euclid(WINDOW_SECONDS);
-    match key.kind {
-        KeyKind::Secret => format!("{}#{window}", key.org_id),
-        KeyKind::Public => format!("{}#{}#{window}", key.id, end_user.unwrap_or("")),
-    }
+/// The window `now` falls in: its number and the unix second it ends.
+pub fn window(now: Timestamp) -> (i64, i64) {
+    let number = now.unix().div_euclid(WINDOW_SECONDS);
+    (number, (number + 1) * WINDOW_SECONDS)
 }
 
-/// Counts the request; 429 with the real wait until the window ends when the limit is reached.
-pub async fn enforce(
-    store: &dyn RateLimitStore,
-    config: &Config,
-    key: &ApiKey,
-    end_user: Option<&str>,
-    now: Timestamp,
-) -> Result<(), ApiError> {
-    let window_end = (now.unix().div_euclid(WINDOW_SECONDS) + 1) * WINDOW_SECONDS;
-    let decision = store
-        .hit(&bucket(key, end_user, now), limit_for(config, key.tier), window_end + WINDOW_SECONDS)
-        .await
-        .map_err(crate::http::store_error)?;
-    match decision {
-        RateDecision::Allowed => Ok(()),
-        RateDecision::Limited => {
-            Err(ApiError::RateLimited { retry_after: u64::try_from(window_end - now.unix()).unwrap_or(1).max(1) })
+/// The bucket a request is counted in, for the window that `now` falls in.
+pub fn bucket(counted: &Counted<'_>, now: Timestamp) -> String {
+    let (number, _) = window(now);
+    match counted {
+        Counted::Organization(org) => format!("{org}#{number}"),
+        Counted::PublicKey { key_hash, end_user } => {
+            format!("PK#{}#{}#{number}", &key_hash[..key_hash.len().min(32)], hex::encode(end_user.as_bytes()))
         }
+        Counted::Admin { token_hash } => format!("ADMIN#{}#{number}", &token_hash[..token_hash.len().min(32)]),
+    }
+}
+
+/// When a window's record may be forgotten.
+pub fn expires_at(now: Timestamp) -> i64 {
+    window(now).1 + WINDOW_SECONDS
+}
+
+/// What a client may still do in the current window: the `RateLimit` headers' numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window ends.
+    pub reset: u64,
+}
+
+/// The decision for the `count`th request of a window with `limit`: its quota, or a 429 with the real wait.
+pub fn decide(count: u64, limit: u32, now: Timestamp) -> Result<Quota, ApiError> {
+    let reset = u64::try_from(window(now).1 - now.unix()).unwrap_or(1).max(1);
+    if count > u64::from(limit) {
+        return Err(ApiError::RateLimited { retry_after: reset });
+    }
+    let remaining = u32::try_from(u64::from(limit) - count).unwrap_or(0);
+    Ok(Quota { limit, remaining, reset })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hundred_and_first_request_of_a_window_is_refused_with_the_real_wait() {
+        let now = Timestamp::parse_iso8601("2030-01-01T00:00:43Z").unwrap();
+        assert_eq!(decide(100, 100, now).unwrap(), Quota { limit: 100, remaining: 0, reset: 17 });
+        assert!(matches!(decide(101, 100, now), Err(ApiError::RateLimited { retry_after: 17 })));
+        assert_eq!(decide(1, 100, now).unwrap().remaining, 99);
+    }
+
+    #[test]
+    fn buckets_separate_organizations_keys_users_and_windows() {
+        let now = Timestamp::parse_iso8601("2030-01-01T00:00:00Z").unwrap();
+        let a = bucket(&Counted::Organization(1), now);
+        assert_ne!(a, bucket(&Counted::Organization(2), now));
+        assert_ne!(a, bucket(&Counted::Organization(1), now.plus_seconds(60)));
+        let u1 = bucket(&Counted::PublicKey { key_hash: "abc", end_user: "u1" }, now);
+        let u2 = bucket(&Counted::PublicKey { key_hash: "abc", end_user: "u2" }, now);
+        assert_ne!(u1, u2);
+        // An end user id cannot make one bucket look like another's.
+        let tricky = bucket(&Counted::PublicKey { key_hash: "abc", end_user: "u1#1" }, now);
+        assert_ne!(tricky, u1);
     }
 }

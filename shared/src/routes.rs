@@ -83,35 +83,49 @@ pub enum Lookup {
     NotFound,
 }
 
-fn router() -> &'static matchit::Router<Vec<&'static Route>> {
-    static ROUTER: OnceLock<matchit::Router<Vec<&'static Route>>> = OnceLock::new();
-    ROUTER.get_or_init(|| {
-        let mut paths: Vec<(&str, Vec<&'static Route>)> = Vec::new();
-        for &route in ROUTES {
-            match paths.iter_mut().find(|(p, _)| *p == route.path) {
-                Some((_, routes)) => routes.push(route),
-                None => paths.push((route.path, vec![route])),
-            }
-        }
-        let mut router = matchit::Router::new();
-        for (path, routes) in paths {
-            router.insert(path, routes).expect("route paths in the table do not collide");
-        }
-        router
-    })
+/// One router per method, as API Gateway's HTTP API matches method and path together (static segments before
+/// parameters). A path that some other method's router matches answers 405 with those methods in `Allow`.
+struct Routers {
+    by_method: Vec<(Method, matchit::Router<&'static Route>)>,
 }
 
-pub fn lookup(method: &Method, path: &str) -> Lookup {
-    let Ok(matched) = router().at(path) else {
-        return Lookup::NotFound;
-    };
-    match matched.value.iter().find(|r| r.method == *method) {
-        Some(route) => {
-            let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-            Lookup::Found(route, params)
+impl Routers {
+    fn new(routes: &[&'static Route]) -> Self {
+        let mut by_method: Vec<(Method, matchit::Router<&'static Route>)> = Vec::new();
+        for &route in routes {
+            let router = match by_method.iter_mut().find(|(m, _)| *m == route.method) {
+                Some((_, router)) => router,
+                None => {
+                    by_method.push((route.method.clone(), matchit::Router::new()));
+                    &mut by_method.last_mut().expect("just pushed").1
+                }
+            };
+            router.insert(route.path, route).expect("no two routes share a method and a path");
         }
-        None => Lookup::MethodNotAllowed(matched.value.iter().map(|r| r.method.to_string()).collect()),
+        Routers { by_method }
     }
+
+    fn lookup(&self, method: &Method, path: &str) -> Lookup {
+        if let Some((_, router)) = self.by_method.iter().find(|(m, _)| m == method) {
+            if let Ok(matched) = router.at(path) {
+                let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                return Lookup::Found(matched.value, params);
+            }
+        }
+        let allow: Vec<String> =
+            self.by_method.iter().filter(|(_, router)| router.at(path).is_ok()).map(|(m, _)| m.to_string()).collect();
+        if allow.is_empty() {
+            Lookup::NotFound
+        } else {
+            Lookup::MethodNotAllowed(allow)
+        }
+    }
+}
+
+/// What the route table says about `method` and `path`.
+pub fn lookup(method: &Method, path: &str) -> Lookup {
+    static ROUTERS: OnceLock<Routers> = OnceLock::new();
+    ROUTERS.get_or_init(|| Routers::new(ROUTES)).lookup(method, path)
 }
 
 #[cfg(test)]
@@ -125,6 +139,27 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
+    }
+
+    static ALL_FLOWS: Route =
+        Route { function: "flows-list-all", method: Method::GET, path: "/flows/all", access: Access::Secret };
+
+    #[test]
+    fn method_and_path_match_together_with_static_segments_first() {
+        // GIVEN a static GET path beside a parameter POST path, as API Gateway's HTTP API routes them
+        let routers = Routers::new(&[&FLOWS_CREATE, &ALL_FLOWS]);
+
+        // THEN each method finds its own route, and a path some route has answers 405 for other methods
+        let Lookup::Found(route, params) = routers.lookup(&Method::GET, "/flows/all") else { panic!("no GET") };
+        assert_eq!((route.function, params.len()), ("flows-list-all", 0));
+        let Lookup::Found(route, params) = routers.lookup(&Method::POST, "/flows/all") else { panic!("no POST") };
+        assert_eq!(route.function, "flows-create");
+        assert_eq!(params, vec![("organization".to_owned(), "all".to_owned())]);
+        let Lookup::MethodNotAllowed(allow) = routers.lookup(&Method::GET, "/flows/acme") else { panic!("no 405") };
+        assert_eq!(allow, ["POST"]);
+        let Lookup::MethodNotAllowed(allow) = routers.lookup(&Method::PUT, "/flows/all") else { panic!("no 405") };
+        assert_eq!(allow, ["POST", "GET"]);
+        assert!(matches!(routers.lookup(&Method::DELETE, "/flows/all/x"), Lookup::NotFound));
     }
 
     #[test]

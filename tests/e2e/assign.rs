@@ -11,6 +11,7 @@ crate::on_both_backends!(
     a_past_due_date_is_accepted,
     rate_limit_is_per_organization_with_the_real_wait,
     idempotency_key_replays_the_first_response,
+    a_hundred_and_one_assigns_in_a_window_give_exactly_one_429,
 );
 
 async fn assign_answers_with_the_seed_body(backend: Backend) {
@@ -256,13 +257,53 @@ async fn idempotency_key_replays_the_first_response(backend: Backend) {
     assert_eq!(fresh.body["assignmentId"], first.body["assignmentId"]);
 }
 
-/// The DynamoDB cost of an assign, counted with an SDK interceptor: up to and including the commit,
-/// authenticate (GetItem), rate limit (UpdateItem), the reads in one batch (BatchGetItem), one transaction
-/// (TransactWriteItems, the outbox event included); after it, the hand-off of the event: the endpoints that want
-/// it (Query) and, once it is queued, its removal from the outbox (DeleteItem).
+async fn a_hundred_and_one_assigns_in_a_window_give_exactly_one_429(backend: Backend) {
+    // GIVEN the standard tier's 100 requests a minute, and 101 people and a flow written without any request
+    flows_testkit::avoid_minute_boundary().await;
+    let server = TestServer::start_with(backend, |c| c.rate_limit_standard = 100).await;
+    let org = server.organization("Acme", "standard").await;
+    let people = server.add_people(org.id, 101).await;
+    let flow = server.add_flow(org.id, "onboarding").await;
+
+    // WHEN each is assigned the flow, within one window
+    let mut statuses = Vec::new();
+    for email in &people {
+        let reply = server.post("/v1/flows/assign", &org.secret, json!({"flowId": flow, "userEmail": email})).await;
+        statuses.push(reply.status.as_u16());
+    }
+
+    // THEN exactly the limit went through and the last was refused
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 100, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&429));
+}
+
+/// The DynamoDB cost of the main requests, counted with an SDK interceptor (with a key of the signed form): an
+/// assign commits in two sequential round trips (the key's GetItem, the rate window's UpdateItem and the assign's
+/// BatchGetItem side by side, then the TransactWriteItems with the outbox event), then hands its event off (Query
+/// for the endpoints that want it, DeleteItem of the outbox item); a read is one round trip; an `Idempotency-Key`
+/// adds its claim to the first round, and its record to the transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn assign_on_dynamodb_costs_four_round_trips() {
-    let calls = flows_testkit::assign_dynamodb_calls().await;
-    assert_eq!(calls[..4], ["GetItem", "UpdateItem", "BatchGetItem", "TransactWriteItems"], "{calls:?}");
-    assert_eq!(calls[4..], ["Query", "DeleteItem"], "{calls:?}");
+async fn requests_on_dynamodb_cost_two_sequential_round_trips_to_commit_and_one_to_read() {
+    let cost = flows_testkit::fixtures::round_trips().await;
+    let sorted = |calls: &[String]| {
+        let mut calls = calls.to_vec();
+        calls.sort();
+        calls
+    };
+    assert_eq!(sorted(&cost.assign.calls), ["BatchGetItem", "GetItem", "TransactWriteItems", "UpdateItem"], "{cost:?}");
+    assert_eq!(cost.assign.calls.last().map(String::as_str), Some("TransactWriteItems"));
+    assert_eq!(cost.assign.sequential, 2, "{cost:?}");
+    assert_eq!(cost.assign_after_commit, ["Query", "DeleteItem"], "{cost:?}");
+    assert_eq!(sorted(&cost.get_assignment.calls), ["GetItem", "GetItem", "UpdateItem"], "{cost:?}");
+    assert_eq!(cost.get_assignment.sequential, 1, "{cost:?}");
+    assert_eq!(sorted(&cost.list_webhooks.calls), ["GetItem", "Query", "UpdateItem"], "{cost:?}");
+    assert_eq!(cost.list_webhooks.sequential, 1, "{cost:?}");
+    assert_eq!(cost.webhook_create.sequential, 2, "{cost:?}");
+    assert_eq!(
+        sorted(&cost.idempotent_assign.calls),
+        ["BatchGetItem", "GetItem", "PutItem", "TransactWriteItems", "UpdateItem"],
+        "{cost:?}"
+    );
+    assert_eq!(cost.idempotent_assign.sequential, 2, "{cost:?}");
 }

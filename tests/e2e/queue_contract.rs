@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use flows_shared::queue::{send_all, OutgoingMessage, QueueError};
-use flows_testkit::{queue, Backend};
+use flows_testkit::backends::queue;
+use flows_testkit::Backend;
 
 crate::on_both_backends!(messages_go_in_batches_and_come_back_until_deleted, a_batch_over_ten_is_refused,);
 

@@ -1,31 +1,116 @@
-//! The storage contract, held the same on both stores: uniqueness under races, counters, rate windows and
-//! idempotency records.
+//! The storage contract: every method of every store trait, held the same on the in-memory store and on DynamoDB
+//! (moto). The last test reads the traits' source and fails when a method is named nowhere here: a new store
+//! method comes with its contract test.
 
 use std::collections::HashSet;
 
 use flows_shared::model::{
-    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, UserId,
+    AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
+    EventType, Flow, FlowId, KeyId, KeyKind, OrgId, Organization, Slug, Step, Tier, Timestamp, User, UserId, Webhook,
+    WebhookId,
 };
 use flows_shared::store::{
-    Conflict, Counter, IdempotencyBegin, IdempotencyClaim, RateDecision, StoreError, StoredResponse,
+    Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, Store, StoreError, StoredResponse,
 };
 use flows_testkit::{store, Backend};
 
 crate::on_both_backends!(
-    racing_assignments_of_one_flow_to_one_person_leave_exactly_one,
     counters_hand_out_each_number_once,
-    rate_windows_allow_exactly_the_limit,
-    idempotency_records_move_through_their_states,
+    a_raised_counter_continues_after_the_value_and_never_goes_down,
+    an_organization_is_created_with_its_owner_and_keys,
+    an_organization_whose_slug_is_taken_writes_nothing,
+    users_are_unique_by_email_in_any_case,
+    users_are_unique_by_external_id,
+    a_user_of_a_missing_organization_is_refused,
+    users_are_counted_and_listed_by_id,
+    keys_are_found_by_hash_and_listed_oldest_first,
+    a_revoked_key_keeps_its_first_revocation_time,
+    another_organization_cannot_revoke_a_key,
+    flows_are_unique_by_slug_within_an_organization,
+    the_assign_context_reads_the_flow_the_person_and_the_open_assignment,
+    racing_assignments_of_one_flow_to_one_person_leave_exactly_one,
+    an_assignment_is_due_until_it_is_marked_overdue_exactly_once,
+    only_assigned_or_started_assignments_wait_in_the_due_index,
+    due_assignments_come_earliest_first_up_to_the_limit,
+    imported_assignments_are_readable_and_lock_their_flow_and_person,
+    rate_windows_count_every_request_apart,
+    an_idempotency_key_is_claimed_once_then_in_flight_or_mismatched,
+    a_claim_whose_request_died_lapses,
+    a_completed_key_replays_until_it_expires,
+    a_released_claim_can_be_taken_again_but_a_completed_one_stays,
+    a_completion_commits_with_its_write_or_not_at_all,
+    a_completion_whose_claim_was_taken_over_fails_the_write,
+    webhooks_are_listed_oldest_first_updated_and_deleted,
+    the_outbox_holds_events_oldest_first_until_removed,
+    attempts_are_counted_per_endpoint_and_event,
+    the_delivery_log_pages_newest_first,
 );
 
-fn assignment(flow: &FlowId) -> Assignment {
+const ORG: OrgId = OrgId(1);
+
+fn organization(id: u64, slug: &str) -> Organization {
+    Organization {
+        id: OrgId(id),
+        name: slug.to_owned(),
+        slug: Slug::parse(slug).unwrap(),
+        tier: Tier::Standard,
+        user_count: 1,
+        created_at: Timestamp::now(),
+    }
+}
+
+fn user(id: u64, org: OrgId, email: &str) -> User {
+    User {
+        id: UserId(id),
+        org_id: org,
+        email: Email::parse(email).unwrap(),
+        name: format!("User {id}"),
+        nick: format!("u{id}"),
+        external_id: None,
+        disabled: false,
+        created_at: Timestamp::now(),
+    }
+}
+
+fn key(org: OrgId, hash: &str, created_at: Timestamp) -> ApiKey {
+    ApiKey {
+        id: KeyId::generate(),
+        org_id: org,
+        user_id: UserId(1),
+        kind: KeyKind::Secret,
+        tier: Tier::Standard,
+        prefix: "sk_1_000000".into(),
+        hash: hash.to_owned(),
+        created_at,
+        revoked_at: None,
+    }
+}
+
+fn flow(org: OrgId, slug: &str) -> Flow {
+    Flow {
+        id: FlowId::generate(),
+        org_id: org,
+        name: slug.to_owned(),
+        slug: Slug::parse(slug).unwrap(),
+        access_mode: AccessMode::Invitation,
+        join_token: "t".into(),
+        disabled: false,
+        flow_type: "CHECKLIST".into(),
+        steps: vec![Step { id: "a".into(), title: "A".into(), estimated_minutes: 5 }],
+        version: 1,
+        created_by: UserId(1),
+        created_at: Timestamp::now(),
+    }
+}
+
+fn assignment(flow: &FlowId, email: &str, due_date: Option<Timestamp>) -> Assignment {
     Assignment {
         id: AssignmentId::generate(),
-        org_id: OrgId(1),
+        org_id: ORG,
         flow_id: flow.clone(),
         user_id: UserId(2),
-        user_email: Email::parse("eve@example.com").unwrap(),
-        due_date: Some(Timestamp::now().plus_seconds(3600)),
+        user_email: Email::parse(email).unwrap(),
+        due_date,
         priority: None,
         notes: None,
         status: AssignmentStatus::Assigned,
@@ -34,33 +119,47 @@ fn assignment(flow: &FlowId) -> Assignment {
     }
 }
 
-async fn racing_assignments_of_one_flow_to_one_person_leave_exactly_one(backend: Backend) {
-    let store = store(backend).await;
-    let flow = FlowId::generate();
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
-            let store = store.clone();
-            let a = assignment(&flow);
-            let event = Event::about_assignment(&a, EventType::FlowAssigned, Timestamp::now());
-            tokio::spawn(async move { (a.id.clone(), store.create_assignment(&a, &event).await) })
-        })
-        .collect();
-    let mut winners = Vec::new();
-    for task in tasks {
-        let (id, result) = task.await.unwrap();
-        match result {
-            Ok(()) => winners.push(id),
-            Err(StoreError::Conflict(Conflict::OpenAssignment(_))) => {}
-            // DynamoDB may cancel a transaction that races another on the same item; the caller retries.
-            Err(StoreError::Throttled) => {}
-            Err(other) => panic!("unexpected {other:?}"),
-        }
+fn assigned(a: &Assignment) -> Event {
+    Event::about_assignment(a, EventType::FlowAssigned, a.assigned_at)
+}
+
+fn webhook(org: OrgId, created_at: Timestamp) -> Webhook {
+    Webhook {
+        id: WebhookId::generate(),
+        org_id: org,
+        url: "https://hooks.example.com/x".into(),
+        events: EventType::ALL.to_vec(),
+        enabled: true,
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        disabled_reason: None,
+        created_at,
+        updated_at: created_at,
     }
-    assert_eq!(winners.len(), 1, "{winners:?}");
-    let ctx = store.assign_context(OrgId(1), &flow, "eve@example.com").await.unwrap();
-    assert_eq!(ctx.open.as_ref(), Some(&winners[0]));
-    let stored = store.get_assignment(OrgId(1), &winners[0]).await.unwrap().unwrap();
-    assert_eq!(stored.id, winners[0]);
+}
+
+fn claim<'a>(key: &'a str, fingerprint: &'a str, now: i64) -> IdempotencyClaim<'a> {
+    IdempotencyClaim { key, fingerprint, now, locked_until: now + 60, expires_at: now + 3600 }
+}
+
+fn completion(key: &str, fingerprint: &str, now: i64) -> Completion {
+    Completion {
+        key: key.to_owned(),
+        fingerprint: fingerprint.to_owned(),
+        response: StoredResponse { status: 200, body: "{\"ok\":true}".into() },
+        expires_at: now + 3600,
+    }
+}
+
+/// A store holding organization 1 (`acme`) with its owner, user 1.
+async fn with_org(backend: Backend) -> std::sync::Arc<dyn Store> {
+    let store = store(backend).await;
+    store
+        .create_organization(&organization(1, "acme"), &user(1, ORG, "owner@acme.example.com"), &[], None)
+        .await
+        .unwrap();
+    store
 }
 
 async fn counters_hand_out_each_number_once(backend: Backend) {
@@ -76,39 +175,495 @@ async fn counters_hand_out_each_number_once(backend: Backend) {
         assert!(seen.insert(task.await.unwrap()));
     }
     assert_eq!(seen, (1..=20).collect());
+    assert_eq!(store.next_id(Counter::Organization).await.unwrap(), 1, "counters are apart");
 }
 
-async fn rate_windows_allow_exactly_the_limit(backend: Backend) {
+async fn a_raised_counter_continues_after_the_value_and_never_goes_down(backend: Backend) {
+    let store = store(backend).await;
+    store.raise_counter(Counter::Organization, 41).await.unwrap();
+    assert_eq!(store.next_id(Counter::Organization).await.unwrap(), 42);
+    store.raise_counter(Counter::Organization, 10).await.unwrap();
+    assert_eq!(store.next_id(Counter::Organization).await.unwrap(), 43);
+}
+
+async fn an_organization_is_created_with_its_owner_and_keys(backend: Backend) {
+    // GIVEN an organization with its owner and a key
+    let store = store(backend).await;
+    let k = key(ORG, "hash-1", Timestamp::now());
+    store
+        .create_organization(
+            &organization(1, "acme"),
+            &user(1, ORG, "Owner@Acme.example.com"),
+            std::slice::from_ref(&k),
+            None,
+        )
+        .await
+        .unwrap();
+
+    // THEN all three are there
+    assert_eq!(store.get_organization(ORG).await.unwrap().unwrap().slug.as_str(), "acme");
+    assert_eq!(store.get_user(ORG, UserId(1)).await.unwrap().unwrap().email.as_str(), "Owner@Acme.example.com");
+    assert_eq!(store.find_user_by_email(ORG, "owner@acme.example.com").await.unwrap().unwrap().id, UserId(1));
+    assert_eq!(store.find_key_by_hash("hash-1").await.unwrap(), Some(k));
+    assert!(store.get_organization(OrgId(2)).await.unwrap().is_none());
+}
+
+async fn an_organization_whose_slug_is_taken_writes_nothing(backend: Backend) {
+    let store = with_org(backend).await;
+    let k = key(OrgId(2), "hash-2", Timestamp::now());
+    let err = store
+        .create_organization(&organization(2, "acme"), &user(2, OrgId(2), "other@acme.example.com"), &[k], None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(Conflict::OrganizationSlug)), "{err:?}");
+    assert!(store.get_organization(OrgId(2)).await.unwrap().is_none());
+    assert!(store.get_user(OrgId(2), UserId(2)).await.unwrap().is_none());
+    assert!(store.find_key_by_hash("hash-2").await.unwrap().is_none());
+}
+
+async fn users_are_unique_by_email_in_any_case(backend: Backend) {
+    let store = with_org(backend).await;
+    store.create_user(&user(2, ORG, "eve@example.com"), None).await.unwrap();
+    let err = store.create_user(&user(3, ORG, "EVE@Example.com"), None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(Conflict::UserEmail)), "{err:?}");
+    assert!(store.get_user(ORG, UserId(3)).await.unwrap().is_none());
+}
+
+async fn users_are_unique_by_external_id(backend: Backend) {
+    let store = with_org(backend).await;
+    let mut first = user(2, ORG, "a@example.com");
+    first.external_id = Some("ext-1".into());
+    store.create_user(&first, None).await.unwrap();
+    let mut second = user(3, ORG, "b@example.com");
+    second.external_id = Some("ext-1".into());
+    let err = store.create_user(&second, None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(Conflict::UserExternalId)), "{err:?}");
+    assert!(store.find_user_by_email(ORG, "b@example.com").await.unwrap().is_none());
+}
+
+async fn a_user_of_a_missing_organization_is_refused(backend: Backend) {
+    let store = store(backend).await;
+    let err = store.create_user(&user(2, OrgId(9), "a@example.com"), None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(Conflict::Missing)), "{err:?}");
+}
+
+async fn users_are_counted_and_listed_by_id(backend: Backend) {
+    let store = with_org(backend).await;
+    for id in [11, 3, 7] {
+        store.create_user(&user(id, ORG, &format!("u{id}@example.com")), None).await.unwrap();
+    }
+    let ids: Vec<u64> = store.list_users(ORG).await.unwrap().iter().map(|u| u.id.0).collect();
+    assert_eq!(ids, [1, 3, 7, 11]);
+    assert_eq!(store.get_organization(ORG).await.unwrap().unwrap().user_count, 4);
+    assert!(store.list_users(OrgId(2)).await.unwrap().is_empty());
+}
+
+async fn keys_are_found_by_hash_and_listed_oldest_first(backend: Backend) {
+    let store = with_org(backend).await;
+    let now = Timestamp::now();
+    let newer = key(ORG, "hash-b", now);
+    let older = key(ORG, "hash-a", now.plus_seconds(-10));
+    store.create_key(&newer, None).await.unwrap();
+    store.create_key(&older, None).await.unwrap();
+    store.create_key(&key(OrgId(2), "hash-c", now), None).await.unwrap();
+    let listed: Vec<String> = store.list_keys(ORG).await.unwrap().into_iter().map(|k| k.hash).collect();
+    assert_eq!(listed, ["hash-a", "hash-b"]);
+    assert_eq!(store.find_key_by_hash("hash-b").await.unwrap(), Some(newer));
+    assert!(store.find_key_by_hash("hash-z").await.unwrap().is_none());
+}
+
+async fn a_revoked_key_keeps_its_first_revocation_time(backend: Backend) {
+    let store = with_org(backend).await;
+    let k = key(ORG, "hash-1", Timestamp::now());
+    store.create_key(&k, None).await.unwrap();
+    let first = Timestamp::now();
+    let revoked = store.revoke_key(ORG, &k.id, first).await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(first));
+    let again = store.revoke_key(ORG, &k.id, first.plus_seconds(60)).await.unwrap().unwrap();
+    assert_eq!(again.revoked_at, Some(first));
+    assert_eq!(store.find_key_by_hash("hash-1").await.unwrap().unwrap().revoked_at, Some(first));
+    assert_eq!(store.list_keys(ORG).await.unwrap()[0].revoked_at, Some(first));
+}
+
+async fn another_organization_cannot_revoke_a_key(backend: Backend) {
+    let store = with_org(backend).await;
+    let k = key(ORG, "hash-1", Timestamp::now());
+    store.create_key(&k, None).await.unwrap();
+    assert!(store.revoke_key(OrgId(2), &k.id, Timestamp::now()).await.unwrap().is_none());
+    assert!(store.revoke_key(ORG, &KeyId::generate(), Timestamp::now()).await.unwrap().is_none());
+    assert!(store.find_key_by_hash("hash-1").await.unwrap().unwrap().revoked_at.is_none());
+}
+
+async fn flows_are_unique_by_slug_within_an_organization(backend: Backend) {
+    let store = with_org(backend).await;
+    let first = flow(ORG, "onboarding");
+    store.create_flow(&first, None).await.unwrap();
+    let err = store.create_flow(&flow(ORG, "onboarding"), None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(Conflict::FlowSlug)), "{err:?}");
+    let elsewhere = flow(OrgId(2), "onboarding");
+    store.create_flow(&elsewhere, None).await.unwrap();
+    assert_eq!(store.get_flow(ORG, &first.id).await.unwrap(), Some(first.clone()));
+    assert!(store.get_flow(OrgId(2), &first.id).await.unwrap().is_none());
+}
+
+async fn the_assign_context_reads_the_flow_the_person_and_the_open_assignment(backend: Backend) {
+    let store = with_org(backend).await;
+    let f = flow(ORG, "onboarding");
+    store.create_flow(&f, None).await.unwrap();
+    store.create_user(&user(2, ORG, "Eve@Example.com"), None).await.unwrap();
+    let empty = store.assign_context(ORG, &f.id, "eve@example.com").await.unwrap();
+    assert_eq!(empty.flow.as_ref().map(|f| &f.id), Some(&f.id));
+    assert_eq!(empty.user.as_ref().map(|u| u.id), Some(UserId(2)));
+    assert!(empty.open.is_none());
+    let a = assignment(&f.id, "Eve@Example.com", None);
+    store.create_assignment(&a, &assigned(&a), None).await.unwrap();
+    let open = store.assign_context(ORG, &f.id, "eve@example.com").await.unwrap();
+    assert_eq!(open.open, Some(a.id.clone()));
+    let elsewhere = store.assign_context(OrgId(2), &f.id, "eve@example.com").await.unwrap();
+    assert!(elsewhere.flow.is_none() && elsewhere.user.is_none() && elsewhere.open.is_none());
+}
+
+async fn racing_assignments_of_one_flow_to_one_person_leave_exactly_one(backend: Backend) {
+    let store = store(backend).await;
+    let flow = FlowId::generate();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            let a = assignment(&flow, "eve@example.com", None);
+            let event = assigned(&a);
+            tokio::spawn(async move { (a.id.clone(), store.create_assignment(&a, &event, None).await) })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (id, result) = task.await.unwrap();
+        match result {
+            Ok(()) => winners.push(id),
+            Err(StoreError::Conflict(Conflict::OpenAssignment(_))) => {}
+            // DynamoDB may cancel a transaction that races another on the same item; the caller retries.
+            Err(StoreError::Throttled) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let ctx = store.assign_context(ORG, &flow, "eve@example.com").await.unwrap();
+    assert_eq!(ctx.open.as_ref(), Some(&winners[0]));
+    assert_eq!(store.get_assignment(ORG, &winners[0]).await.unwrap().unwrap().id, winners[0]);
+    assert!(store.get_assignment(OrgId(2), &winners[0]).await.unwrap().is_none());
+}
+
+async fn an_assignment_is_due_until_it_is_marked_overdue_exactly_once(backend: Backend) {
+    // GIVEN an assignment due a minute ago
+    let store = store(backend).await;
+    let now = Timestamp::now();
+    let a = assignment(&FlowId::generate(), "eve@example.com", Some(now.plus_seconds(-60)));
+    store.create_assignment(&a, &assigned(&a), None).await.unwrap();
+    let due = store.due_assignments(now, 10).await.unwrap();
+    let due_ids: Vec<AssignmentId> = due.assignments.iter().map(|a| a.id.clone()).collect();
+    assert_eq!(due_ids, std::slice::from_ref(&a.id));
+
+    // WHEN it is marked overdue twice
+    let mut overdue = a.clone();
+    overdue.status = AssignmentStatus::Overdue;
+    let event = Event::about_assignment(&overdue, EventType::FlowOverdue, now);
+    let first = store.mark_overdue(&a, &event).await.unwrap();
+    let second = store.mark_overdue(&a, &event).await.unwrap();
+
+    // THEN only the first took effect, it left the due index, and its status changed
+    assert!(first);
+    assert!(!second);
+    assert!(store.due_assignments(now, 10).await.unwrap().assignments.is_empty());
+    assert_eq!(store.get_assignment(ORG, &a.id).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
+}
+
+async fn only_assigned_or_started_assignments_wait_in_the_due_index(backend: Backend) {
+    // GIVEN assignments past their due date in every status, written through both writes
+    let store = store(backend).await;
+    let now = Timestamp::now();
+    let past = Some(now.plus_seconds(-60));
+    let mut expected = HashSet::new();
+    for (i, status) in
+        [AssignmentStatus::Assigned, AssignmentStatus::Started, AssignmentStatus::Overdue, AssignmentStatus::Completed]
+            .into_iter()
+            .enumerate()
+    {
+        let mut created = assignment(&FlowId::generate(), &format!("c{i}@example.com"), past);
+        created.status = status;
+        let mut imported = assignment(&FlowId::generate(), &format!("i{i}@example.com"), past);
+        imported.status = status;
+        store.create_assignment(&created, &assigned(&created), None).await.unwrap();
+        store.import_assignments(std::slice::from_ref(&imported)).await.unwrap();
+        if created.due_at().is_some() {
+            expected.insert(created.id.clone());
+            expected.insert(imported.id.clone());
+        }
+    }
+    // An assignment without a due date is never due.
+    let undated = assignment(&FlowId::generate(), "u@example.com", None);
+    store.create_assignment(&undated, &assigned(&undated), None).await.unwrap();
+
+    // THEN the due index holds exactly the assigned and started ones
+    let due: HashSet<AssignmentId> =
+        store.due_assignments(now, 100).await.unwrap().assignments.into_iter().map(|a| a.id).collect();
+    assert_eq!(due, expected);
+    assert_eq!(due.len(), 4);
+}
+
+async fn due_assignments_come_earliest_first_up_to_the_limit(backend: Backend) {
+    let store = store(backend).await;
+    let now = Timestamp::now();
+    let mut all = Vec::new();
+    for i in 0..6 {
+        let a = assignment(&FlowId::generate(), &format!("p{i}@example.com"), Some(now.plus_seconds(-100 + i * 10)));
+        all.push(a.clone());
+    }
+    // Not yet due.
+    all.push(assignment(&FlowId::generate(), "later@example.com", Some(now.plus_seconds(3600))));
+    store.import_assignments(&all).await.unwrap();
+    let due = store.due_assignments(now, 100).await.unwrap();
+    let times: Vec<Timestamp> = due.assignments.iter().filter_map(|a| a.due_date).collect();
+    assert_eq!(times.len(), 6);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert!(due.items_read >= 6);
+    assert!(store.due_assignments(now, 3).await.unwrap().assignments.len() <= 3);
+}
+
+async fn imported_assignments_are_readable_and_lock_their_flow_and_person(backend: Backend) {
+    let store = store(backend).await;
+    let f = FlowId::generate();
+    let open = assignment(&f, "eve@example.com", None);
+    let mut done = assignment(&FlowId::generate(), "eve@example.com", None);
+    done.status = AssignmentStatus::Completed;
+    store.import_assignments(&[open.clone(), done.clone()]).await.unwrap();
+    assert_eq!(store.get_assignment(ORG, &open.id).await.unwrap(), Some(open.clone()));
+    assert_eq!(store.get_assignment(ORG, &done.id).await.unwrap(), Some(done.clone()));
+    assert_eq!(store.assign_context(ORG, &f, "eve@example.com").await.unwrap().open, Some(open.id));
+    assert!(store.assign_context(ORG, &done.flow_id, "eve@example.com").await.unwrap().open.is_none());
+}
+
+async fn rate_windows_count_every_request_apart(backend: Backend) {
     let store = store(backend).await;
     let expires = Timestamp::now().unix() + 120;
-    for _ in 0..3 {
-        assert_eq!(store.hit("b#1", 3, expires).await.unwrap(), RateDecision::Allowed);
+    for n in 1..=4 {
+        assert_eq!(store.count("b#1", expires).await.unwrap(), n);
     }
-    assert_eq!(store.hit("b#1", 3, expires).await.unwrap(), RateDecision::Limited);
-    assert_eq!(store.hit("b#2", 3, expires).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(store.count("b#2", expires).await.unwrap(), 1);
+    let concurrent: Vec<_> = (0..10)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.count("b#3", expires).await.unwrap() })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in concurrent {
+        counts.push(task.await.unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=10).collect::<Vec<u64>>());
 }
 
-async fn idempotency_records_move_through_their_states(backend: Backend) {
+async fn an_idempotency_key_is_claimed_once_then_in_flight_or_mismatched(backend: Backend) {
     let store = store(backend).await;
     let now = Timestamp::now().unix();
-    let claim = |fingerprint, now: i64| IdempotencyClaim {
-        key: "k",
-        fingerprint,
-        now,
-        locked_until: now + 60,
-        expires_at: now + 3600,
-    };
-    assert_eq!(store.begin(&claim("f1", now)).await.unwrap(), IdempotencyBegin::Started);
-    assert_eq!(store.begin(&claim("f1", now)).await.unwrap(), IdempotencyBegin::InFlight);
-    assert_eq!(store.begin(&claim("f2", now)).await.unwrap(), IdempotencyBegin::Mismatch);
-    // A claim whose request died lapses: a retry after the lock takes over.
-    assert_eq!(store.begin(&claim("f1", now + 61)).await.unwrap(), IdempotencyBegin::Started);
-    let response = StoredResponse { status: 201, body: "{\"ok\":true}".into() };
-    store.complete("k", "f1", &response, now + 3600).await.unwrap();
-    assert_eq!(store.begin(&claim("f1", now + 120)).await.unwrap(), IdempotencyBegin::Replay(response.clone()));
+    assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::InFlight);
+    assert_eq!(store.begin(&claim("k", "f2", now)).await.unwrap(), IdempotencyBegin::Mismatch);
+    assert_eq!(store.begin(&claim("other", "f1", now)).await.unwrap(), IdempotencyBegin::Started);
+}
+
+async fn a_claim_whose_request_died_lapses(backend: Backend) {
+    let store = store(backend).await;
+    let now = Timestamp::now().unix();
+    assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.begin(&claim("k", "f1", now + 61)).await.unwrap(), IdempotencyBegin::Started);
+}
+
+async fn a_completed_key_replays_until_it_expires(backend: Backend) {
+    let store = store(backend).await;
+    let now = Timestamp::now().unix();
+    store.begin(&claim("k", "f1", now)).await.unwrap();
+    let done = completion("k", "f1", now);
+    store.complete(&done).await.unwrap();
+    assert_eq!(store.begin(&claim("k", "f1", now + 120)).await.unwrap(), IdempotencyBegin::Replay(done.response));
     // A completed record does not lapse with the lock, only with its expiry, whatever TTL has not deleted yet.
-    assert_eq!(store.begin(&claim("f2", now + 120)).await.unwrap(), IdempotencyBegin::Mismatch);
-    assert_eq!(store.begin(&claim("f2", now + 3601)).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.begin(&claim("k", "f2", now + 120)).await.unwrap(), IdempotencyBegin::Mismatch);
+    assert_eq!(store.begin(&claim("k", "f2", now + 3601)).await.unwrap(), IdempotencyBegin::Started);
+}
+
+async fn a_released_claim_can_be_taken_again_but_a_completed_one_stays(backend: Backend) {
+    let store = store(backend).await;
+    let now = Timestamp::now().unix();
+    store.begin(&claim("k", "f1", now)).await.unwrap();
     store.release("k").await.unwrap();
-    assert_eq!(store.begin(&claim("f3", now)).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.begin(&claim("k", "f2", now)).await.unwrap(), IdempotencyBegin::Started);
+    let done = completion("k", "f2", now);
+    store.complete(&done).await.unwrap();
+    store.release("k").await.unwrap();
+    assert_eq!(store.begin(&claim("k", "f2", now)).await.unwrap(), IdempotencyBegin::Replay(done.response));
+}
+
+async fn a_completion_commits_with_its_write_or_not_at_all(backend: Backend) {
+    // GIVEN a claimed key, and an assignment whose write carries the key's completion
+    let store = store(backend).await;
+    let now = Timestamp::now().unix();
+    store.begin(&claim("k", "f1", now)).await.unwrap();
+    let f = FlowId::generate();
+    let a = assignment(&f, "eve@example.com", None);
+    let done = completion("k", "f1", now);
+    store.create_assignment(&a, &assigned(&a), Some(&done)).await.unwrap();
+
+    // THEN the record replays the answer
+    assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::Replay(done.response.clone()));
+
+    // AND a write that fails (an open assignment exists) leaves its key claimed, not completed
+    store.begin(&claim("k2", "f1", now)).await.unwrap();
+    let again = assignment(&f, "eve@example.com", None);
+    let err = store.create_assignment(&again, &assigned(&again), Some(&completion("k2", "f1", now))).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(Conflict::OpenAssignment(_))), "{err:?}");
+    assert_eq!(store.begin(&claim("k2", "f1", now)).await.unwrap(), IdempotencyBegin::InFlight);
+}
+
+async fn a_completion_whose_claim_was_taken_over_fails_the_write(backend: Backend) {
+    // GIVEN a key whose claim another request took over with another body (after the first's lapsed)
+    let store = store(backend).await;
+    let now = Timestamp::now().unix();
+    store.begin(&claim("k", "f1", now)).await.unwrap();
+    store.begin(&claim("k", "f2", now + 61)).await.unwrap();
+
+    // WHEN the first request's write arrives with its completion
+    let a = assignment(&FlowId::generate(), "eve@example.com", None);
+    let err = store.create_assignment(&a, &assigned(&a), Some(&completion("k", "f1", now))).await.unwrap_err();
+
+    // THEN it fails whole: no assignment, and the second request's claim stands
+    assert!(matches!(err, StoreError::Conflict(Conflict::IdempotencyRecord)), "{err:?}");
+    assert!(store.get_assignment(ORG, &a.id).await.unwrap().is_none());
+    assert_eq!(store.begin(&claim("k", "f2", now + 62)).await.unwrap(), IdempotencyBegin::InFlight);
+}
+
+async fn webhooks_are_listed_oldest_first_updated_and_deleted(backend: Backend) {
+    let store = store(backend).await;
+    let now = Timestamp::now();
+    let newer = webhook(ORG, now);
+    let older = webhook(ORG, now.plus_seconds(-5));
+    store.create_webhook(&newer, None).await.unwrap();
+    store.create_webhook(&older, None).await.unwrap();
+    store.create_webhook(&webhook(OrgId(2), now), None).await.unwrap();
+    let listed: Vec<WebhookId> = store.list_webhooks(ORG).await.unwrap().into_iter().map(|h| h.id).collect();
+    assert_eq!(listed, [older.id.clone(), newer.id.clone()]);
+
+    let mut changed = newer.clone();
+    changed.enabled = false;
+    assert!(store.update_webhook(&changed).await.unwrap());
+    assert_eq!(store.get_webhook(ORG, &newer.id).await.unwrap(), Some(changed));
+    assert!(store.get_webhook(OrgId(2), &newer.id).await.unwrap().is_none());
+
+    assert!(store.delete_webhook(ORG, &newer.id).await.unwrap());
+    assert!(!store.delete_webhook(ORG, &newer.id).await.unwrap());
+    assert!(!store.update_webhook(&newer).await.unwrap(), "an update does not bring a deleted endpoint back");
+    assert!(store.get_webhook(ORG, &newer.id).await.unwrap().is_none());
+    assert!(!store.delete_webhook(OrgId(2), &older.id).await.unwrap());
+}
+
+async fn the_outbox_holds_events_oldest_first_until_removed(backend: Backend) {
+    // GIVEN three assignments whose events went into the outbox at different times
+    let store = store(backend).await;
+    let now = Timestamp::now();
+    let mut events = Vec::new();
+    for i in 0..3 {
+        let a = assignment(&FlowId::generate(), &format!("p{i}@example.com"), None);
+        let event = Event::about_assignment(&a, EventType::FlowAssigned, now.plus_seconds(-30 + i * 10));
+        store.create_assignment(&a, &event, None).await.unwrap();
+        events.push(event);
+    }
+    // THEN the outbox gives them oldest first, up to a limit and before a time
+    let ids = |list: Vec<Event>| list.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let all = ids(store.outbox_before(now.plus_seconds(1), 10).await.unwrap());
+    assert_eq!(all, events.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    assert_eq!(ids(store.outbox_before(now.plus_seconds(1), 2).await.unwrap()), all[..2]);
+    assert_eq!(ids(store.outbox_before(now.plus_seconds(-15), 10).await.unwrap()), all[..2]);
+
+    // AND an event removed is gone
+    store.remove_from_outbox(&events[0]).await.unwrap();
+    assert_eq!(ids(store.outbox_before(now.plus_seconds(1), 10).await.unwrap()), all[1..]);
+}
+
+async fn attempts_are_counted_per_endpoint_and_event(backend: Backend) {
+    let store = store(backend).await;
+    let (a, b) = (WebhookId::generate(), WebhookId::generate());
+    let expires = Timestamp::now().unix() + 3600;
+    assert_eq!(store.count_attempt(&a, "evt_1", expires).await.unwrap(), 1);
+    assert_eq!(store.count_attempt(&a, "evt_1", expires).await.unwrap(), 2);
+    assert_eq!(store.count_attempt(&a, "evt_2", expires).await.unwrap(), 1);
+    assert_eq!(store.count_attempt(&b, "evt_1", expires).await.unwrap(), 1);
+}
+
+async fn the_delivery_log_pages_newest_first(backend: Backend) {
+    // GIVEN five attempts at one endpoint and one at another
+    let store = store(backend).await;
+    let hook = WebhookId::generate();
+    let now = Timestamp::now();
+    let a = assignment(&FlowId::generate(), "eve@example.com", None);
+    let event = assigned(&a);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let d = Delivery {
+            id: DeliveryId::new(now.unix_millis() + i),
+            org_id: ORG,
+            webhook_id: hook.clone(),
+            event: event.clone(),
+            attempt: u32::try_from(i + 1).unwrap(),
+            status: DeliveryStatus::Failed,
+            response_code: Some(503),
+            duration_ms: 3,
+            error: None,
+            at: now,
+        };
+        store.record_delivery(&d).await.unwrap();
+        ids.push(d.id);
+    }
+    ids.reverse();
+    let mut other = store.list_deliveries(ORG, &hook, 1, None).await.unwrap().remove(0);
+    other.webhook_id = WebhookId::generate();
+    other.id = DeliveryId::new(now.unix_millis() + 100);
+    store.record_delivery(&other).await.unwrap();
+
+    // THEN pages come newest first, each after the last of the one before
+    let page = |after: Option<DeliveryId>| {
+        let store = store.clone();
+        let hook = hook.clone();
+        async move {
+            store
+                .list_deliveries(ORG, &hook, 2, after.as_ref())
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|d| d.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let first = page(None).await;
+    assert_eq!(first, ids[..2]);
+    let second = page(first.last().cloned()).await;
+    assert_eq!(second, ids[2..4]);
+    let third = page(second.last().cloned()).await;
+    assert_eq!(third, ids[4..]);
+    assert_eq!(store.get_delivery(ORG, &hook, &ids[0]).await.unwrap().unwrap().attempt, 5);
+    assert!(store.get_delivery(OrgId(2), &hook, &ids[0]).await.unwrap().is_none());
+    assert!(store.list_deliveries(OrgId(2), &hook, 10, None).await.unwrap().is_empty());
+}
+
+/// Every method of every store trait is named in this file (so it has a contract test on both backends).
+#[test]
+fn every_store_method_has_a_contract_test() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let traits = std::fs::read_to_string(root.join("shared/src/store/mod.rs")).unwrap();
+    let here = std::fs::read_to_string(root.join("tests/e2e/store_contract.rs")).unwrap();
+    let methods: Vec<&str> = traits
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("async fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    assert!(methods.len() > 25, "{methods:?}");
+    let untested: Vec<&&str> = methods.iter().filter(|m| !here.contains(&format!(".{m}("))).collect();
+    assert!(untested.is_empty(), "store methods without a contract test: {untested:?}");
 }

@@ -5,12 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use flows_shared::app::AppState;
 use flows_shared::dispatch::dispatch;
 use flows_shared::endpoints;
 use flows_shared::routes::{self, Route};
 use flows_shared::store::dynamo::TABLE_GSIS;
-use flows_shared::store::memory::MemoryStore;
 use serde_norway::Value;
 
 fn root() -> &'static Path {
@@ -99,8 +97,7 @@ fn the_template_table_has_the_indexes_and_ttl_the_code_uses() {
 async fn every_http_event_runs_through_its_handler() {
     let mut config = flows_testkit::test_config();
     config.admin_token = Some(flows_testkit::EVENT_ADMIN_TOKEN.into());
-    let store = MemoryStore::from_seed(flows_testkit::event_seed(0)).expect("a consistent seed");
-    let state = AppState::new(config, Arc::new(store));
+    let state = flows_testkit::fixtures::seeded_state(config, &flows_testkit::event_seed(0)).await;
     let expected: BTreeMap<&str, u16> = BTreeMap::from([
         ("admin-create-organization", 201),
         ("users-create", 201),
@@ -154,9 +151,8 @@ async fn the_sqs_batch_event_runs_through_the_consumer() {
     let mut seed = flows_testkit::event_seed(0);
     seed.webhooks[0].url = receiver.url.clone();
     receiver.trust(&seed.webhooks[0].secret);
-    let store = MemoryStore::from_seed(seed).expect("a consistent seed");
-    let state = AppState::new(flows_testkit::test_config(), Arc::new(store));
-    let deliverer = Arc::new(flows_shared::webhooks::consumer::deliverer(&state).unwrap());
+    let state = flows_testkit::fixtures::seeded_state(flows_testkit::test_config(), &seed).await;
+    let deliverer = Arc::new(flows_shared::app::deliverer(&state).unwrap());
     let text = std::fs::read_to_string(root().join("events/sqs/webhook-consumer.json")).unwrap();
     let batch: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
 
@@ -179,7 +175,7 @@ async fn the_scheduled_event_runs_through_the_scheduler() {
     assert_eq!(event.detail_type, "Scheduled Event");
     let mut seed = flows_testkit::event_seed(0);
     seed.assignments[0].due_date = Some(flows_shared::model::Timestamp::now().plus_seconds(-60));
-    let state = AppState::new(flows_testkit::test_config(), Arc::new(MemoryStore::from_seed(seed).unwrap()));
-    let report = flows_shared::schedule::run_once(&state, flows_shared::model::Timestamp::now()).await.unwrap();
+    let state = flows_testkit::fixtures::seeded_state(flows_testkit::test_config(), &seed).await;
+    let report = flows_shared::app::scheduled_run(&state, flows_shared::model::Timestamp::now()).await.unwrap();
     assert_eq!(report.overdue, 1);
 }

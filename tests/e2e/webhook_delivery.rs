@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use flows_shared::model::{
-    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, User, UserId,
+    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, UserId,
 };
-use flows_shared::schedule;
-use flows_shared::store::Counter;
+use flows_testkit::backends::TestQueue;
 use flows_testkit::receiver::Receiver;
-use flows_testkit::{Backend, Org, TestQueue, TestServer};
+use flows_testkit::{Backend, Org, TestServer};
 use serde_json::json;
 
 crate::on_both_backends!(
@@ -23,29 +22,6 @@ crate::on_both_backends!(
     overlapping_overdue_runs_mark_each_assignment_once,
     an_overdue_run_reads_only_the_due_assignments,
 );
-
-/// `n` users `person{i}@company.com` written straight through the store (the users API is tested elsewhere).
-async fn add_people(server: &TestServer, org: OrgId, n: usize) -> Vec<String> {
-    let mut emails = Vec::with_capacity(n);
-    for i in 0..n {
-        let store = server.state.store.as_ref();
-        let id = UserId(store.next_id(Counter::User).await.unwrap());
-        let email = format!("person{i}@company.com");
-        let user = User {
-            id,
-            org_id: org,
-            email: Email::parse(&email).unwrap(),
-            name: format!("Person {i}"),
-            nick: format!("p{i}"),
-            external_id: None,
-            disabled: false,
-            created_at: Timestamp::now(),
-        };
-        store.create_user(&user).await.unwrap();
-        emails.push(email);
-    }
-    emails
-}
 
 fn org_id(org: &Org) -> OrgId {
     OrgId(org.body["organization"]["id"].as_u64().unwrap())
@@ -118,7 +94,7 @@ async fn five_hundred_assignments_survive_failing_receivers_and_sends(backend: B
     let (org, flow) = server.ready_to_assign("Acme").await;
     let receiver = Receiver::start(|_, k| if k % 2 == 0 { 503 } else { 200 }).await;
     subscribe(&server, &org, &receiver, None).await;
-    let emails = add_people(&server, org_id(&org), 500).await;
+    let emails = server.add_people(org_id(&org), 500).await;
 
     // WHEN 500 flows are assigned
     let ids = assign_all(&server, &org, &flow, &emails).await;
@@ -151,7 +127,7 @@ async fn an_endpoint_that_always_fails_ends_in_the_dead_letter_queue_after_the_s
     let queue = TestQueue::new(backend, false).await;
     let server = Arc::new(
         TestServer::start_pipeline(backend, &queue, |c| {
-            c.retry_schedule = flows_shared::webhooks::deliver::RetrySchedule(vec![Duration::from_millis(10); 3]);
+            c.retry_schedule = flows_shared::model::RetrySchedule(vec![Duration::from_millis(10); 3]);
         })
         .await,
     );
@@ -270,7 +246,7 @@ async fn overlapping_overdue_runs_mark_each_assignment_once(backend: Backend) {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..2 {
         let state = server.state.clone();
-        tasks.spawn(async move { schedule::run_once(&state, Timestamp::now()).await.unwrap() });
+        tasks.spawn(async move { flows_shared::app::scheduled_run(&state, Timestamp::now()).await.unwrap() });
     }
     while let Some(report) = tasks.join_next().await {
         let report = report.unwrap();
@@ -285,7 +261,7 @@ async fn concurrent_overdue_runs_mark_each_assignment_once_in_memory() {
     let mut runs = tokio::task::JoinSet::new();
     for _ in 0..8 {
         let state = server.state.clone();
-        runs.spawn(async move { schedule::run_once(&state, Timestamp::now()).await.unwrap() });
+        runs.spawn(async move { flows_shared::app::scheduled_run(&state, Timestamp::now()).await.unwrap() });
     }
     let mut overdue = 0;
     while let Some(report) = runs.join_next().await {
@@ -301,7 +277,7 @@ async fn an_overdue_run_reads_only_the_due_assignments(backend: Backend) {
     let due = seed_assignments(&server, 20, -60).await;
 
     // WHEN the schedule runs
-    let report = schedule::run_once(&server.state, Timestamp::now()).await.unwrap();
+    let report = flows_shared::app::scheduled_run(&server.state, Timestamp::now()).await.unwrap();
 
     // THEN it moved the 20 and read no other assignment
     assert_eq!(report.overdue, 20);
@@ -316,7 +292,7 @@ async fn deliveries_are_logged_newest_first_paginated_and_replayable(backend: Ba
     let (org, flow) = server.ready_to_assign("Acme").await;
     let receiver = Receiver::start(|_, k| if k % 2 == 0 { 503 } else { 200 }).await;
     let hook = subscribe(&server, &org, &receiver, None).await;
-    let emails = add_people(&server, org_id(&org), 3).await;
+    let emails = server.add_people(org_id(&org), 3).await;
     assign_all(&server, &org, &flow, &emails).await;
     assert!(
         receiver.wait_until(Duration::from_secs(30), |r| r.iter().filter(|x| x.answered == 200).count() == 3).await

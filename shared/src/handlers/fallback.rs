@@ -3,8 +3,8 @@
 
 use lambda_http::Request;
 
-use crate::dispatch::Ctx;
 use crate::error::ApiError;
+use crate::handler::Ctx;
 use crate::http::Response;
 use crate::routes::{lookup, Lookup};
 

@@ -31,3 +31,10 @@ pub fn error(err: &ApiError) -> Response {
     }
     response
 }
+
+/// A 204 with no body.
+pub fn no_content() -> Response {
+    let mut response = http::Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}

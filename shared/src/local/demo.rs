@@ -1,12 +1,16 @@
-//! The demo organization the local server creates in memory mode, so that a newcomer's first request works.
+//! The demo organization the local server creates in memory mode, so that a newcomer's first request works. It is
+//! made through the services, as a client would make it: the bootstrap as the system, the rest with the
+//! organization's own secret key, through the same gate a request passes.
 
-use crate::app::AppState;
-use crate::error::ApiError;
-use crate::handlers::admin::provision;
-use crate::handlers::users::NewPerson;
-use crate::http::store_error;
-use crate::model::{random_token, AccessMode, BoundedText, Email, Flow, FlowId, Slug, Step, Tier, Timestamp, UserId};
-use crate::store::Counter;
+use crate::app::BoxError;
+use crate::caller::{Act, Caller, Credential};
+use crate::http::Response;
+use crate::model::{AccessMode, Email, FlowId, Step, Text, Tier, Timestamp};
+use crate::routes;
+use crate::services::flows::{self, NewFlow};
+use crate::services::organizations::{self, NewOrganization};
+use crate::services::users::{self, NewPerson};
+use crate::state::AppState;
 
 pub struct Demo {
     pub secret_key: String,
@@ -29,31 +33,48 @@ curl -X POST {base}/v1/flows/assign \\\n  -H \"Authorization: Bearer {secret}\" 
     }
 }
 
-fn text(s: &str) -> BoundedText {
-    BoundedText::parse(s, 200).expect("demo text is valid")
+fn person(email: &str, name: &str) -> Result<NewPerson, String> {
+    Ok(NewPerson { email: Email::parse(email)?, name: Text::parse(name)?, nick: None, external_id: None })
 }
 
-fn person(email: &str, name: &str) -> NewPerson {
-    NewPerson {
-        email: Email::parse(email).expect("demo email is valid"),
-        name: text(name),
-        nick: None,
-        external_id: None,
-    }
+/// No answer is kept for the demo's writes (they carry no `Idempotency-Key`).
+fn unanswered<T>(_: &T) -> Response {
+    crate::http::no_content()
 }
 
 /// Creates the demo organization, a user to assign to, and a five-step, two-hour flow.
-pub async fn seed(state: &AppState) -> Result<Demo, ApiError> {
+pub async fn seed(state: &AppState) -> Result<Demo, BoxError> {
     let store = state.store.as_ref();
     let now = Timestamp::now();
-    let demo = provision(store, text("Demo"), Tier::Standard, person("admin@company.com", "Ada Admin"), now).await?;
-    let org = demo.organization.id;
-    let employee = person("employee@company.com", "Eve Employee").into_user(
-        UserId(store.next_id(Counter::User).await.map_err(store_error)?),
-        org,
-        now,
-    );
-    store.create_user(&employee).await.map_err(store_error)?;
+    let limits = state.config.limits();
+    let system = Caller::system(state.store.clone(), limits, now);
+    let demo = organizations::provision(
+        &Act::new(&system, &unanswered),
+        store,
+        &state.signer,
+        NewOrganization {
+            name: Text::parse("Demo")?,
+            tier: Tier::Standard,
+            owner: person("admin@company.com", "Ada Admin")?,
+        },
+    )
+    .await?;
+    // The owner's own key, as a client would use it.
+    let owner = |route| {
+        Ok::<_, BoxError>(Caller::new(
+            route,
+            Credential::Key(state.signer.read(&demo.secret_key)?),
+            state.store.clone(),
+            limits,
+            now,
+            None,
+            None,
+        ))
+    };
+    let as_owner = owner(&routes::USERS_CREATE)?;
+    let employee =
+        users::create(&Act::new(&as_owner, &unanswered), store, person("employee@company.com", "Eve Employee")?)
+            .await?;
     let steps = [
         ("welcome", "Welcome", 15),
         ("accounts", "Set up your accounts", 30),
@@ -61,28 +82,31 @@ pub async fn seed(state: &AppState) -> Result<Demo, ApiError> {
         ("team", "Meet the team", 30),
         ("quiz", "Onboarding quiz", 15),
     ];
-    let flow = Flow {
-        id: FlowId::generate(),
-        org_id: org,
-        name: "Customer Onboarding".into(),
-        slug: Slug::from_name("Customer Onboarding", "flow"),
-        access_mode: AccessMode::Organization,
-        join_token: random_token(20),
-        disabled: false,
-        flow_type: "CHECKLIST".into(),
-        steps: steps
-            .iter()
-            .map(|(id, title, minutes)| Step { id: (*id).into(), title: (*title).into(), estimated_minutes: *minutes })
-            .collect(),
-        version: 1,
-        created_by: demo.owner.id,
-        created_at: now,
-    };
-    store.create_flow(&flow).await.map_err(store_error)?;
+    let as_owner = owner(&routes::FLOWS_CREATE)?;
+    let created = flows::create(
+        &Act::new(&as_owner, &unanswered),
+        store,
+        store,
+        demo.organization.slug.as_str(),
+        NewFlow {
+            name: Text::parse("Customer Onboarding")?,
+            access_mode: Some(AccessMode::Organization),
+            flow_type: None,
+            steps: steps
+                .iter()
+                .map(|(id, title, minutes)| Step {
+                    id: (*id).into(),
+                    title: (*title).into(),
+                    estimated_minutes: *minutes,
+                })
+                .collect(),
+        },
+    )
+    .await?;
     Ok(Demo {
         secret_key: demo.secret_key,
         public_key: demo.public_key,
-        flow_id: flow.id,
+        flow_id: created.flow.id,
         user_email: employee.email.to_string(),
     })
 }

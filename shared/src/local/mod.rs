@@ -17,7 +17,6 @@ use hyper_util::rt::TokioIo;
 use lambda_http::RequestExt;
 use tokio::net::TcpListener;
 
-use crate::app::AppState;
 use crate::config::Config;
 use crate::dispatch::dispatch;
 use crate::endpoints::{self, FALLBACK};
@@ -25,6 +24,7 @@ use crate::error::ApiError;
 use crate::http::body::MAX_BODY_BYTES;
 use crate::http::{request_id, response};
 use crate::routes::{lookup, Lookup};
+use crate::state::AppState;
 
 /// Delivery loops the local server runs, each taking up to ten messages at a time.
 pub const CONSUMER_WORKERS: usize = 8;
@@ -109,17 +109,17 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if config.create_resources && config.backend == crate::config::Backend::Dynamodb {
         crate::aws::AwsSettings::from_env()?.create_resources(&config).await?;
     }
-    let state = AppState::from_config(config).await?;
+    let state = crate::app::build(config).await?;
     println!("flows local server listening on http://{bound} ({:?} backend)", state.config.backend);
     if state.config.backend == crate::config::Backend::Memory {
         let demo = demo::seed(&state).await?;
         println!("{}", demo.instructions(&format!("http://{bound}")));
     }
-    let deliverer = Arc::new(crate::webhooks::consumer::deliverer(&state)?);
+    let deliverer = Arc::new(crate::app::deliverer(&state)?);
     tokio::select! {
         () = serve(listener, state.clone()) => {}
-        () = crate::webhooks::consumer::run_local(state.clone(), deliverer, CONSUMER_WORKERS) => {}
-        () = crate::schedule::run_local(state) => {}
+        () = crate::app::run_consumer(state.clone(), deliverer, CONSUMER_WORKERS) => {}
+        () = crate::app::run_schedule(state) => {}
         _ = tokio::signal::ctrl_c() => println!("shutting down"),
     }
     Ok(())

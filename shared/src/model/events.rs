@@ -7,8 +7,11 @@ use serde_json::Value;
 
 use super::{OrgId, Timestamp, WebhookId};
 
+/// How long the delivery log and the attempt counts of a delivery are kept (30 days).
+pub const DELIVERY_RETENTION_SECONDS: i64 = 30 * 24 * 60 * 60;
+
 /// The four events seed 000 promises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum EventType {
     #[serde(rename = "flow.assigned")]
     FlowAssigned,
@@ -158,7 +161,7 @@ impl fmt::Display for DeliveryId {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     Succeeded,

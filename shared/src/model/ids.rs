@@ -36,7 +36,7 @@ int_id!(
 macro_rules! token_id {
     ($(#[$doc:meta])* $name:ident, $prefix:expr, $bytes:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(String);
 

@@ -1,16 +1,25 @@
-//! The domain model: newtypes that validate on parse, so that a value that exists is a valid one, and the
-//! entities the four APIs share (organization, user, flow, assignment, API key).
+//! The domain model, the bottom layer: newtypes that validate on parse (so that a value that exists is a valid
+//! one), and the entities the four APIs share (organization, user, API key, flow, assignment, event, webhook
+//! endpoint). Nothing here does I/O or knows about HTTP or storage.
 
+mod assignment;
 mod email;
-mod entities;
 mod events;
+mod flow;
 mod ids;
+mod order;
+mod organization;
+mod retry;
 mod text;
 mod time;
 
+pub use assignment::{Assignment, AssignmentStatus, Priority};
 pub use email::Email;
-pub use entities::*;
-pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook};
+pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook, DELIVERY_RETENTION_SECONDS};
+pub use flow::{AccessMode, Flow, Step, FLOW_TYPES};
 pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
-pub use text::{BoundedText, FlowSlug, Slug};
+pub use order::{oldest_first, Chronological};
+pub use organization::{ApiKey, KeyKind, Organization, Tier, User};
+pub use retry::{RetrySchedule, MAX_DELAY};
+pub use text::{FlowSlug, Slug, Text};
 pub use time::{format_duration, Timestamp};

@@ -1,19 +1,21 @@
 use serde::{Deserialize, Serialize};
 
-/// Text with a documented maximum length (in characters), trimmed, non-empty. Every text field the API accepts
-/// goes through this, so that whatever is stored fits one DynamoDB item on either backend.
+/// Text with a documented maximum length in characters (`MAX`), trimmed, non-empty, without control characters
+/// other than tab and line breaks. Every free-text field the API accepts is one of these, with its limit in its
+/// type, so that the validator and the OpenAPI document read the same number, and whatever is stored fits one
+/// DynamoDB item on either backend.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct BoundedText(String);
+#[serde(try_from = "String", into = "String")]
+pub struct Text<const MAX: usize>(String);
 
-impl BoundedText {
-    pub fn parse(raw: &str, max_chars: usize) -> Result<Self, String> {
+impl<const MAX: usize> Text<MAX> {
+    pub fn parse(raw: &str) -> Result<Self, String> {
         let value = raw.trim();
         if value.is_empty() {
             return Err("must not be empty".into());
         }
-        if value.chars().count() > max_chars {
-            return Err(format!("must be at most {max_chars} characters"));
+        if value.chars().count() > MAX {
+            return Err(format!("must be at most {MAX} characters"));
         }
         if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
             return Err("must not contain control characters".into());
@@ -27,6 +29,19 @@ impl BoundedText {
 
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+impl<const MAX: usize> TryFrom<String> for Text<MAX> {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl<const MAX: usize> From<Text<MAX>> for String {
+    fn from(value: Text<MAX>) -> Self {
+        value.0
     }
 }
 
@@ -89,12 +104,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bounded_text_counts_characters_and_trims() {
-        assert_eq!(BoundedText::parse("  hi  ", 2).unwrap().as_str(), "hi");
-        assert!(BoundedText::parse("ééé", 3).is_ok());
-        assert!(BoundedText::parse("abcd", 3).is_err());
-        assert!(BoundedText::parse("   ", 3).is_err());
-        assert!(BoundedText::parse("a\u{0}b", 3).is_err());
+    fn text_counts_characters_and_trims() {
+        assert_eq!(Text::<2>::parse("  hi  ").unwrap().as_str(), "hi");
+        assert!(Text::<3>::parse("ééé").is_ok());
+        assert!(Text::<3>::parse("abcd").is_err());
+        assert!(Text::<3>::parse("   ").is_err());
+        assert!(Text::<3>::parse("a\u{0}b").is_err());
     }
 
     #[test]

@@ -19,10 +19,6 @@ impl Timestamp {
         Self(at.to_offset(UtcOffset::UTC).replace_nanosecond(0).expect("0 ns is valid"))
     }
 
-    pub fn from_unix(seconds: i64) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp(seconds).ok().map(Self)
-    }
-
     /// Parses an ISO 8601 date-time with an offset (RFC 3339), or a bare date, which means the end of that day
     /// in UTC. Fractions of a second are dropped.
     pub fn parse_iso8601(raw: &str) -> Result<Self, String> {

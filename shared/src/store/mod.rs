@@ -1,10 +1,15 @@
-//! Storage, split by access need. Each trait is what one part of the domain needs; [`Store`] is all of them,
-//! which is what the application state holds. Two implementations: [`memory::MemoryStore`] (the embedded
-//! default, for local runs and tests) and [`dynamo::DynamoStore`] (one DynamoDB table; see its module docs for
-//! the key plan and access patterns).
+//! Storage ports, split by access need: each trait is what one part of the domain needs, and services take the
+//! narrow traits they use; [`Store`] is all of them, which is what the application state holds. Two
+//! implementations, chosen by the composition root: [`memory::MemoryStore`] (the embedded default, for local
+//! runs and tests) and [`dynamo::DynamoStore`] (one DynamoDB table; its module docs hold the key plan and the
+//! access patterns). `tests/e2e/store_contract.rs` holds both to the same contract, method by method.
 //!
 //! Every method takes the caller's organization as a parameter and builds its keys from it: an item of another
 //! organization cannot even be addressed.
+//!
+//! A write that a request may retry with an `Idempotency-Key` takes an optional [`Completion`]: the record of the
+//! answer, committed in the same transaction as the write, so that the write and its record exist together or
+//! not at all.
 
 pub mod dynamo;
 pub mod memory;
@@ -12,6 +17,7 @@ pub mod seed;
 
 use async_trait::async_trait;
 
+use crate::error::ApiError;
 use crate::model::{
     ApiKey, Assignment, AssignmentId, Delivery, DeliveryId, Event, Flow, FlowId, KeyId, OrgId, Organization, Timestamp,
     User, UserId, Webhook, WebhookId,
@@ -19,10 +25,10 @@ use crate::model::{
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A uniqueness condition failed; the text names what already exists.
+    /// A uniqueness condition failed; the value names what already exists.
     #[error("conflict: {0}")]
     Conflict(Conflict),
-    /// The backend asked us to slow down (DynamoDB throttling).
+    /// The backend asked us to slow down (throttling, a transaction conflict): worth retrying.
     #[error("throttled")]
     Throttled,
     #[error("storage failure: {0}")]
@@ -40,6 +46,8 @@ pub enum Conflict {
     OpenAssignment(Option<AssignmentId>),
     /// The record this write expected is missing (e.g. the organization was deleted meanwhile).
     Missing,
+    /// The idempotency record this write was to complete was taken over by another request.
+    IdempotencyRecord,
 }
 
 impl std::fmt::Display for Conflict {
@@ -54,6 +62,20 @@ impl StoreError {
     }
 }
 
+/// Storage failures a service did not turn into something more specific: throttling is a 503 the caller may
+/// retry; a conflict a 409; anything else internal (logged, never shown).
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Throttled => ApiError::Unavailable,
+            StoreError::Conflict(c) => {
+                ApiError::conflict(format!("The request conflicts with the current state ({c})"))
+            }
+            StoreError::Backend(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Per-deployment integer counters.
@@ -63,16 +85,43 @@ pub enum Counter {
     User,
 }
 
+/// A response kept for an idempotency key, to be returned again.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// The record that completes an idempotency key: written with the write it guards, in the same transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    pub key: String,
+    pub fingerprint: String,
+    pub response: StoredResponse,
+    /// When the record, and the response kept in it, are forgotten (unix seconds).
+    pub expires_at: i64,
+}
+
 /// Organizations and their people.
 #[async_trait]
 pub trait Directory: Send + Sync {
     /// The next value of a per-deployment counter (1, 2, 3, ...).
     async fn next_id(&self, counter: Counter) -> StoreResult<u64>;
-    /// Creates an organization with its owner and first keys, all or nothing.
-    async fn create_organization(&self, org: &Organization, owner: &User, keys: &[ApiKey]) -> StoreResult<()>;
+    /// Moves a counter up to at least `value`, so that ids handed out later come after it (for seeds).
+    async fn raise_counter(&self, counter: Counter, value: u64) -> StoreResult<()>;
+    /// Creates an organization with its owner and first keys, all or nothing; fails with
+    /// [`Conflict::OrganizationSlug`] when the slug is taken.
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        owner: &User,
+        keys: &[ApiKey],
+        done: Option<&Completion>,
+    ) -> StoreResult<()>;
     async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>>;
-    /// Adds a user, unique by email (case-folded) and by external id within the organization.
-    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    /// Adds a user, unique by email (case-folded) and by external id within the organization, and counts it in
+    /// the organization's `user_count`.
+    async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>>;
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>>;
     /// The organization's users, ordered by id.
@@ -82,18 +131,20 @@ pub trait Directory: Send + Sync {
 /// API keys, found by the hash of the presented key.
 #[async_trait]
 pub trait KeyStore: Send + Sync {
+    /// The key with this hash; a strongly consistent read, so that a revocation counts at once.
     async fn find_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
-    async fn create_key(&self, key: &ApiKey) -> StoreResult<()>;
+    async fn create_key(&self, key: &ApiKey, done: Option<&Completion>) -> StoreResult<()>;
     /// The organization's keys, oldest first.
     async fn list_keys(&self, org: OrgId) -> StoreResult<Vec<ApiKey>>;
-    /// Marks a key revoked; `None` when the organization has no such key.
+    /// Marks a key revoked (once: a second revocation keeps the first time); `None` when the organization has no
+    /// such key.
     async fn revoke_key(&self, org: OrgId, key: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>>;
 }
 
 #[async_trait]
 pub trait FlowStore: Send + Sync {
-    /// Creates a flow, unique by slug within the organization.
-    async fn create_flow(&self, flow: &Flow) -> StoreResult<()>;
+    /// Creates a flow (with its creator as its first member), unique by slug within the organization.
+    async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
 }
 
@@ -111,17 +162,21 @@ pub trait AssignmentStore: Send + Sync {
     async fn assign_context(&self, org: OrgId, flow: &FlowId, email_key: &str) -> StoreResult<AssignContext>;
     /// Writes the assignment and, in the same transaction, the event that announces it into the outbox; fails
     /// with [`Conflict::OpenAssignment`] if one is open for the same flow and person.
-    async fn create_assignment(&self, assignment: &Assignment, event: &Event) -> StoreResult<()>;
+    async fn create_assignment(
+        &self,
+        assignment: &Assignment,
+        event: &Event,
+        done: Option<&Completion>,
+    ) -> StoreResult<()>;
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>>;
     /// Writes assignments in bulk, without events: for imports, fixtures and benchmarks. No uniqueness check; the
     /// caller brings assignments that do not collide.
     async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()>;
-    /// Open assignments whose due date is at or before `now`, read through the due index (so the cost follows
-    /// the number due, not the number of assignments); at most `limit`.
+    /// Assignments due at or before `now` (see [`Assignment::due_at`]), read through the due index, so the cost
+    /// follows the number due, not the number of assignments; at most `limit`, earliest first.
     async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments>;
     /// Moves a due assignment to overdue, takes it out of the due index and writes `event` into the outbox, in
-    /// one transaction; `false` when it was no longer open and due (another run got there first, or it was
-    /// completed).
+    /// one transaction; `false` when it was no longer due (another run got there first, or it was completed).
     async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool>;
 }
 
@@ -133,30 +188,18 @@ pub struct DueAssignments {
     pub items_read: u64,
 }
 
-/// The outcome of counting one request against a window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RateDecision {
-    Allowed,
-    Limited,
-}
-
 #[async_trait]
 pub trait RateLimitStore: Send + Sync {
-    /// Counts one request in `bucket`'s window, unless `limit` requests were already counted there.
-    /// `expires_at` (unix seconds) is when the window's record may be forgotten.
-    async fn hit(&self, bucket: &str, limit: u32, expires_at: i64) -> StoreResult<RateDecision>;
-}
-
-/// A response kept for an idempotency key, to be returned again.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub body: String,
+    /// Counts one request in `bucket`'s window and returns how many the window has counted, this one included.
+    /// `expires_at` (unix seconds) is when the window's record may be forgotten. The decision is the caller's, so
+    /// that the count can run before the limit (the key's tier) is known.
+    async fn count(&self, bucket: &str, expires_at: i64) -> StoreResult<u64>;
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum IdempotencyBegin {
-    /// First time this key is seen (or its record expired): go on, then complete or release it.
+    /// First time this key is seen (or its record expired, or its claim lapsed): go on, then complete or
+    /// release it.
     Started,
     /// The same request was completed before: answer this again.
     Replay(StoredResponse),
@@ -181,22 +224,18 @@ pub struct IdempotencyClaim<'a> {
 
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
+    /// Claims the key, or says why not; reads strongly consistently.
     async fn begin(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin>;
-    async fn complete(
-        &self,
-        key: &str,
-        fingerprint: &str,
-        response: &StoredResponse,
-        expires_at: i64,
-    ) -> StoreResult<()>;
-    /// Forgets an in-flight key whose request failed in a way worth retrying.
+    /// Completes a key whose write did not carry the record itself.
+    async fn complete(&self, done: &Completion) -> StoreResult<()>;
+    /// Forgets an in-flight key whose request failed, so that a retry runs again.
     async fn release(&self, key: &str) -> StoreResult<()>;
 }
 
 /// Webhook endpoints of an organization.
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    async fn create_webhook(&self, hook: &Webhook) -> StoreResult<()>;
+    async fn create_webhook(&self, hook: &Webhook, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
     /// The organization's endpoints, oldest first.
     async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>>;
@@ -209,7 +248,7 @@ pub trait WebhookStore: Send + Sync {
 /// Events written with the change they announce, kept until they are handed to the queue.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Events written before `before`, at most `limit`.
+    /// Events written before `before`, oldest first, at most `limit`.
     async fn outbox_before(&self, before: Timestamp, limit: usize) -> StoreResult<Vec<Event>>;
     async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()>;
 }

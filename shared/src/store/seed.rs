@@ -1,9 +1,11 @@
-//! A seed for the in-memory store, read from a JSON file (`FLOWS_SEED_FILE`): organizations, users, API keys (as
-//! stored: hash and prefix, never the key), flows, assignments, webhook endpoints and their deliveries, in the entities' own serde form. For demos, fixtures and
-//! the benchmark, which runs each Lambda binary as its own process with its own in-memory store.
+//! A seed: organizations, users, API keys (as stored: hash and prefix, never the key), flows, assignments,
+//! webhook endpoints and their deliveries, in the entities' own serde form, read from a JSON file
+//! (`FLOWS_SEED_FILE`). For demos, fixtures and the benchmark, which runs each Lambda binary as its own process.
+//! It is loaded through the store's own writes, so it obeys the store's rules on either backend.
 
 use serde::{Deserialize, Serialize};
 
+use super::{Counter, Store};
 use crate::model::{ApiKey, Assignment, Delivery, Flow, Organization, User, Webhook};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -28,5 +30,46 @@ pub struct Seed {
 impl Seed {
     pub fn from_json(text: &str) -> Result<Self, String> {
         serde_json::from_str(text).map_err(|e| format!("seed file is not valid: {e}"))
+    }
+
+    /// Writes the seed into `store`. Each organization is created with its first seeded user as its owner and
+    /// its seeded keys; the counters then continue after the largest seeded ids.
+    pub async fn load(&self, store: &dyn Store) -> Result<(), String> {
+        let fail = |what: String| move |e: super::StoreError| format!("seed: {what}: {e}");
+        for org in &self.organizations {
+            let mut people = self.users.iter().filter(|u| u.org_id == org.id);
+            let owner = people.next().ok_or_else(|| format!("seed: organization {} has no user", org.id))?;
+            let keys: Vec<ApiKey> = self.api_keys.iter().filter(|k| k.org_id == org.id).cloned().collect();
+            let mut created = org.clone();
+            created.user_count = 1;
+            store
+                .create_organization(&created, owner, &keys, None)
+                .await
+                .map_err(fail(format!("organization {}", org.id)))?;
+            for user in people {
+                store.create_user(user, None).await.map_err(fail(format!("user {}", user.email)))?;
+            }
+        }
+        if let Some(key) = self.api_keys.iter().find(|k| !self.organizations.iter().any(|o| o.id == k.org_id)) {
+            return Err(format!("seed: key {} of unknown organization {}", key.id, key.org_id));
+        }
+        if let Some(user) = self.users.iter().find(|u| !self.organizations.iter().any(|o| o.id == u.org_id)) {
+            return Err(format!("seed: user {} of unknown organization {}", user.id, user.org_id));
+        }
+        for flow in &self.flows {
+            store.create_flow(flow, None).await.map_err(fail(format!("flow {}", flow.id)))?;
+        }
+        store.import_assignments(&self.assignments).await.map_err(fail("assignments".into()))?;
+        for hook in &self.webhooks {
+            store.create_webhook(hook, None).await.map_err(fail(format!("webhook {}", hook.id)))?;
+        }
+        for delivery in &self.deliveries {
+            store.record_delivery(delivery).await.map_err(fail(format!("delivery {}", delivery.id)))?;
+        }
+        let max_org = self.organizations.iter().map(|o| o.id.0).max().unwrap_or(0);
+        let max_user = self.users.iter().map(|u| u.id.0).max().unwrap_or(0);
+        store.raise_counter(Counter::Organization, max_org).await.map_err(fail("counters".into()))?;
+        store.raise_counter(Counter::User, max_user).await.map_err(fail("counters".into()))?;
+        Ok(())
     }
 }

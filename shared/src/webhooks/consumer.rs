@@ -5,18 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::deliver::{Deliverer, Outcome};
-use crate::app::AppState;
 use crate::queue::{Queue, QueueError, ReceivedMessage};
-
-/// Builds the deliverer `state`'s configuration describes.
-pub fn deliverer(state: &AppState) -> Result<Deliverer, reqwest::Error> {
-    Deliverer::new(
-        state.resolver.clone(),
-        state.config.local_mode,
-        state.config.retry_schedule.clone(),
-        state.config.webhook_timeout,
-    )
-}
+use crate::store::{DeliveryStore, Store, WebhookStore};
 
 /// Acts on an attempt's outcome; returns whether the message is done with (to be deleted). A retry changes the
 /// message's visibility to the schedule's delay and leaves it; the last failure moves it to the dead-letter
@@ -37,9 +27,15 @@ pub async fn settle(queue: &dyn Queue, message: &ReceivedMessage, outcome: &Outc
 }
 
 /// One message: the attempt, then its settlement. `false` leaves the message on the queue.
-pub async fn process(state: &AppState, deliverer: &Deliverer, message: &ReceivedMessage) -> bool {
-    let outcome = deliverer.deliver(state.store.as_ref(), &message.body).await;
-    match settle(state.queue.as_ref(), message, &outcome).await {
+pub async fn process(
+    hooks: &dyn WebhookStore,
+    log: &dyn DeliveryStore,
+    queue: &dyn Queue,
+    deliverer: &Deliverer,
+    message: &ReceivedMessage,
+) -> bool {
+    let outcome = deliverer.deliver(hooks, log, &message.body).await;
+    match settle(queue, message, &outcome).await {
         Ok(done) => done,
         Err(err) => {
             tracing::warn!(error = %err, message = %message.message_id, "could not settle a delivery; it will come back");
@@ -50,13 +46,13 @@ pub async fn process(state: &AppState, deliverer: &Deliverer, message: &Received
 
 /// The local server's consumer: `workers` loops that receive up to ten messages at a time, deliver them
 /// concurrently and delete the finished ones. Runs until the task is dropped.
-pub async fn run_local(state: Arc<AppState>, deliverer: Arc<Deliverer>, workers: usize) {
+pub async fn run_local(store: Arc<dyn Store>, queue: Arc<dyn Queue>, deliverer: Arc<Deliverer>, workers: usize) {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers.max(1) {
-        let (state, deliverer) = (state.clone(), deliverer.clone());
+        let (store, queue, deliverer) = (store.clone(), queue.clone(), deliverer.clone());
         tasks.spawn(async move {
             loop {
-                let batch = match state.queue.receive(10, Duration::from_secs(1)).await {
+                let batch = match queue.receive(10, Duration::from_secs(1)).await {
                     Ok(batch) => batch,
                     Err(err) => {
                         tracing::warn!(error = %err, "could not receive deliveries");
@@ -66,15 +62,15 @@ pub async fn run_local(state: Arc<AppState>, deliverer: Arc<Deliverer>, workers:
                 };
                 let mut attempts = tokio::task::JoinSet::new();
                 for message in batch {
-                    let (state, deliverer) = (state.clone(), deliverer.clone());
+                    let (store, queue, deliverer) = (store.clone(), queue.clone(), deliverer.clone());
                     attempts.spawn(async move {
-                        let done = process(&state, &deliverer, &message).await;
+                        let done = process(store.as_ref(), store.as_ref(), queue.as_ref(), &deliverer, &message).await;
                         (done, message)
                     });
                 }
                 while let Some(joined) = attempts.join_next().await {
                     if let Ok((true, message)) = joined {
-                        if let Err(err) = state.queue.delete(&message.receipt).await {
+                        if let Err(err) = queue.delete(&message.receipt).await {
                             tracing::warn!(error = %err, "could not delete a delivered message");
                         }
                     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Event, Timestamp, WebhookId};
 use crate::queue::{send_all, OutgoingMessage, Queue, QueueError};
-use crate::store::{Store, StoreError};
+use crate::store::{OutboxStore, StoreError, WebhookStore};
 
 /// What travels through the queue: one event, for one endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,56 +34,72 @@ pub enum PublishError {
     Unsent(usize),
 }
 
-/// One message for each endpoint of the event's organization that wants it.
-pub async fn messages_for(store: &dyn Store, event: &Event) -> Result<Vec<OutgoingMessage>, StoreError> {
-    let hooks = store.list_webhooks(event.org_id).await?;
-    hooks
-        .iter()
-        .filter(|h| h.wants(event.event_type))
-        .enumerate()
-        .map(|(i, h)| {
-            let message = DeliveryMessage { webhook_id: h.id.clone(), event: event.clone(), replay: 0 };
-            let body = serde_json::to_string(&message).map_err(StoreError::backend)?;
-            Ok(OutgoingMessage { id: format!("m{i}"), body, delay_seconds: 0 })
-        })
-        .collect()
+/// The ports publishing needs: who wants events, the outbox, and the queue.
+#[derive(Clone, Copy)]
+pub struct Publisher<'a> {
+    pub hooks: &'a dyn WebhookStore,
+    pub outbox: &'a dyn OutboxStore,
+    pub queue: &'a dyn Queue,
 }
 
-/// Sends `event` to every endpoint that wants it and takes it out of the outbox; returns how many messages went.
-pub async fn publish(store: &dyn Store, queue: &dyn Queue, event: &Event) -> Result<usize, PublishError> {
-    let messages = messages_for(store, event).await?;
-    if !messages.is_empty() {
-        let failed = send_all(queue, &messages).await?;
-        if !failed.is_empty() {
-            // Entries a batch refused get one more try before the sweep takes over.
-            let retry: Vec<OutgoingMessage> = messages.iter().filter(|m| failed.contains(&m.id)).cloned().collect();
-            let still = send_all(queue, &retry).await?;
-            if !still.is_empty() {
-                return Err(PublishError::Unsent(still.len()));
+/// How many outbox events one sweep reads at a time.
+pub const SWEEP_PAGE: usize = 100;
+
+impl Publisher<'_> {
+    /// One message for each endpoint of the event's organization that wants it.
+    pub async fn messages_for(&self, event: &Event) -> Result<Vec<OutgoingMessage>, StoreError> {
+        let hooks = self.hooks.list_webhooks(event.org_id).await?;
+        hooks
+            .iter()
+            .filter(|h| h.wants(event.event_type))
+            .enumerate()
+            .map(|(i, h)| {
+                let message = DeliveryMessage { webhook_id: h.id.clone(), event: event.clone(), replay: 0 };
+                let body = serde_json::to_string(&message).map_err(StoreError::backend)?;
+                Ok(OutgoingMessage { id: format!("m{i}"), body, delay_seconds: 0 })
+            })
+            .collect()
+    }
+
+    /// Sends `event` to every endpoint that wants it and takes it out of the outbox; returns how many messages
+    /// went.
+    pub async fn publish(&self, event: &Event) -> Result<usize, PublishError> {
+        let messages = self.messages_for(event).await?;
+        if !messages.is_empty() {
+            let failed = send_all(self.queue, &messages).await?;
+            if !failed.is_empty() {
+                // Entries a batch refused get one more try before the sweep takes over.
+                let retry: Vec<OutgoingMessage> = messages.iter().filter(|m| failed.contains(&m.id)).cloned().collect();
+                let still = send_all(self.queue, &retry).await?;
+                if !still.is_empty() {
+                    return Err(PublishError::Unsent(still.len()));
+                }
             }
         }
+        self.outbox.remove_from_outbox(event).await?;
+        Ok(messages.len())
     }
-    store.remove_from_outbox(event).await?;
-    Ok(messages.len())
-}
 
-/// Sends again the events left in the outbox for longer than `after` (a minute by default: older than that, the
-/// request that wrote one has either sent it or died); returns how many were sent.
-pub async fn sweep_outbox(
-    store: &dyn Store,
-    queue: &dyn Queue,
-    now: Timestamp,
-    after: std::time::Duration,
-) -> Result<usize, PublishError> {
-    let mut sent = 0;
-    let before = now.plus_seconds(-i64::try_from(after.as_secs()).unwrap_or(i64::MAX / 2));
-    // An age under a second still means "older than now": the outbox's times have second precision.
-    let before = if after.as_secs() == 0 { now.plus_seconds(1) } else { before };
-    for event in store.outbox_before(before, 100).await? {
-        match publish(store, queue, &event).await {
-            Ok(_) => sent += 1,
-            Err(err) => tracing::warn!(event = %event.id, error = %err, "outbox sweep could not send an event"),
+    /// Publishes an event just committed; a failure only means the outbox sweep sends it later.
+    pub async fn publish_or_leave(&self, event: &Event) {
+        if let Err(err) = self.publish(event).await {
+            tracing::warn!(event = %event.id, error = %err, "event left in the outbox for the sweep");
         }
     }
-    Ok(sent)
+
+    /// Sends again the events left in the outbox for longer than `after` (a minute by default: older than that,
+    /// the request that wrote one has either sent it or died); returns how many were sent.
+    pub async fn sweep(&self, now: Timestamp, after: std::time::Duration) -> Result<usize, PublishError> {
+        let mut sent = 0;
+        let before = now.plus_seconds(-i64::try_from(after.as_secs()).unwrap_or(i64::MAX / 2));
+        // An age under a second still means "older than now": the outbox's times have second precision.
+        let before = if after.as_secs() == 0 { now.plus_seconds(1) } else { before };
+        for event in self.outbox.outbox_before(before, SWEEP_PAGE).await? {
+            match self.publish(&event).await {
+                Ok(_) => sent += 1,
+                Err(err) => tracing::warn!(event = %event.id, error = %err, "outbox sweep could not send an event"),
+            }
+        }
+        Ok(sent)
+    }
 }

@@ -1,30 +1,37 @@
-//! SDK errors to [`StoreError`]: throttling becomes [`StoreError::Throttled`] (a 503 the caller may retry), a
-//! cancelled transaction tells which of its items failed its condition, anything else is a backend failure
-//! whose full context goes to the log, never to a response.
+//! SDK errors to [`StoreError`]: throttling and transaction conflicts become [`StoreError::Throttled`] (a 503 the
+//! caller may retry), a condition failure is the caller's to read, anything else is a backend failure whose full
+//! context goes to the log, never to a response.
 
-use std::collections::HashMap;
 use std::error::Error;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::store::{StoreError, StoreResult};
+use crate::store::StoreError;
 
-const THROTTLING: &[&str] = &[
+/// Error codes (and transaction cancellation reasons) that mean "not now": DynamoDB's throttling, a conflict with
+/// another transaction on the same item, a transaction with the same token still running.
+const RETRYABLE: &[&str] = &[
     "ProvisionedThroughputExceededException",
+    "ProvisionedThroughputExceeded",
     "RequestLimitExceeded",
     "ThrottlingException",
+    "ThrottlingError",
     "TransactionConflictException",
+    "TransactionConflict",
     "TransactionInProgressException",
 ];
+
+/// Whether an error code or cancellation reason is one of [`RETRYABLE`], compared whole.
+pub fn is_retryable(code: &str) -> bool {
+    RETRYABLE.contains(&code)
+}
 
 pub fn sdk<E, R>(err: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    if err.code().is_some_and(|c| THROTTLING.contains(&c)) {
+    if err.code().is_some_and(is_retryable) {
         return StoreError::Throttled;
     }
     StoreError::backend(DisplayErrorContext(err).to_string())
@@ -34,25 +41,17 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) ->
     err.code() == Some("ConditionalCheckFailedException")
 }
 
-/// How a transaction ended: committed, or cancelled because item `i` failed its condition (with the item as it
-/// was, when DynamoDB returned it).
-pub enum TxOutcome {
-    Committed,
-    Failed(usize, Option<HashMap<String, AttributeValue>>),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub fn cancelled_at<R>(err: SdkError<TransactWriteItemsError, R>) -> StoreResult<TxOutcome>
-where
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    if let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) = err.as_service_error() {
-        let reasons = cancel.cancellation_reasons();
-        if let Some(i) = reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
-            return Ok(TxOutcome::Failed(i, reasons[i].item().cloned()));
+    #[test]
+    fn every_throttling_code_is_retryable_whole_words_only() {
+        for code in ["ThrottlingException", "ThrottlingError", "TransactionConflict", "RequestLimitExceeded"] {
+            assert!(is_retryable(code), "{code}");
         }
-        if reasons.iter().any(|r| r.code().is_some_and(|c| THROTTLING.iter().any(|t| t.starts_with(c)))) {
-            return Err(StoreError::Throttled);
+        for code in ["Throttling", "ConditionalCheckFailed", "ValidationError", ""] {
+            assert!(!is_retryable(code), "{code}");
         }
     }
-    Err(sdk(err))
 }

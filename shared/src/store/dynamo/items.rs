@@ -14,6 +14,10 @@ pub fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_owned())
 }
 
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
 pub fn key(pk: String, sk: &str) -> Item {
     HashMap::from([("PK".to_owned(), AttributeValue::S(pk)), ("SK".to_owned(), s(sk))])
 }
@@ -28,4 +32,12 @@ pub fn to_item<T: Serialize>(value: &T, pk: &str, sk: &str) -> StoreResult<Item>
 /// An item's attributes as `T`; key attributes and anything else `T` does not name are ignored.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> StoreResult<T> {
     serde_dynamo::from_item(item).map_err(StoreError::backend)
+}
+
+/// Adds string attributes (index keys) to an item.
+pub fn with(mut item: Item, attributes: &[(&str, String)]) -> Item {
+    for (name, value) in attributes {
+        item.insert((*name).to_owned(), AttributeValue::S(value.clone()));
+    }
+    item
 }

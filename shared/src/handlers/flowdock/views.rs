@@ -1,0 +1,141 @@
+//! Flowdock's organization, user and flow objects (seed 001), built from the deployment's own base URLs.
+
+use http::StatusCode;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::config::Config;
+use crate::http::{json, Response};
+use crate::model::{AccessMode, Flow, Organization, Tier, User};
+use crate::services::flows::CreatedFlow;
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationView {
+    pub id: u64,
+    pub name: String,
+    pub parameterized_name: String,
+    pub user_limit: u64,
+    pub user_count: u64,
+    pub active: bool,
+    pub url: String,
+    pub tier: Tier,
+}
+
+impl OrganizationView {
+    pub fn new(config: &Config, org: &Organization) -> Self {
+        Self {
+            id: org.id.0,
+            name: org.name.clone(),
+            parameterized_name: org.slug.as_str().to_owned(),
+            user_limit: 0,
+            user_count: org.user_count,
+            active: true,
+            url: format!("{}/organizations/{}", config.api_base_url, org.slug.as_str()),
+            tier: org.tier,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: u64,
+    pub nick: String,
+    pub name: String,
+    pub email: String,
+    pub avatar: String,
+    pub status: Option<String>,
+    pub disabled: bool,
+    /// Milliseconds since the epoch.
+    pub last_activity: i64,
+    /// Milliseconds since the epoch.
+    pub last_ping: i64,
+    /// The caller's own id for this person, when it has one.
+    #[serde(rename = "externalId", skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        let avatar_hash = hex::encode(Sha256::digest(user.email.key().as_bytes()));
+        Self {
+            id: user.id.0,
+            nick: user.nick.clone(),
+            name: user.name.clone(),
+            email: user.email.to_string(),
+            avatar: format!("https://www.gravatar.com/avatar/{avatar_hash}"),
+            status: None,
+            disabled: user.disabled,
+            last_activity: user.created_at.unix_millis(),
+            last_ping: user.created_at.unix_millis(),
+            external_id: user.external_id.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepView {
+    pub id: String,
+    pub title: String,
+    pub estimated_minutes: u32,
+}
+
+/// A flow as Flowdock shows it, with Frigade's content beside it (`flowType`, `steps`, `version`).
+#[derive(Serialize, ToSchema)]
+pub struct FlowView {
+    pub id: String,
+    pub name: String,
+    pub parameterized_name: String,
+    pub organization: OrganizationView,
+    pub unread_mentions: u64,
+    pub open: bool,
+    pub joined: bool,
+    pub url: String,
+    pub web_url: String,
+    /// Only for the `link` and `organization` access modes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_url: Option<String>,
+    pub access_mode: AccessMode,
+    pub disabled: bool,
+    #[serde(rename = "flowType")]
+    pub flow_type: String,
+    pub steps: Vec<StepView>,
+    pub version: u64,
+    pub users: Vec<UserView>,
+}
+
+impl FlowView {
+    pub fn new(config: &Config, org: &Organization, flow: &Flow, users: &[User], joined: bool) -> Self {
+        let org_slug = org.slug.as_str();
+        let slug = flow.slug.as_str();
+        Self {
+            id: flow.id.to_string(),
+            name: flow.name.clone(),
+            parameterized_name: slug.to_owned(),
+            organization: OrganizationView::new(config, org),
+            unread_mentions: 0,
+            open: joined,
+            joined,
+            url: format!("{}/flows/{org_slug}/{slug}", config.api_base_url),
+            web_url: format!("{}/app/{org_slug}/{slug}", config.web_base_url),
+            join_url: (flow.access_mode != AccessMode::Invitation)
+                .then(|| format!("{}/invitations/{}-{slug}", config.web_base_url, flow.join_token)),
+            access_mode: flow.access_mode,
+            disabled: flow.disabled,
+            flow_type: flow.flow_type.clone(),
+            steps: flow
+                .steps
+                .iter()
+                .map(|s| StepView { id: s.id.clone(), title: s.title.clone(), estimated_minutes: s.estimated_minutes })
+                .collect(),
+            version: flow.version,
+            users: users.iter().map(UserView::from).collect(),
+        }
+    }
+}
+
+/// The answer to a flow's creation: 201 with the flow and its first member.
+pub fn created(config: &Config, created: &CreatedFlow) -> Response {
+    json(StatusCode::CREATED, &FlowView::new(config, &created.organization, &created.flow, &created.members, true))
+}

@@ -1,0 +1,134 @@
+//! Webhook endpoints (secret keys only): `POST /v1/webhooks`, `GET /v1/webhooks`, `GET`, `PATCH` and `DELETE
+//! /v1/webhooks/{webhookId}`, `POST /v1/webhooks/{webhookId}/rotate-secret`, and the delivery log: `GET
+//! /v1/webhooks/{webhookId}/deliveries`, `POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay`. The
+//! signing secret is shown at creation and rotation only.
+
+use http::StatusCode;
+use lambda_http::{Request, RequestExt};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat};
+
+use super::views::{DeliveryPageView, ReplayView, RotatedView, WebhookView, WebhookWithSecretView};
+use crate::error::{ApiError, Problems};
+use crate::handler::Ctx;
+use crate::handlers::{body, path_param};
+use crate::http::{json, no_content, Fields, Input, Need, Response};
+use crate::model::{DeliveryId, EventType, Webhook};
+use crate::services::webhooks::{self, Destinations, NewWebhook, WebhookChanges, DEFAULT_PAGE, MAX_PAGE};
+use crate::webhooks::ssrf::MAX_URL_LEN;
+
+/// At most this many event names in one list (there are four; repeats count once).
+pub const MAX_EVENT_NAMES: usize = 16;
+const NO_EVENTS: &str = "must name at least one event; leave it out for all four";
+
+fn url_schema() -> ObjectBuilder {
+    ObjectBuilder::new().max_length(Some(MAX_URL_LEN)).format(Some(SchemaFormat::Custom("uri".into())))
+}
+
+fn read_url(f: &mut Fields<'_>, need: Need) -> Option<String> {
+    f.string_with("url", need, url_schema(), |s| Ok(s.trim().to_owned()))
+}
+
+impl Input for NewWebhook {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let url = read_url(f, Need::Required);
+        let events = f.strings::<EventType>("events", Need::Optional, MAX_EVENT_NAMES, NO_EVENTS);
+        let enabled = f.boolean("enabled", Need::Optional);
+        Some(Self { url: url?, events, enabled })
+    }
+}
+
+impl Input for WebhookChanges {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let url = read_url(f, Need::Optional);
+        let events = f.strings::<EventType>("events", Need::Optional, MAX_EVENT_NAMES, NO_EVENTS);
+        let enabled = f.boolean("enabled", Need::Optional);
+        Some(Self { url, events, enabled })
+    }
+}
+
+fn destinations(ctx: &Ctx) -> Destinations<'_> {
+    Destinations { resolver: ctx.state.resolver.as_ref(), local_mode: ctx.state.config.local_mode }
+}
+
+fn created(hook: &Webhook) -> Response {
+    json(StatusCode::CREATED, &WebhookWithSecretView::from(hook))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let input: NewWebhook = body(&request)?;
+    let hook = webhooks::create(&ctx.act(&created), ctx.state.store.as_ref(), &destinations(&ctx), input).await?;
+    Ok(created(&hook))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
+    let hooks = webhooks::list(&ctx.caller, ctx.state.store.as_ref()).await?;
+    Ok(json(StatusCode::OK, &hooks.iter().map(WebhookView::from).collect::<Vec<_>>()))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let id = path_param(&request, "webhookId")?;
+    let hook = webhooks::get(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    Ok(json(StatusCode::OK, &WebhookView::from(&hook)))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let id = path_param(&request, "webhookId")?;
+    let changes: WebhookChanges = body(&request)?;
+    let hook = webhooks::update(&ctx.caller, ctx.state.store.as_ref(), &destinations(&ctx), &id, changes).await?;
+    Ok(json(StatusCode::OK, &WebhookView::from(&hook)))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn delete(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let id = path_param(&request, "webhookId")?;
+    webhooks::delete(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    Ok(no_content())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn rotate_secret(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let id = path_param(&request, "webhookId")?;
+    let hook = webhooks::rotate_secret(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    Ok(json(StatusCode::OK, &RotatedView::from(&hook)))
+}
+
+/// `GET /v1/webhooks/{id}/deliveries?limit=&cursor=`: every attempt, newest first; `nextCursor` names the page
+/// after this one.
+#[tracing::instrument(skip_all)]
+pub async fn deliveries(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let id = path_param(&request, "webhookId")?;
+    let query = request.query_string_parameters();
+    let mut problems = Problems::new();
+    let limit = match query.first("limit") {
+        None => DEFAULT_PAGE,
+        Some(raw) => problems
+            .check(
+                "limit",
+                raw.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| format!("must be a whole number from 1 to {MAX_PAGE}")),
+            )
+            .unwrap_or(DEFAULT_PAGE),
+    };
+    let cursor = query.first("cursor").and_then(|raw| problems.check("cursor", DeliveryId::parse(raw)));
+    problems.finish()?;
+    let store = ctx.state.store.as_ref();
+    let page = webhooks::deliveries(&ctx.caller, store, store, &id, limit, cursor).await?;
+    Ok(json(StatusCode::OK, &DeliveryPageView::from(&page)))
+}
+
+/// `POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay`: sends that delivery's event to the endpoint again,
+/// with the same `webhook-id` and a fresh retry schedule.
+#[tracing::instrument(skip_all)]
+pub async fn replay(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let id = path_param(&request, "webhookId")?;
+    let delivery_id = path_param(&request, "deliveryId")?;
+    let store = ctx.state.store.as_ref();
+    let delivery = webhooks::replay(&ctx.caller, store, store, ctx.state.queue.as_ref(), &id, &delivery_id).await?;
+    Ok(json(StatusCode::ACCEPTED, &ReplayView { queued: true, event_id: delivery.event.id, webhook_id: id }))
+}

@@ -1,0 +1,457 @@
+//! Typed inputs read from JSON objects, field by field, collecting every problem instead of stopping at the
+//! first, so that one 400 names every bad field.
+//!
+//! The same reading code also describes the input: run in describe mode (on no data), each reader records the
+//! field's name, whether it is required, and its JSON Schema (type, lengths, ranges, formats, patterns, items),
+//! and [`schema_of`] assembles them. So the OpenAPI document states exactly the limits the validator applies,
+//! from one source.
+
+use serde_json::{Map, Value};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+
+use crate::error::{ApiError, Problems};
+
+/// A JSON object, as a request body arrives.
+pub type Json = Map<String, Value>;
+
+/// Whether a field must be present (`null` counts as absent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    Required,
+    Optional,
+}
+
+/// A value that travels as a JSON string: how it parses, and how the document describes it.
+pub trait StrValue: Sized {
+    fn parse_str(raw: &str) -> Result<Self, String>;
+    /// The string's schema (`type: string` with its limits); [`Fields`] adds `null` for optional fields.
+    fn schema() -> ObjectBuilder;
+}
+
+/// A typed input read from a JSON object.
+pub trait Input: Sized {
+    /// Reads every field, recording each problem in `fields`; `None` when any field was bad.
+    fn read(fields: &mut Fields<'_>) -> Option<Self>;
+}
+
+/// Implements `TryFrom<&Json>` for inputs: the one way a body becomes a typed input.
+#[macro_export]
+macro_rules! json_input {
+    ($($ty:ty),* $(,)?) => {$(
+        impl TryFrom<&$crate::http::fields::Json> for $ty {
+            type Error = $crate::error::ApiError;
+            fn try_from(body: &$crate::http::fields::Json) -> Result<Self, Self::Error> {
+                $crate::http::fields::read_input(body)
+            }
+        }
+    )*};
+}
+
+/// Reads `T` from `body`: the value, or the validation error naming every bad field.
+pub fn read_input<T: Input>(body: &Json) -> Result<T, ApiError> {
+    let mut fields = Fields::new(body);
+    let value = T::read(&mut fields);
+    fields.finish()?;
+    value.ok_or_else(|| ApiError::internal("an input read no value though no field was bad"))
+}
+
+/// The JSON Schema of `T`, as its reader describes it.
+pub fn schema_of<T: Input>() -> RefOr<Schema> {
+    let empty = Json::new();
+    let mut fields = Fields::describing(&empty);
+    let _ = T::read(&mut fields);
+    fields.into_schema().into()
+}
+
+/// One field as described: name, required, schema.
+struct Described {
+    name: String,
+    required: bool,
+    schema: RefOr<Schema>,
+}
+
+/// Reads fields of a JSON object.
+pub struct Fields<'a> {
+    map: &'a Json,
+    prefix: String,
+    problems: Problems,
+    /// Describe mode: every field read, in order.
+    described: Option<Vec<Described>>,
+}
+
+fn nullable(schema: ObjectBuilder, need: Need, base: Type) -> ObjectBuilder {
+    match need {
+        Need::Required => schema.schema_type(base),
+        Need::Optional => schema.schema_type(SchemaType::from_iter([base, Type::Null])),
+    }
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(map: &'a Json) -> Self {
+        Self { map, prefix: String::new(), problems: Problems::new(), described: None }
+    }
+
+    fn describing(map: &'a Json) -> Self {
+        Self { map, prefix: String::new(), problems: Problems::new(), described: Some(Vec::new()) }
+    }
+
+    fn nested<'b>(&mut self, map: &'b Json, name: String) -> Fields<'b> {
+        Fields {
+            map,
+            prefix: format!("{}{name}.", self.prefix),
+            problems: std::mem::take(&mut self.problems),
+            described: self.described.as_ref().map(|_| Vec::new()),
+        }
+    }
+
+    /// Whether this reader only describes (reads no data).
+    pub fn describing_only(&self) -> bool {
+        self.described.is_some()
+    }
+
+    fn into_schema(self) -> ObjectBuilder {
+        let mut object = ObjectBuilder::new().schema_type(Type::Object);
+        for d in self.described.unwrap_or_default() {
+            object = object.property(&d.name, d.schema);
+            if d.required {
+                object = object.required(&d.name);
+            }
+        }
+        object
+    }
+
+    fn note(&mut self, field: &str, need: Need, schema: impl Into<RefOr<Schema>>) {
+        if let Some(described) = &mut self.described {
+            described.push(Described {
+                name: field.to_owned(),
+                required: need == Need::Required,
+                schema: schema.into(),
+            });
+        }
+    }
+
+    fn name(&self, field: &str) -> String {
+        format!("{}{field}", self.prefix)
+    }
+
+    /// The field, with `null` taken as absent.
+    fn value(&self, field: &str) -> Option<&'a Value> {
+        self.map.get(field).filter(|v| !v.is_null())
+    }
+
+    /// Records a problem with `field`: a rule no schema states (uniqueness, bytes, ranges of dates). Say it in the
+    /// operation's description too.
+    pub fn add(&mut self, field: &str, problem: impl Into<String>) {
+        let name = self.name(field);
+        self.problems.add(&name, problem);
+    }
+
+    fn absent(&mut self, field: &str, need: Need) {
+        if need == Need::Required {
+            self.add(field, "is required");
+        }
+    }
+
+    /// A string field of type `T`.
+    pub fn string<T: StrValue>(&mut self, field: &str, need: Need) -> Option<T> {
+        self.string_with(field, need, T::schema(), T::parse_str)
+    }
+
+    /// A string field with its own schema and parser.
+    pub fn string_with<T>(
+        &mut self,
+        field: &str,
+        need: Need,
+        schema: ObjectBuilder,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        self.note(field, need, nullable(schema, need, Type::String));
+        match self.value(field) {
+            None => {
+                self.absent(field, need);
+                None
+            }
+            Some(Value::String(s)) => match parse(s) {
+                Ok(v) => Some(v),
+                Err(problem) => {
+                    self.add(field, problem);
+                    None
+                }
+            },
+            Some(_) => {
+                self.add(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, field: &str, need: Need) -> Option<bool> {
+        self.note(field, need, nullable(ObjectBuilder::new(), need, Type::Boolean));
+        match self.value(field) {
+            None => {
+                self.absent(field, need);
+                None
+            }
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.add(field, "must be a boolean");
+                None
+            }
+        }
+    }
+
+    /// A whole number in `range`; a number with a zero fraction (`30.0`) is a whole number, as JSON Schema says.
+    pub fn integer(&mut self, field: &str, need: Need, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
+        let schema = nullable(ObjectBuilder::new(), need, Type::Integer)
+            .minimum(Some(*range.start() as f64))
+            .maximum(Some(*range.end() as f64));
+        self.note(field, need, schema);
+        match self.value(field) {
+            None => {
+                self.absent(field, need);
+                None
+            }
+            Some(Value::Number(n)) => {
+                let whole = n.as_u64().or_else(|| {
+                    n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64).map(|f| f as u64)
+                });
+                match whole.filter(|n| range.contains(n)) {
+                    Some(n) => Some(n),
+                    None => {
+                        self.add(field, format!("must be a whole number from {} to {}", range.start(), range.end()));
+                        None
+                    }
+                }
+            }
+            Some(_) => {
+                self.add(field, "must be a number");
+                None
+            }
+        }
+    }
+
+    /// A nested object, read with the same rules; its problems are named `field.inner`.
+    pub fn object<T>(
+        &mut self,
+        field: &str,
+        need: Need,
+        read: impl for<'b> FnOnce(&mut Fields<'b>) -> Option<T>,
+    ) -> Option<T> {
+        if self.described.is_some() {
+            let empty = Json::new();
+            let mut nested = self.nested(&empty, field.to_owned());
+            let _ = read(&mut nested);
+            self.problems = std::mem::take(&mut nested.problems);
+            let schema = nested.into_schema();
+            let schema = if need == Need::Optional {
+                schema.schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+            } else {
+                schema
+            };
+            self.note(field, need, schema);
+            return None;
+        }
+        match self.value(field) {
+            None => {
+                self.absent(field, need);
+                None
+            }
+            Some(Value::Object(inner)) => {
+                let mut nested = self.nested(inner, field.to_owned());
+                let out = read(&mut nested);
+                self.problems = nested.problems;
+                out
+            }
+            Some(_) => {
+                self.add(field, "must be an object");
+                None
+            }
+        }
+    }
+
+    /// An array of at most `max_items` objects, each read with the same rules; problems are named
+    /// `field[i].inner`.
+    pub fn array<T>(
+        &mut self,
+        field: &str,
+        need: Need,
+        max_items: usize,
+        mut read: impl for<'b> FnMut(&mut Fields<'b>) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        if self.described.is_some() {
+            let empty = Json::new();
+            let mut nested = self.nested(&empty, format!("{field}[]"));
+            let _ = read(&mut nested);
+            self.problems = std::mem::take(&mut nested.problems);
+            let items = nested.into_schema();
+            let base = if need == Need::Optional {
+                SchemaType::from_iter([Type::Array, Type::Null])
+            } else {
+                SchemaType::Type(Type::Array)
+            };
+            self.note(field, need, ArrayBuilder::new().schema_type(base).items(items).max_items(Some(max_items)));
+            return None;
+        }
+        let items = self.items(field, need, max_items)?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut whole = true;
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(inner) = item else {
+                self.add(&format!("{field}[{i}]"), "must be an object");
+                whole = false;
+                continue;
+            };
+            let mut nested = self.nested(inner, format!("{field}[{i}]"));
+            let value = read(&mut nested);
+            self.problems = nested.problems;
+            match value {
+                Some(v) => out.push(v),
+                None => whole = false,
+            }
+        }
+        whole.then_some(out)
+    }
+
+    /// A non-empty array of at most `max_items` strings of type `T`; repeated items count once. `empty` says what
+    /// an empty array means to the caller.
+    pub fn strings<T: StrValue + PartialEq>(
+        &mut self,
+        field: &str,
+        need: Need,
+        max_items: usize,
+        empty: &str,
+    ) -> Option<Vec<T>> {
+        let base = if need == Need::Optional {
+            SchemaType::from_iter([Type::Array, Type::Null])
+        } else {
+            SchemaType::Type(Type::Array)
+        };
+        self.note(
+            field,
+            need,
+            ArrayBuilder::new()
+                .schema_type(base)
+                .items(T::schema().schema_type(Type::String))
+                .min_items(Some(1))
+                .max_items(Some(max_items)),
+        );
+        let items = self.items(field, need, max_items)?;
+        if items.is_empty() {
+            self.add(field, empty);
+            return None;
+        }
+        let mut out: Vec<T> = Vec::with_capacity(items.len());
+        let mut whole = true;
+        for item in items {
+            let parsed = match item {
+                Value::String(s) => T::parse_str(s),
+                _ => Err("must be an array of strings".to_owned()),
+            };
+            match parsed {
+                Ok(v) if out.contains(&v) => {}
+                Ok(v) => out.push(v),
+                Err(problem) => {
+                    self.add(field, problem);
+                    whole = false;
+                }
+            }
+        }
+        whole.then_some(out)
+    }
+
+    /// The items of an array field of at most `max_items`, recording what is wrong with it.
+    fn items(&mut self, field: &str, need: Need, max_items: usize) -> Option<&'a Vec<Value>> {
+        match self.value(field) {
+            None => {
+                self.absent(field, need);
+                None
+            }
+            Some(Value::Array(items)) if items.len() > max_items => {
+                self.add(field, format!("must have at most {max_items} items"));
+                None
+            }
+            Some(Value::Array(items)) => Some(items),
+            Some(_) => {
+                self.add(field, "must be an array");
+                None
+            }
+        }
+    }
+
+    /// `Ok(())` when every field read well, else the validation error naming each bad one.
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.problems.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::Text;
+
+    struct Person {
+        name: Text<10>,
+        age: Option<u64>,
+    }
+
+    impl Input for Person {
+        fn read(f: &mut Fields<'_>) -> Option<Self> {
+            let name = f.string("name", Need::Required);
+            let age = f.integer("age", Need::Optional, 0..=150);
+            Some(Self { name: name?, age })
+        }
+    }
+
+    struct Team {
+        lead: Person,
+        members: Vec<Person>,
+    }
+
+    impl Input for Team {
+        fn read(f: &mut Fields<'_>) -> Option<Self> {
+            let lead = f.object("lead", Need::Required, Person::read);
+            let members = f.array("members", Need::Optional, 3, Person::read).unwrap_or_default();
+            Some(Self { lead: lead?, members })
+        }
+    }
+
+    fn body(v: serde_json::Value) -> Json {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn every_problem_is_named_with_its_path() {
+        let Err(ApiError::Validation(errors)) =
+            read_input::<Team>(&body(json!({"lead": {"age": -1}, "members": [{"name": 5}, 3]})))
+        else {
+            panic!("expected a validation error")
+        };
+        let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(names, ["lead.age", "lead.name", "members[0].name", "members[1]"]);
+    }
+
+    #[test]
+    fn whole_numbers_may_have_a_zero_fraction() {
+        let p = read_input::<Person>(&body(json!({"name": "Ada", "age": 30.0}))).unwrap();
+        assert_eq!(p.age, Some(30));
+        assert_eq!(p.name.as_str(), "Ada");
+        assert!(read_input::<Person>(&body(json!({"name": "Ada", "age": 30.5}))).is_err());
+        let t = read_input::<Team>(&body(json!({"lead": {"name": "B"}, "members": [{"name": "C"}]}))).unwrap();
+        assert_eq!(t.lead.name.as_str(), "B");
+        assert_eq!(t.members.len(), 1);
+    }
+
+    #[test]
+    fn the_schema_is_what_the_reader_reads() {
+        let schema = serde_json::to_value(schema_of::<Team>()).unwrap();
+        assert_eq!(schema["required"], json!(["lead"]));
+        assert_eq!(schema["properties"]["lead"]["properties"]["name"]["maxLength"], 10);
+        assert_eq!(schema["properties"]["lead"]["required"], json!(["name"]));
+        assert_eq!(schema["properties"]["members"]["maxItems"], 3);
+        assert_eq!(schema["properties"]["members"]["items"]["properties"]["age"]["maximum"], 150);
+        assert_eq!(schema["properties"]["members"]["type"], json!(["array", "null"]));
+    }
+}

@@ -1,0 +1,112 @@
+//! How the model's string values read from JSON and what the document says of them: each newtype's parser and
+//! its schema, side by side.
+
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
+
+use super::fields::StrValue;
+use crate::model::{AccessMode, Email, EventType, KeyKind, Priority, Slug, Text, Tier, Timestamp};
+
+/// Characters Unicode calls control characters, which no text field takes (tab and line breaks excepted).
+const CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
+
+/// The pattern of [`Text`]: at least one visible character, no control characters.
+pub fn text_pattern() -> String {
+    format!("^[^{CONTROLS}]*[^\\s{CONTROLS}][^{CONTROLS}]*$")
+}
+
+/// The schema of a text that may also be empty or blank (which means "none"): at most `max` characters, no
+/// control characters.
+pub fn blank_or_text_schema(max: usize) -> ObjectBuilder {
+    ObjectBuilder::new().max_length(Some(max)).pattern(Some(format!("^[^{CONTROLS}]*$")))
+}
+
+/// Reads a text that may be blank: blank is `None`.
+pub fn blank_or_text<const MAX: usize>(raw: &str) -> Result<Option<Text<MAX>>, String> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        Text::parse(raw).map(Some)
+    }
+}
+
+impl<const MAX: usize> StrValue for Text<MAX> {
+    fn parse_str(raw: &str) -> Result<Self, String> {
+        Self::parse(raw)
+    }
+
+    fn schema() -> ObjectBuilder {
+        ObjectBuilder::new().min_length(Some(1)).max_length(Some(MAX)).pattern(Some(text_pattern()))
+    }
+}
+
+impl StrValue for Email {
+    fn parse_str(raw: &str) -> Result<Self, String> {
+        Self::parse(raw)
+    }
+
+    fn schema() -> ObjectBuilder {
+        ObjectBuilder::new()
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+            .max_length(Some(Email::MAX_LEN))
+    }
+}
+
+impl StrValue for Timestamp {
+    fn parse_str(raw: &str) -> Result<Self, String> {
+        Self::parse_iso8601(raw)
+    }
+
+    fn schema() -> ObjectBuilder {
+        ObjectBuilder::new()
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("An ISO 8601 date-time with an offset, or a date (the end of that day in UTC)"))
+    }
+}
+
+impl StrValue for Slug {
+    fn parse_str(raw: &str) -> Result<Self, String> {
+        Self::parse(raw)
+    }
+
+    fn schema() -> ObjectBuilder {
+        ObjectBuilder::new().max_length(Some(Slug::MAX_LEN)).pattern(Some("^[a-z0-9]+(-[a-z0-9]+)*$"))
+    }
+}
+
+macro_rules! enum_value {
+    ($ty:ty, [$($name:literal),*]) => {
+        impl StrValue for $ty {
+            fn parse_str(raw: &str) -> Result<Self, String> {
+                Self::parse(raw)
+            }
+
+            fn schema() -> ObjectBuilder {
+                ObjectBuilder::new().enum_values(Some([$($name),*]))
+            }
+        }
+    };
+}
+
+enum_value!(Priority, ["low", "medium", "high"]);
+enum_value!(KeyKind, ["secret", "public"]);
+enum_value!(Tier, ["standard", "enterprise"]);
+enum_value!(AccessMode, ["invitation", "link", "organization"]);
+enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue"]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_enum_schema_lists_what_its_parser_takes() {
+        for name in ["low", "medium", "high"] {
+            assert!(Priority::parse_str(name).is_ok());
+        }
+        for t in EventType::ALL {
+            assert!(<EventType as StrValue>::parse_str(t.as_str()).is_ok());
+        }
+        let schema = serde_json::to_value(<EventType as StrValue>::schema().build()).unwrap();
+        let listed: Vec<&str> = schema["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(listed, EventType::ALL.map(|t| t.as_str()));
+    }
+}

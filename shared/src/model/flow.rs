@@ -1,0 +1,85 @@
+//! Flows: Flowdock's identity and access, Frigade's content.
+
+use serde::{Deserialize, Serialize};
+
+use super::{FlowId, OrgId, Slug, Timestamp, UserId};
+
+/// Flowdock's access modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessMode {
+    Invitation,
+    Link,
+    Organization,
+}
+
+impl AccessMode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "invitation" => Ok(Self::Invitation),
+            "link" => Ok(Self::Link),
+            "organization" => Ok(Self::Organization),
+            _ => Err("must be one of invitation, link, organization".into()),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::Link => "link",
+            Self::Organization => "organization",
+        }
+    }
+}
+
+/// Frigade's flow types.
+pub const FLOW_TYPES: &[&str] = &[
+    "ANNOUNCEMENT",
+    "BANNER",
+    "CARD",
+    "CHECKLIST",
+    "CUSTOM",
+    "EMBEDDED_TIP",
+    "FORM",
+    "NPS_SURVEY",
+    "SURVEY",
+    "SUPPORT",
+    "TOUR",
+];
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub estimated_minutes: u32,
+}
+
+/// A flow: Flowdock's identity and access, Frigade's content.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flow {
+    pub id: FlowId,
+    pub org_id: OrgId,
+    pub name: String,
+    pub slug: Slug,
+    pub access_mode: AccessMode,
+    /// The random part of the join URL.
+    pub join_token: String,
+    pub disabled: bool,
+    pub flow_type: String,
+    pub steps: Vec<Step>,
+    pub version: u64,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+impl Flow {
+    /// MomoFlow's `moduleCount`.
+    pub fn module_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The steps' minutes added up, for MomoFlow's `estimatedDuration`.
+    pub fn estimated_minutes(&self) -> u64 {
+        self.steps.iter().map(|s| u64::from(s.estimated_minutes)).sum()
+    }
+}

@@ -1,0 +1,99 @@
+//! Assignments (MomoFlow): a flow given to a person, announced by `flow.assigned`.
+
+use serde_json::json;
+
+use crate::caller::{Act, Caller};
+use crate::error::ApiError;
+use crate::model::{
+    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, Flow, FlowId, Priority, Text, Timestamp, User,
+};
+use crate::store::{AssignmentStore, Conflict, StoreError};
+use crate::webhooks::publish::Publisher;
+
+pub const MAX_FLOW_ID: usize = 100;
+pub const MAX_NOTES: usize = 2000;
+
+/// An assignment as a request asks for it.
+pub struct NewAssignment {
+    pub flow_id: Text<MAX_FLOW_ID>,
+    pub user_email: Email,
+    pub due_date: Option<Timestamp>,
+    pub priority: Option<Priority>,
+    /// An empty note is no note.
+    pub notes: Option<Text<MAX_NOTES>>,
+}
+
+/// An assignment made, with the flow and the person it was made for.
+pub struct Assigned {
+    pub assignment: Assignment,
+    pub flow: Flow,
+    pub user: User,
+}
+
+fn open_conflict(flow_id: &str, email: &Email, open: Option<&AssignmentId>) -> ApiError {
+    let message = match open {
+        Some(id) => format!("Flow '{flow_id}' is already assigned to '{email}' (assignment '{id}')"),
+        None => format!("Flow '{flow_id}' is already assigned to '{email}'"),
+    };
+    ApiError::Conflict { message, details: open.map(|id| json!({ "assignmentId": id.as_str() })) }
+}
+
+/// Assigns a flow to a person of the caller's organization: one read (flow, person, open assignment) beside the
+/// gate, then one transaction (assignment, open-assignment lock, outbox event), then the event's hand-off to
+/// the queue (which the outbox sweep makes up for if it fails).
+pub async fn assign(
+    act: &Act<'_, Assigned>,
+    store: &dyn AssignmentStore,
+    events: &Publisher<'_>,
+    input: NewAssignment,
+) -> Result<Assigned, ApiError> {
+    let flow_id = input.flow_id.as_str();
+    let flow_missing = || ApiError::not_found(format!("Flow with ID '{flow_id}' does not exist"));
+    let parsed_flow_id = FlowId::parse(flow_id).map_err(|_| flow_missing())?;
+    let org = act.caller().org().await?;
+    let context = store.assign_context(org, &parsed_flow_id, &input.user_email.key()).await?;
+    let flow = context.flow.ok_or_else(flow_missing)?;
+    let user = context.user.ok_or_else(|| {
+        ApiError::not_found(format!("User with email '{}' does not exist in your organization", input.user_email))
+    })?;
+    if flow.disabled {
+        return Err(ApiError::conflict(format!("Flow '{}' is disabled", flow.id)));
+    }
+    if let Some(open) = &context.open {
+        return Err(open_conflict(flow_id, &user.email, Some(open)));
+    }
+    let principal = act.permit().await?;
+    let now = act.now();
+    let assignment = Assignment {
+        id: AssignmentId::generate(),
+        org_id: org,
+        flow_id: flow.id.clone(),
+        user_id: user.id,
+        user_email: user.email.clone(),
+        due_date: input.due_date,
+        priority: input.priority,
+        notes: input.notes.map(Text::into_string),
+        status: AssignmentStatus::Assigned,
+        assigned_at: now,
+        assigned_by: principal.key()?.user_id,
+    };
+    let event = Event::about_assignment(&assignment, EventType::FlowAssigned, now);
+    let assigned = Assigned { assignment, flow, user };
+    let done = act.completion(&assigned);
+    store.create_assignment(&assigned.assignment, &event, done.as_ref()).await.map_err(|err| match err {
+        StoreError::Conflict(Conflict::OpenAssignment(open)) => {
+            open_conflict(flow_id, &assigned.user.email, open.as_ref())
+        }
+        other => other.into(),
+    })?;
+    tracing::info!(assignment = %assigned.assignment.id, flow = %assigned.flow.id, event = %event.id, "flow assigned");
+    events.publish_or_leave(&event).await;
+    Ok(assigned)
+}
+
+/// One assignment of the caller's organization.
+pub async fn get(caller: &Caller, store: &dyn AssignmentStore, raw_id: &str) -> Result<Assignment, ApiError> {
+    let missing = || ApiError::not_found(format!("Assignment with ID '{raw_id}' does not exist"));
+    let id = AssignmentId::parse(raw_id).map_err(|_| missing())?;
+    store.get_assignment(caller.org().await?, &id).await?.ok_or_else(missing)
+}

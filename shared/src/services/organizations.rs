@@ -1,0 +1,70 @@
+//! Organizations: the bootstrap (an organization with its owner and first keys).
+
+use crate::auth::KeySigner;
+use crate::caller::Act;
+use crate::error::ApiError;
+use crate::model::{KeyKind, OrgId, Organization, Slug, Text, Tier, User, UserId};
+use crate::store::{Conflict, Counter, Directory, StoreError};
+
+use super::users::NewPerson;
+
+pub const MAX_ORG_NAME: usize = 100;
+
+/// An organization as the bootstrap describes it.
+pub struct NewOrganization {
+    pub name: Text<MAX_ORG_NAME>,
+    pub tier: Tier,
+    pub owner: NewPerson,
+}
+
+/// A new organization, its owner, and the plain text of its first two keys (shown this once).
+pub struct Provisioned {
+    pub organization: Organization,
+    pub owner: User,
+    pub secret_key: String,
+    pub public_key: String,
+}
+
+/// Creates an organization with its owner, a secret key and a public key, all or nothing.
+pub async fn provision(
+    act: &Act<'_, Provisioned>,
+    directory: &dyn Directory,
+    signer: &KeySigner,
+    input: NewOrganization,
+) -> Result<Provisioned, ApiError> {
+    act.permit().await?;
+    let now = act.now();
+    let (org_id, user_id) =
+        tokio::try_join!(directory.next_id(Counter::Organization), directory.next_id(Counter::User))?;
+    let (org_id, user_id) = (OrgId(org_id), UserId(user_id));
+    let organization = Organization {
+        id: org_id,
+        slug: Slug::from_name(input.name.as_str(), "organization"),
+        name: input.name.into_string(),
+        tier: input.tier,
+        user_count: 1,
+        created_at: now,
+    };
+    let owner = input.owner.into_user(user_id, org_id, now);
+    let (secret_key, secret_record) = signer.generate(KeyKind::Secret, org_id, user_id, input.tier, now);
+    let (public_key, public_record) = signer.generate(KeyKind::Public, org_id, user_id, input.tier, now);
+    let provisioned = Provisioned { organization, owner, secret_key, public_key };
+    let done = act.completion(&provisioned);
+    directory
+        .create_organization(
+            &provisioned.organization,
+            &provisioned.owner,
+            &[secret_record, public_record],
+            done.as_ref(),
+        )
+        .await
+        .map_err(|err| match err {
+            StoreError::Conflict(Conflict::OrganizationSlug) => ApiError::conflict(format!(
+                "An organization named '{}' already exists",
+                provisioned.organization.slug.as_str()
+            )),
+            other => other.into(),
+        })?;
+    tracing::info!(org = %provisioned.organization.id, "organization created");
+    Ok(provisioned)
+}

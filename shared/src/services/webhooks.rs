@@ -1,0 +1,195 @@
+//! Webhook endpoints (their URL, the events they want, their signing secret) and their delivery log.
+
+use crate::caller::{Act, Caller};
+use crate::error::ApiError;
+use crate::model::{Delivery, DeliveryId, EventType, OrgId, Webhook, WebhookId};
+use crate::queue::{OutgoingMessage, Queue};
+use crate::store::{DeliveryStore, WebhookStore};
+use crate::webhooks::publish::DeliveryMessage;
+use crate::webhooks::signing::generate_secret;
+use crate::webhooks::ssrf::{self, Resolver};
+
+/// How many endpoints one organization may have: every event fans out to each, so the fan-out stays bounded.
+pub const MAX_ENDPOINTS: usize = 20;
+/// How long the previous secret keeps signing after a rotation.
+pub const ROTATION_GRACE_SECONDS: i64 = 24 * 60 * 60;
+/// Deliveries per page, by default and at most.
+pub const DEFAULT_PAGE: usize = 20;
+pub const MAX_PAGE: usize = 100;
+
+/// An endpoint to create.
+pub struct NewWebhook {
+    pub url: String,
+    /// `None`: every event.
+    pub events: Option<Vec<EventType>>,
+    pub enabled: Option<bool>,
+}
+
+/// Changes to an endpoint; what is `None` stays.
+pub struct WebhookChanges {
+    pub url: Option<String>,
+    pub events: Option<Vec<EventType>>,
+    pub enabled: Option<bool>,
+}
+
+/// Where deliveries may go: the URL's shape, and every address its host resolves to (see [`ssrf`]).
+pub struct Destinations<'a> {
+    pub resolver: &'a dyn Resolver,
+    pub local_mode: bool,
+}
+
+impl Destinations<'_> {
+    /// The URL as it will be stored, or the validation error naming `url`.
+    async fn check(&self, raw: &str) -> Result<String, ApiError> {
+        let raw = raw.trim();
+        let url = ssrf::check_url(raw, self.local_mode).map_err(|p| ApiError::field("url", p))?;
+        ssrf::check_destination(&url, self.resolver, self.local_mode).await.map_err(|p| ApiError::field("url", p))?;
+        Ok(url.to_string())
+    }
+}
+
+/// A page of the delivery log and the cursor of the next one.
+pub struct DeliveryPage {
+    pub deliveries: Vec<Delivery>,
+    pub next: Option<DeliveryId>,
+}
+
+/// An endpoint of the caller's organization, by the id a path gave.
+pub async fn get(caller: &Caller, hooks: &dyn WebhookStore, raw_id: &str) -> Result<Webhook, ApiError> {
+    own(caller.org().await?, hooks, raw_id).await
+}
+
+async fn own(org: OrgId, hooks: &dyn WebhookStore, raw_id: &str) -> Result<Webhook, ApiError> {
+    let missing = || ApiError::not_found(format!("Webhook '{raw_id}' does not exist"));
+    let id = WebhookId::parse(raw_id).map_err(|_| missing())?;
+    hooks.get_webhook(org, &id).await?.ok_or_else(missing)
+}
+
+pub async fn list(caller: &Caller, hooks: &dyn WebhookStore) -> Result<Vec<Webhook>, ApiError> {
+    Ok(hooks.list_webhooks(caller.org().await?).await?)
+}
+
+/// Creates an endpoint with a fresh signing secret (the answer is the only time it is shown).
+pub async fn create(
+    act: &Act<'_, Webhook>,
+    hooks: &dyn WebhookStore,
+    destinations: &Destinations<'_>,
+    input: NewWebhook,
+) -> Result<Webhook, ApiError> {
+    let url = destinations.check(&input.url).await?;
+    let org = act.caller().org().await?;
+    if hooks.list_webhooks(org).await?.len() >= MAX_ENDPOINTS {
+        return Err(ApiError::conflict(format!("An organization may have at most {MAX_ENDPOINTS} webhook endpoints")));
+    }
+    act.permit().await?;
+    let now = act.now();
+    let hook = Webhook {
+        id: WebhookId::generate(),
+        org_id: org,
+        url,
+        events: input.events.unwrap_or_else(|| EventType::ALL.to_vec()),
+        enabled: input.enabled.unwrap_or(true),
+        secret: generate_secret(),
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        disabled_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let done = act.completion(&hook);
+    hooks.create_webhook(&hook, done.as_ref()).await?;
+    Ok(hook)
+}
+
+/// Changes an endpoint's URL, events or state; re-enabling clears why it was disabled.
+pub async fn update(
+    caller: &Caller,
+    hooks: &dyn WebhookStore,
+    destinations: &Destinations<'_>,
+    raw_id: &str,
+    changes: WebhookChanges,
+) -> Result<Webhook, ApiError> {
+    let mut hook = get(caller, hooks, raw_id).await?;
+    if let Some(url) = changes.url {
+        hook.url = destinations.check(&url).await?;
+    }
+    if let Some(events) = changes.events {
+        hook.events = events;
+    }
+    if let Some(enabled) = changes.enabled {
+        hook.enabled = enabled;
+        if enabled {
+            hook.disabled_reason = None;
+        }
+    }
+    caller.permit().await?;
+    hook.updated_at = caller.now();
+    if !hooks.update_webhook(&hook).await? {
+        return Err(ApiError::not_found(format!("Webhook '{}' does not exist", hook.id)));
+    }
+    Ok(hook)
+}
+
+pub async fn delete(caller: &Caller, hooks: &dyn WebhookStore, raw_id: &str) -> Result<(), ApiError> {
+    let hook = get(caller, hooks, raw_id).await?;
+    caller.permit().await?;
+    hooks.delete_webhook(hook.org_id, &hook.id).await?;
+    Ok(())
+}
+
+/// A new signing secret; the previous one keeps signing for [`ROTATION_GRACE_SECONDS`].
+pub async fn rotate_secret(caller: &Caller, hooks: &dyn WebhookStore, raw_id: &str) -> Result<Webhook, ApiError> {
+    let mut hook = get(caller, hooks, raw_id).await?;
+    caller.permit().await?;
+    let now = caller.now();
+    hook.previous_secret = Some(std::mem::replace(&mut hook.secret, generate_secret()));
+    hook.previous_secret_expires_at = Some(now.plus_seconds(ROTATION_GRACE_SECONDS));
+    hook.updated_at = now;
+    if !hooks.update_webhook(&hook).await? {
+        return Err(ApiError::not_found(format!("Webhook '{}' does not exist", hook.id)));
+    }
+    Ok(hook)
+}
+
+/// A page of an endpoint's deliveries, newest first, after the delivery `cursor` names.
+pub async fn deliveries(
+    caller: &Caller,
+    hooks: &dyn WebhookStore,
+    log: &dyn DeliveryStore,
+    raw_id: &str,
+    limit: usize,
+    cursor: Option<DeliveryId>,
+) -> Result<DeliveryPage, ApiError> {
+    let hook = own(caller.org().await?, hooks, raw_id).await?;
+    let deliveries = log.list_deliveries(hook.org_id, &hook.id, limit, cursor.as_ref()).await?;
+    let next = (deliveries.len() == limit).then(|| deliveries.last().map(|d| d.id.clone())).flatten();
+    Ok(DeliveryPage { deliveries, next })
+}
+
+/// Sends a delivery's event to its endpoint again, with the same `webhook-id` and a fresh retry schedule.
+pub async fn replay(
+    caller: &Caller,
+    hooks: &dyn WebhookStore,
+    log: &dyn DeliveryStore,
+    queue: &dyn Queue,
+    raw_id: &str,
+    raw_delivery: &str,
+) -> Result<Delivery, ApiError> {
+    let hook = own(caller.org().await?, hooks, raw_id).await?;
+    let missing = || ApiError::not_found(format!("Delivery '{raw_delivery}' does not exist"));
+    let id = DeliveryId::parse(raw_delivery).map_err(|_| missing())?;
+    let delivery = log.get_delivery(hook.org_id, &hook.id, &id).await?.ok_or_else(missing)?;
+    caller.permit().await?;
+    let message = DeliveryMessage {
+        webhook_id: hook.id.clone(),
+        event: delivery.event.clone(),
+        replay: u64::try_from(caller.now().unix_millis()).unwrap_or(1).max(1),
+    };
+    let body = serde_json::to_string(&message).map_err(ApiError::internal)?;
+    let outgoing = OutgoingMessage { id: "replay".into(), body, delay_seconds: 0 };
+    let failed = queue.send_batch(std::slice::from_ref(&outgoing)).await.map_err(ApiError::internal)?;
+    if !failed.is_empty() {
+        return Err(ApiError::Unavailable);
+    }
+    Ok(delivery)
+}

@@ -1,0 +1,164 @@
+//! Organizations, users and API keys.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::errors::{is_condition_failure, sdk};
+use super::items::{key, n, s, to_item, Item};
+use super::keys::{self, META};
+use super::limits::add_completion;
+use super::tx::{Cond, Part, Tx};
+use super::DynamoStore;
+use crate::model::{ApiKey, KeyId, OrgId, Organization, Timestamp, User, UserId};
+use crate::store::{Completion, Conflict, Counter, Directory, KeyStore, StoreError, StoreResult};
+
+impl DynamoStore {
+    /// A user's items: the user, the email lookup (a full copy) and, with an external id, its lookup.
+    fn add_user(&self, tx: &mut Tx<'_>, user: &User) -> StoreResult<()> {
+        let pk = keys::org_pk(user.org_id);
+        tx.put(Part::User, to_item(user, &pk, &keys::user_sk(user.id))?, Cond::Absent)?;
+        tx.put(Part::UserEmail, to_item(user, &pk, &keys::email_sk(&user.email.key()))?, Cond::Absent)?;
+        if let Some(ext) = &user.external_id {
+            let mut link = key(pk, &keys::external_id_sk(ext));
+            link.insert("user_id".into(), n(user.id));
+            tx.put(Part::UserExternalId, link, Cond::Absent)?;
+        }
+        Ok(())
+    }
+
+    fn add_key(&self, tx: &mut Tx<'_>, k: &ApiKey) -> StoreResult<()> {
+        tx.put(Part::KeyByHash, to_item(k, &keys::key_hash_pk(&k.hash), META)?, Cond::Absent)?;
+        tx.put(Part::KeyListed, to_item(k, &keys::org_pk(k.org_id), &keys::key_listed_sk(&k.id))?, Cond::Absent)?;
+        Ok(())
+    }
+}
+
+fn user_conflict(part: Part, _: Option<Item>) -> Option<StoreError> {
+    match part {
+        Part::UserEmail => Some(StoreError::Conflict(Conflict::UserEmail)),
+        Part::UserExternalId => Some(StoreError::Conflict(Conflict::UserExternalId)),
+        Part::UserCount => Some(StoreError::Conflict(Conflict::Missing)),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl Directory for DynamoStore {
+    async fn next_id(&self, counter: Counter) -> StoreResult<u64> {
+        self.increment(key(keys::COUNTER_PK.into(), keys::counter_sk(counter)), "n", None).await
+    }
+
+    async fn raise_counter(&self, counter: Counter, value: u64) -> StoreResult<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::COUNTER_PK.into(), keys::counter_sk(counter))))
+            .update_expression("SET n = :v")
+            .condition_expression("attribute_not_exists(n) OR n < :v")
+            .expression_attribute_values(":v", n(value))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) if is_condition_failure(&err) => Ok(()),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        owner: &User,
+        api_keys: &[ApiKey],
+        done: Option<&Completion>,
+    ) -> StoreResult<()> {
+        let mut tx = self.tx();
+        tx.put(Part::Organization, to_item(org, &keys::org_pk(org.id), META)?, Cond::Absent)?;
+        tx.put(Part::OrganizationSlug, key(keys::org_slug_pk(&org.slug), META), Cond::Absent)?;
+        self.add_user(&mut tx, owner)?;
+        for k in api_keys {
+            self.add_key(&mut tx, k)?;
+        }
+        add_completion(&mut tx, done)?;
+        tx.commit(&self.client).await?.or_fail(|part, _| match part {
+            Part::OrganizationSlug => Some(StoreError::Conflict(Conflict::OrganizationSlug)),
+            _ => None,
+        })
+    }
+
+    async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>> {
+        self.get_as(keys::org_pk(org), META).await
+    }
+
+    async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()> {
+        let mut tx = self.tx();
+        self.add_user(&mut tx, user)?;
+        tx.update(Part::UserCount, |u| {
+            u.set_key(Some(key(keys::org_pk(user.org_id), META)))
+                .update_expression("ADD user_count :one")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        })?;
+        add_completion(&mut tx, done)?;
+        tx.commit(&self.client).await?.or_fail(user_conflict)
+    }
+
+    async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>> {
+        self.get_as(keys::org_pk(org), &keys::user_sk(user)).await
+    }
+
+    async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>> {
+        self.get_as(keys::org_pk(org), &keys::email_sk(email_key)).await
+    }
+
+    async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>> {
+        self.query_prefix(keys::org_pk(org), keys::USER_PREFIX).await
+    }
+}
+
+#[async_trait]
+impl KeyStore for DynamoStore {
+    async fn find_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
+        self.get(keys::key_hash_pk(hash), META, true).await?.map(super::items::from_item).transpose()
+    }
+
+    async fn create_key(&self, k: &ApiKey, done: Option<&Completion>) -> StoreResult<()> {
+        let mut tx = self.tx();
+        self.add_key(&mut tx, k)?;
+        add_completion(&mut tx, done)?;
+        tx.commit(&self.client).await?.or_fail(|_, _| None)
+    }
+
+    async fn list_keys(&self, org: OrgId) -> StoreResult<Vec<ApiKey>> {
+        let mut found: Vec<ApiKey> = self.query_prefix(keys::org_pk(org), keys::KEY_LISTED_PREFIX).await?;
+        crate::model::oldest_first(&mut found);
+        Ok(found)
+    }
+
+    async fn revoke_key(&self, org: OrgId, id: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>> {
+        let listed = keys::key_listed_sk(id);
+        let Some(item) = self.get(keys::org_pk(org), &listed, true).await? else {
+            return Ok(None);
+        };
+        let mut k: ApiKey = super::items::from_item(item)?;
+        if k.revoked_at.is_some() {
+            return Ok(Some(k));
+        }
+        k.revoked_at = Some(at);
+        let mut tx = self.tx();
+        for (part, pk, sk) in [
+            (Part::KeyByHash, keys::key_hash_pk(&k.hash), META.to_owned()),
+            (Part::KeyListed, keys::org_pk(org), listed),
+        ] {
+            tx.update(part, |u| {
+                u.set_key(Some(key(pk, &sk)))
+                    .update_expression("SET revoked_at = if_not_exists(revoked_at, :at)")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":at", s(&at.to_rfc3339()))
+            })?;
+        }
+        tx.commit(&self.client).await?.or_fail(|_, _| None)?;
+        Ok(Some(k))
+    }
+}

@@ -1,0 +1,199 @@
+//! Flows (with their members) and assignments (with their indexes, the open-assignment lock and the due index).
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::errors::sdk;
+use super::items::{from_item, key, s, to_item, with, Item};
+use super::keys;
+use super::limits::add_completion;
+use super::tx::{Cond, Part, Tx};
+use super::{sort_key, DynamoStore};
+use crate::model::{Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, OrgId, Timestamp};
+use crate::store::{
+    AssignContext, AssignmentStore, Completion, Conflict, DueAssignments, FlowStore, StoreError, StoreResult,
+};
+
+/// An assignment's item, with its index keys: by user (GSI1), by flow (GSI2), and in the due index (GSI3) while
+/// [`Assignment::due_at`] says it is due.
+fn assignment_item(a: &Assignment) -> StoreResult<Item> {
+    let pk = keys::org_pk(a.org_id);
+    let listed = keys::assignment_index_sk(a.assigned_at, &a.id);
+    let mut item = with(
+        to_item(a, &pk, &keys::assignment_sk(&a.id))?,
+        &[
+            ("GSI1PK", keys::user_index_pk(a.org_id, a.user_id)),
+            ("GSI1SK", listed.clone()),
+            ("GSI2PK", keys::flow_index_pk(a.org_id, &a.flow_id)),
+            ("GSI2SK", listed),
+        ],
+    );
+    if let Some(due) = a.due_at() {
+        item = with(item, &[("GSI3PK", keys::due_pk_of(&a.id)), ("GSI3SK", keys::due_sk(due, a.org_id, &a.id))]);
+    }
+    Ok(item)
+}
+
+/// The open-assignment lock: one per (flow, person), naming the open assignment.
+fn open_lock(a: &Assignment) -> Item {
+    let mut lock = key(keys::org_pk(a.org_id), &keys::open_assignment_sk(&a.flow_id, &a.user_email.key()));
+    lock.insert("assignment_id".into(), s(a.id.as_str()));
+    lock
+}
+
+fn open_assignment_id(item: &Item) -> Option<AssignmentId> {
+    item.get("assignment_id").and_then(|v| v.as_s().ok()).and_then(|v| AssignmentId::parse(v).ok())
+}
+
+fn outbox_item(event: &Event) -> StoreResult<Item> {
+    to_item(event, &keys::outbox_pk_of(&event.id), &keys::outbox_sk(event))
+}
+
+impl DynamoStore {
+    fn add_outbox(&self, tx: &mut Tx<'_>, event: &Event) -> StoreResult<()> {
+        tx.put(Part::Outbox, outbox_item(event)?, Cond::None)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl FlowStore for DynamoStore {
+    async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()> {
+        let pk = keys::org_pk(flow.org_id);
+        let mut slug = key(pk.clone(), &keys::flow_slug_sk(&flow.slug));
+        slug.insert("flow_id".into(), s(flow.id.as_str()));
+        let mut member = with(
+            key(keys::flow_members_pk(flow.org_id, &flow.id), &keys::member_sk(flow.created_by)),
+            &[
+                ("GSI1PK", keys::user_index_pk(flow.org_id, flow.created_by)),
+                ("GSI1SK", keys::member_index_sk(&flow.id)),
+            ],
+        );
+        member.insert("joined".into(), AttributeValue::Bool(true));
+        member.insert("open".into(), AttributeValue::Bool(true));
+        let mut tx = self.tx();
+        tx.put(Part::Flow, to_item(flow, &pk, &keys::flow_sk(&flow.id))?, Cond::Absent)?;
+        tx.put(Part::FlowSlug, slug, Cond::Absent)?;
+        tx.put(Part::FlowMember, member, Cond::None)?;
+        add_completion(&mut tx, done)?;
+        tx.commit(&self.client)
+            .await?
+            .or_fail(|part, _| (part == Part::FlowSlug).then_some(StoreError::Conflict(Conflict::FlowSlug)))
+    }
+
+    async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>> {
+        self.get_as(keys::org_pk(org), &keys::flow_sk(flow)).await
+    }
+}
+
+#[async_trait]
+impl AssignmentStore for DynamoStore {
+    async fn assign_context(&self, org: OrgId, flow: &FlowId, email_key: &str) -> StoreResult<AssignContext> {
+        let pk = keys::org_pk(org);
+        let flow_sk = keys::flow_sk(flow);
+        let email_sk = keys::email_sk(email_key);
+        let open_sk = keys::open_assignment_sk(flow, email_key);
+        let wanted = vec![key(pk.clone(), &flow_sk), key(pk.clone(), &email_sk), key(pk, &open_sk)];
+        let mut context = AssignContext::default();
+        for item in self.batch_get(wanted).await? {
+            match sort_key(&item) {
+                Some(sk) if sk == flow_sk => context.flow = Some(from_item(item)?),
+                Some(sk) if sk == email_sk => context.user = Some(from_item(item)?),
+                Some(sk) if sk == open_sk => context.open = open_assignment_id(&item),
+                _ => {}
+            }
+        }
+        Ok(context)
+    }
+
+    async fn create_assignment(&self, a: &Assignment, event: &Event, done: Option<&Completion>) -> StoreResult<()> {
+        let mut tx = self.tx();
+        tx.put(Part::Assignment, assignment_item(a)?, Cond::Absent)?;
+        tx.put(Part::OpenAssignment, open_lock(a), Cond::Absent)?;
+        self.add_outbox(&mut tx, event)?;
+        add_completion(&mut tx, done)?;
+        tx.commit(&self.client).await?.or_fail(|part, old| {
+            (part == Part::OpenAssignment)
+                .then(|| StoreError::Conflict(Conflict::OpenAssignment(old.as_ref().and_then(open_assignment_id))))
+        })
+    }
+
+    async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
+        self.get_as(keys::org_pk(org), &keys::assignment_sk(id)).await
+    }
+
+    async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()> {
+        let mut items = Vec::with_capacity(assignments.len() * 2);
+        for a in assignments {
+            items.push(assignment_item(a)?);
+            if a.status.is_open() {
+                items.push(open_lock(a));
+            }
+        }
+        self.batch_put(items).await
+    }
+
+    async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {
+        let mut found = DueAssignments::default();
+        let until = keys::due_until(now);
+        for shard in 0..keys::DUE_SHARDS {
+            let mut start: Option<Item> = None;
+            loop {
+                let left = limit.saturating_sub(found.assignments.len());
+                if left == 0 {
+                    break;
+                }
+                let page = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name("GSI3")
+                    .key_condition_expression("GSI3PK = :pk AND GSI3SK <= :until")
+                    .expression_attribute_values(":pk", s(&keys::due_pk(shard)))
+                    .expression_attribute_values(":until", s(&until))
+                    .limit(i32::try_from(left).unwrap_or(i32::MAX))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                found.items_read += u64::try_from(page.scanned_count).unwrap_or(0);
+                for item in page.items.unwrap_or_default() {
+                    found.assignments.push(from_item(item)?);
+                }
+                match page.last_evaluated_key {
+                    Some(next) if !next.is_empty() => start = Some(next),
+                    _ => break,
+                }
+            }
+        }
+        // Each shard is read in order; together, earliest first.
+        found.assignments.sort_by(|a, b| (a.due_date, a.id.as_str()).cmp(&(b.due_date, b.id.as_str())));
+        Ok(found)
+    }
+
+    async fn mark_overdue(&self, a: &Assignment, event: &Event) -> StoreResult<bool> {
+        let mut tx = self.tx();
+        tx.update(Part::Assignment, |u| {
+            u.set_key(Some(key(keys::org_pk(a.org_id), &keys::assignment_sk(&a.id))))
+                .update_expression("SET #status = :overdue REMOVE GSI3PK, GSI3SK")
+                .condition_expression("attribute_exists(GSI3PK) AND #status IN (:assigned, :started)")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":overdue", status(AssignmentStatus::Overdue))
+                .expression_attribute_values(":assigned", status(AssignmentStatus::Assigned))
+                .expression_attribute_values(":started", status(AssignmentStatus::Started))
+        })?;
+        self.add_outbox(&mut tx, event)?;
+        match tx.commit(&self.client).await? {
+            super::tx::TxOutcome::Committed => Ok(true),
+            super::tx::TxOutcome::Failed(Part::Assignment, _) => Ok(false),
+            super::tx::TxOutcome::Failed(part, _) => {
+                Err(StoreError::backend(format!("an overdue write failed on {part:?}")))
+            }
+        }
+    }
+}
+
+/// A status as its item attribute (serde's form of the enum).
+fn status(status: AssignmentStatus) -> AttributeValue {
+    serde_dynamo::to_attribute_value(status).unwrap_or_else(|_| s("unknown"))
+}

@@ -1,0 +1,210 @@
+//! Every partition and sort key of the table, and the shards, in one place: no key is spelled anywhere else.
+//! The table in [`super`]'s docs lists them with what reads each.
+
+use crate::model::{AssignmentId, DeliveryId, Event, FlowId, KeyId, OrgId, Slug, Timestamp, UserId, WebhookId};
+use crate::store::Counter;
+
+/// The sort key of single-item partitions.
+pub const META: &str = "META";
+
+/// Shards of the outbox: spread writes, few enough that the sweep queries them all.
+pub const OUTBOX_SHARDS: u32 = 4;
+/// Shards of the due-date index: enough to spread writes, few enough to query them all each minute.
+pub const DUE_SHARDS: u32 = 8;
+
+/// A stable hash of `text` into `shards` buckets.
+fn shard_of(text: &str, shards: u32) -> u32 {
+    text.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % shards
+}
+
+// Counters.
+
+pub const COUNTER_PK: &str = "COUNTER";
+
+pub fn counter_sk(counter: Counter) -> &'static str {
+    match counter {
+        Counter::Organization => "ORG",
+        Counter::User => "USER",
+    }
+}
+
+// Organizations and their directory.
+
+pub fn org_pk(org: OrgId) -> String {
+    format!("ORG#{org}")
+}
+
+pub fn org_slug_pk(slug: &Slug) -> String {
+    format!("ORGSLUG#{}", slug.as_str())
+}
+
+/// Users sort by id (20 digits) so that a Query lists them in order.
+pub fn user_sk(user: UserId) -> String {
+    format!("USER#{:020}", user.0)
+}
+
+pub const USER_PREFIX: &str = "USER#";
+
+pub fn email_sk(email_key: &str) -> String {
+    format!("EMAIL#{email_key}")
+}
+
+pub fn external_id_sk(external_id: &str) -> String {
+    format!("EXTID#{external_id}")
+}
+
+// API keys.
+
+pub fn key_hash_pk(hash: &str) -> String {
+    format!("APIKEY#{hash}")
+}
+
+pub fn key_listed_sk(id: &KeyId) -> String {
+    format!("APIKEY#{id}")
+}
+
+pub const KEY_LISTED_PREFIX: &str = "APIKEY#";
+
+// Flows and their members.
+
+pub fn flow_sk(flow: &FlowId) -> String {
+    format!("FLOW#{flow}")
+}
+
+pub fn flow_slug_sk(slug: &Slug) -> String {
+    format!("FLOWSLUG#{}", slug.as_str())
+}
+
+/// A flow's members: the flow's partition, one item per user.
+pub fn flow_members_pk(org: OrgId, flow: &FlowId) -> String {
+    format!("ORG#{org}#FLOW#{flow}")
+}
+
+pub fn member_sk(user: UserId) -> String {
+    format!("USER#{user}")
+}
+
+/// GSI1's partition of everything about one user: the flows they are a member of, their assignments.
+pub fn user_index_pk(org: OrgId, user: UserId) -> String {
+    format!("ORG#{org}#USER#{user}")
+}
+
+/// GSI1's sort key of a membership: the flow.
+pub fn member_index_sk(flow: &FlowId) -> String {
+    format!("FLOW#{flow}")
+}
+
+// Assignments.
+
+pub fn assignment_sk(id: &AssignmentId) -> String {
+    format!("ASGN#{id}")
+}
+
+/// GSI1 (by user) and GSI2 (by flow) sort assignments by when they were made.
+pub fn assignment_index_sk(assigned_at: Timestamp, id: &AssignmentId) -> String {
+    format!("ASGN#{assigned_at}#{id}")
+}
+
+/// GSI2's partition of a flow's assignments (reports).
+pub fn flow_index_pk(org: OrgId, flow: &FlowId) -> String {
+    format!("ORG#{org}#FLOW#{flow}")
+}
+
+/// The open-assignment lock: one per (flow, person) while an assignment is open.
+pub fn open_assignment_sk(flow: &FlowId, email_key: &str) -> String {
+    format!("OPEN#{flow}#{email_key}")
+}
+
+/// The due index's shard of an assignment (GSI3's partition): spreads writes over [`DUE_SHARDS`] partitions.
+pub fn due_pk_of(id: &AssignmentId) -> String {
+    due_pk(shard_of(id.as_str(), DUE_SHARDS))
+}
+
+pub fn due_pk(shard: u32) -> String {
+    format!("DUE#{shard}")
+}
+
+/// GSI3's sort key: due time first, so that a range read finds what is due.
+pub fn due_sk(due: Timestamp, org: OrgId, id: &AssignmentId) -> String {
+    format!("{due}#{org}#{id}")
+}
+
+/// The end of the due range at `now`: `#~` sorts after every `#<org>#<id>`, so what is due this very second is
+/// included.
+pub fn due_until(now: Timestamp) -> String {
+    format!("{now}#~")
+}
+
+// Webhooks, the outbox and deliveries.
+
+pub fn webhook_sk(id: &WebhookId) -> String {
+    format!("WEBHOOK#{id}")
+}
+
+pub const WEBHOOK_PREFIX: &str = "WEBHOOK#";
+
+pub fn outbox_pk_of(event_id: &str) -> String {
+    outbox_pk(shard_of(event_id, OUTBOX_SHARDS))
+}
+
+pub fn outbox_pk(shard: u32) -> String {
+    format!("OUTBOX#{shard}")
+}
+
+/// Outbox items sort by time, so that the sweep reads the oldest.
+pub fn outbox_sk(event: &Event) -> String {
+    format!("{}#{}", event.timestamp, event.id)
+}
+
+/// The upper bound of outbox sort keys written before `before`.
+pub fn outbox_before(before: Timestamp) -> String {
+    before.to_rfc3339()
+}
+
+pub fn attempt_pk(webhook: &WebhookId, counted: &str) -> String {
+    format!("ATTEMPT#{webhook}#{counted}")
+}
+
+pub fn deliveries_pk(org: OrgId, webhook: &WebhookId) -> String {
+    format!("ORG#{org}#WEBHOOK#{webhook}")
+}
+
+pub fn delivery_sk(id: &DeliveryId) -> String {
+    format!("DELIVERY#{id}")
+}
+
+pub const DELIVERY_PREFIX: &str = "DELIVERY#";
+
+// Rate windows and idempotency records.
+
+pub fn rate_pk(bucket: &str) -> String {
+    format!("RATE#{bucket}")
+}
+
+pub fn idempotency_pk(key: &str) -> String {
+    format!("IDEM#{key}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_stable_and_in_range() {
+        let id = AssignmentId::generate();
+        assert_eq!(due_pk_of(&id), due_pk_of(&id));
+        for i in 0..100 {
+            let shard = shard_of(&format!("evt_{i}"), OUTBOX_SHARDS);
+            assert!(shard < OUTBOX_SHARDS);
+        }
+    }
+
+    #[test]
+    fn users_and_due_items_sort_as_their_readers_expect() {
+        assert!(user_sk(UserId(9)) < user_sk(UserId(10)));
+        let now = Timestamp::parse_iso8601("2030-01-01T00:00:00Z").unwrap();
+        let id = AssignmentId::generate();
+        assert!(due_sk(now, OrgId(999), &id) < due_until(now));
+        assert!(due_until(now) < due_sk(now.plus_seconds(1), OrgId(1), &id));
+    }
+}
