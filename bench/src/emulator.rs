@@ -24,6 +24,8 @@ pub struct Completion {
 
 struct Shared {
     queue: Mutex<VecDeque<(String, String)>>,
+    /// When the function first asked for an event: the end of its initialization.
+    first_next: Mutex<Option<Instant>>,
     ready: Notify,
     done: mpsc::UnboundedSender<Completion>,
 }
@@ -47,7 +49,12 @@ impl Emulator {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("bound");
         let (tx, done) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared { queue: Mutex::new(VecDeque::new()), ready: Notify::new(), done: tx });
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(VecDeque::new()),
+            first_next: Mutex::new(None),
+            ready: Notify::new(),
+            done: tx,
+        });
         let serving = shared.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -71,6 +78,11 @@ impl Emulator {
         self.shared.ready.notify_one();
     }
 
+    /// When the function first asked for an event, if it has.
+    pub fn first_next(&self) -> Option<Instant> {
+        *self.shared.first_next.lock().expect("first next")
+    }
+
     /// Waits for the next completed invocation.
     pub async fn completion(&mut self) -> Completion {
         tokio::time::timeout(std::time::Duration::from_secs(30), self.done.recv())
@@ -86,6 +98,7 @@ async fn handle(
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_owned();
     if req.method() == hyper::Method::GET && path.ends_with("/runtime/invocation/next") {
+        shared.first_next.lock().expect("first next").get_or_insert_with(Instant::now);
         loop {
             let next = shared.queue.lock().expect("queue").pop_front();
             if let Some((id, event)) = next {

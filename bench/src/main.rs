@@ -8,6 +8,7 @@
 //!
 //! Every request goes to 127.0.0.1 only. The binaries come from `target/release` (`make bench` builds them).
 
+mod coldstart;
 mod emulator;
 mod pipeline;
 
@@ -20,7 +21,7 @@ use emulator::Emulator;
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
-const COLD_RUNS: usize = 20;
+pub const COLD_RUNS: usize = 20;
 const WARMUP: usize = 100;
 const INVOCATIONS: usize = 5_000;
 
@@ -36,8 +37,11 @@ fn functions() -> Vec<String> {
     flows_shared::routes::all().map(|r| r.function.to_owned()).collect()
 }
 
-fn spawn(binary: &Path, emulator: &Emulator, seed: &Path) -> Child {
-    Command::new(binary)
+/// Runs `binary` as a Lambda function against `emulator`, with only the variables Lambda gives a function and
+/// `env`: nothing of this machine's environment reaches it.
+pub fn spawn_with(binary: &Path, emulator: &Emulator, env: &[(String, String)]) -> Child {
+    let mut command = Command::new(binary);
+    command
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", emulator.addr.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
@@ -49,15 +53,26 @@ fn spawn(binary: &Path, emulator: &Emulator, seed: &Path) -> Child {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("FLOWS_BACKEND", "memory")
-        .env("FLOWS_SEED_FILE", seed)
         .env("FLOWS_ADMIN_TOKEN", flows_testkit::EVENT_ADMIN_TOKEN)
-        .env("FLOWS_RATE_LIMIT_STANDARD", "1000000")
+        .env("FLOWS_RATE_LIMIT_STANDARD", "1000000");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("{}: {e} (run `make bench`, which builds it)", binary.display()))
+}
+
+/// The in-memory backend, seeded from `seed`.
+fn memory_env(seed: &Path) -> Vec<(String, String)> {
+    vec![("FLOWS_BACKEND".to_owned(), "memory".to_owned()), ("FLOWS_SEED_FILE".to_owned(), seed.display().to_string())]
+}
+
+fn spawn(binary: &Path, emulator: &Emulator, seed: &Path) -> Child {
+    spawn_with(binary, emulator, &memory_env(seed))
 }
 
 fn sample_event(function: &str) -> Value {
@@ -79,7 +94,7 @@ fn assign_event(template: &Value, i: usize) -> String {
     event.to_string()
 }
 
-fn status_of(body: &[u8]) -> u64 {
+pub fn status_of(body: &[u8]) -> u64 {
     serde_json::from_slice::<Value>(body).ok().and_then(|v| v["statusCode"].as_u64()).unwrap_or(0)
 }
 
@@ -152,6 +167,76 @@ fn deflated_size(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).expect("deflate");
     encoder.finish().expect("deflate").len()
+}
+
+/// Cold start of `assignments-get` on DynamoDB and SQS through moto, over plain HTTP and over TLS.
+async fn cold_start_on_dynamodb(release: &Path, dir: &Path) {
+    let Ok(moto) = std::env::var(flows_testkit::DYNAMODB_ENV) else {
+        println!(
+            "\nCold start on DynamoDB: skipped, {} is not set (`make bench` starts moto)",
+            flows_testkit::DYNAMODB_ENV
+        );
+        return;
+    };
+    let moto_addr: std::net::SocketAddr =
+        moto.trim_start_matches("http://").parse().expect("moto's address is host:port");
+    let hello = release.join("hello");
+    let function = release.join("assignments-get");
+    let event = sample_event("assignments-get").to_string();
+    let plain = coldstart::dynamodb_backend(&moto, &moto, &[]).await;
+    let front = coldstart::TlsFront::start(moto_addr, dir).await;
+    let ca = front.ca_file.display().to_string();
+    let tls = coldstart::dynamodb_backend(&moto, &front.url, &[("AWS_CA_BUNDLE", ca.as_str())]).await;
+    let mut runs: Vec<(&str, Vec<coldstart::ColdRun>)> = vec![("hello", vec![]), ("http", vec![]), ("tls", vec![])];
+    // Interleaved, so that whatever the machine is doing falls on every variant alike.
+    for _ in 0..COLD_RUNS {
+        runs[0].1.push(coldstart::cold_run(&hello, &plain.env, &event).await);
+        runs[1].1.push(coldstart::cold_run(&function, &plain.env, &event).await);
+        runs[2].1.push(coldstart::cold_run(&function, &tls.env, &event).await);
+    }
+    let _ = front.handshake().await;
+    let mut handshakes = Vec::new();
+    for _ in 0..COLD_RUNS {
+        handshakes.push(front.handshake().await);
+    }
+    let med = |runs: &[coldstart::ColdRun], f: fn(&coldstart::ColdRun) -> Duration| {
+        coldstart::median(runs.iter().map(f).collect())
+    };
+    let hello_init = med(&runs[0].1, |r| r.init);
+    println!("\nCold start on DynamoDB and SQS (moto; assignments-get, {COLD_RUNS} runs each, interleaved, medians):");
+    println!(
+        "  {:<28} {:>12} {:>7} {:>16} {:>14} {:>13} {:>16}",
+        "", "exec→/next", "ratio", "exec→response", "first invoke", "warm invoke", "first − warm"
+    );
+    for (name, label) in [("hello", "hello-world lambda_http"), ("http", "over HTTP"), ("tls", "over TLS (test CA)")] {
+        let runs = &runs.iter().find(|(n, _)| *n == name).expect("a variant").1;
+        let (init, response, first, warm) = (
+            med(runs, |r| r.init),
+            med(runs, |r| r.first_response),
+            med(runs, |r| r.first_invoke),
+            med(runs, |r| r.warm_invoke),
+        );
+        println!(
+            "  {label:<28} {:>12} {:>6.2}x {:>16} {:>14} {:>13} {:>16}",
+            ms(init),
+            init.as_secs_f64() / hello_init.as_secs_f64(),
+            ms(response),
+            ms(first),
+            ms(warm),
+            ms(first.saturating_sub(warm))
+        );
+    }
+    let tls_runs = &runs[2].1;
+    let extra = med(tls_runs, |r| r.first_invoke.saturating_sub(r.warm_invoke));
+    let handshake = coldstart::median(handshakes);
+    println!("  a TCP connection and TLS handshake from a warm process: {}", ms(handshake));
+    println!(
+        "  the first DynamoDB call over TLS costs {} more than a call on an open connection: {} beyond its handshake \
+         (target: ≤ 0)",
+        ms(extra),
+        if extra > handshake { ms(extra - handshake) } else { format!("-{}", ms(handshake - extra)) }
+    );
+    println!("  target: assignments-get's exec→/next on DynamoDB ≤ 1.3x hello-world's");
 }
 
 async fn dynamodb_round_trips() {
@@ -242,6 +327,7 @@ async fn main() {
     }
 
     dynamodb_round_trips().await;
+    cold_start_on_dynamodb(&release, &dir).await;
     pipeline::throughput().await;
     println!("\nOverdue run: items read from the due index (20 due):");
     pipeline::overdue_reads(flows_testkit::Backend::Memory, &[10_000, 100_000]).await;

@@ -34,10 +34,12 @@ pub fn hash_key(plain: &str) -> String {
     hex::encode(Sha256::digest(plain.as_bytes()))
 }
 
-/// Signs and checks keys with the deployment's key secret.
+/// Signs and checks keys with the deployment's key secrets: new keys are signed with the first; a key signed with
+/// any of them is accepted, so that the secret can be rotated (put the new one first, keep the old one after it
+/// until every key signed with it has been replaced).
 #[derive(Clone)]
 pub struct KeySigner {
-    secret: Vec<u8>,
+    secrets: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for KeySigner {
@@ -90,11 +92,16 @@ fn is_lower_hex(text: &str, len: usize) -> bool {
 
 impl KeySigner {
     pub fn new(secret: &[u8]) -> Self {
-        Self { secret: secret.to_vec() }
+        Self { secrets: vec![secret.to_vec()] }
     }
 
-    fn mac(&self, signed_part: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes a key of any length");
+    /// A signer with `secrets`, the first signing (as `FLOWS_KEY_SECRET` lists them, comma-separated).
+    pub fn with_secrets(secrets: impl IntoIterator<Item = Vec<u8>>) -> Self {
+        Self { secrets: secrets.into_iter().collect() }
+    }
+
+    fn mac(secret: &[u8], signed_part: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
         mac.update(signed_part.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])
     }
@@ -111,7 +118,7 @@ impl KeySigner {
         let id = KeyId::generate();
         let id_hex = id.as_str().trim_start_matches("key_");
         let signed_part = format!("{}_{org_id}_{id_hex}_{}", kind_prefix(kind), random_token(16));
-        let plain = format!("{signed_part}_{}", self.mac(&signed_part));
+        let plain = format!("{signed_part}_{}", Self::mac(&self.secrets[0], &signed_part));
         let record = ApiKey {
             id,
             org_id,
@@ -152,8 +159,11 @@ impl KeySigner {
             return Err(ApiError::Unauthorized);
         }
         let signed_part = &token[..token.len() - mac.len() - 1];
-        let expected = self.mac(signed_part);
-        if !bool::from(expected.as_bytes().ct_eq(mac.as_bytes())) {
+        let genuine = self
+            .secrets
+            .iter()
+            .any(|secret| bool::from(Self::mac(secret, signed_part).as_bytes().ct_eq(mac.as_bytes())));
+        if !genuine {
             return Err(ApiError::Unauthorized);
         }
         let id = KeyId::parse(&format!("key_{id}")).map_err(|_| ApiError::Unauthorized)?;
@@ -229,6 +239,18 @@ mod tests {
         ] {
             assert!(signer().read(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn keys_signed_with_a_previous_secret_still_read_after_a_rotation() {
+        let (old_key, _) = signer().generate(KeyKind::Secret, OrgId(3), UserId(1), Tier::Standard, Timestamp::now());
+        let rotated = KeySigner::with_secrets([
+            b"the-new-secret-of-at-least-32-characters".to_vec(),
+            signer().secrets[0].clone(),
+        ]);
+        assert!(rotated.read(&old_key).is_ok());
+        let (new_key, _) = rotated.generate(KeyKind::Secret, OrgId(3), UserId(1), Tier::Standard, Timestamp::now());
+        assert!(signer().read(&new_key).is_err(), "new keys are signed with the new secret");
     }
 
     #[test]

@@ -3,19 +3,42 @@
 //! `AWS_ENDPOINT_URL` (or the service's own `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`) for local
 //! servers such as moto.
 //!
+//! TLS: the clients trust the roots every AWS endpoint chains to (Amazon Root CA 1-4 and Starfield Services Root
+//! G2), compiled in from `shared/certs/aws-roots.pem`, so that a function reads no certificate file at start
+//! (the SDK's default client opens every file in /etc/ssl/certs when it is built, ~150 here). The list is frozen
+//! at build time: rebuild to take a change of Amazon's roots (a test holds the file against Mozilla's list in
+//! `webpki-root-certs`). `AWS_CA_BUNDLE`, the SDKs' standard variable, adds the roots of a PEM file (the bench's
+//! TLS test CA, a corporate proxy).
+//!
 //! This is exactly what the Lambda service gives a function. We build the clients from it directly rather than
 //! through `aws-config`'s default chain (profiles, SSO, web identity through STS, ECS, IMDS), which a function
 //! never uses: it would add an STS client and the metadata-service code to every binary, and a metadata probe to
 //! any run that lacks a credential. To use a profile locally, export it first
 //! (`eval "$(aws configure export-credentials --format env)"`).
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 
 use crate::config::{Config, ConfigError};
 use crate::queue::sqs::SqsQueue;
 use crate::store::dynamo::DynamoStore;
 
-/// What every client needs: where, who, and (locally) which endpoint.
+/// The roots every AWS endpoint chains to, compiled in.
+pub const AWS_ROOTS_PEM: &[u8] = include_bytes!("../certs/aws-roots.pem");
+
+/// The HTTPS client both SDK clients share: rustls on aws-lc (the SDK's own choice), trusting `pem`.
+fn http_client(pem: Vec<u8>) -> Result<SharedHttpClient, ConfigError> {
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_pem_certificate(pem))
+        .build()
+        .map_err(|e| ConfigError { name: "AWS_CA_BUNDLE", problem: format!("is not a usable PEM bundle: {e}") })?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https())
+}
+
+/// What every client needs: where, who, (locally) which endpoint, and the roots to trust.
 #[derive(Clone, Debug)]
 pub struct AwsSettings {
     region: String,
@@ -25,6 +48,7 @@ pub struct AwsSettings {
     endpoint_url: Option<String>,
     dynamodb_endpoint_url: Option<String>,
     sqs_endpoint_url: Option<String>,
+    http: SharedHttpClient,
 }
 
 impl AwsSettings {
@@ -37,6 +61,15 @@ impl AwsSettings {
         let required = |name: &'static str| {
             get(name).ok_or(ConfigError { name, problem: "must be set for the dynamodb backend".into() })
         };
+        let mut roots = AWS_ROOTS_PEM.to_vec();
+        if let Some(bundle) = get("AWS_CA_BUNDLE") {
+            let extra = std::fs::read(&bundle).map_err(|e| ConfigError {
+                name: "AWS_CA_BUNDLE",
+                problem: format!("cannot be read ({bundle}): {e}"),
+            })?;
+            roots.push(b'\n');
+            roots.extend(extra);
+        }
         Ok(Self {
             region: get("AWS_REGION")
                 .or_else(|| get("AWS_DEFAULT_REGION"))
@@ -47,6 +80,7 @@ impl AwsSettings {
             endpoint_url: get("AWS_ENDPOINT_URL"),
             dynamodb_endpoint_url: get("AWS_ENDPOINT_URL_DYNAMODB"),
             sqs_endpoint_url: get("AWS_ENDPOINT_URL_SQS"),
+            http: http_client(roots)?,
         })
     }
 
@@ -64,7 +98,8 @@ impl AwsSettings {
         let mut config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
-            .credentials_provider(self.credentials());
+            .credentials_provider(self.credentials())
+            .http_client(self.http.clone());
         if let Some(url) = self.dynamodb_endpoint_url.as_ref().or(self.endpoint_url.as_ref()) {
             config = config.endpoint_url(url);
         }
@@ -75,7 +110,8 @@ impl AwsSettings {
         let mut config = aws_sdk_sqs::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
-            .credentials_provider(self.credentials());
+            .credentials_provider(self.credentials())
+            .http_client(self.http.clone());
         if let Some(url) = self.sqs_endpoint_url.as_ref().or(self.endpoint_url.as_ref()) {
             config = config.endpoint_url(url);
         }
@@ -112,6 +148,39 @@ mod tests {
         assert_eq!(settings.endpoint_url.as_deref(), Some("http://127.0.0.1:5055"));
         let client = settings.dynamodb();
         assert_eq!(client.config().region().map(|r| r.as_ref()), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn the_compiled_in_roots_are_the_aws_roots_of_mozillas_list() {
+        let text = std::str::from_utf8(AWS_ROOTS_PEM).unwrap();
+        let certs: Vec<Vec<u8>> = text
+            .split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .map(|block| {
+                let body: String =
+                    block.split("-----END CERTIFICATE-----").next().unwrap().split_whitespace().collect();
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).unwrap()
+            })
+            .collect();
+        assert_eq!(certs.len(), 5);
+        for cert in &certs {
+            assert!(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().any(|root| root.as_ref() == cert.as_slice()),
+                "a compiled-in root is no longer in Mozilla's list: refresh shared/certs/aws-roots.pem"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_ca_bundle_is_named() {
+        let err = AwsSettings::from_lookup(|n| match n {
+            "AWS_REGION" => Some("us-east-1".into()),
+            "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => Some("testing".into()),
+            "AWS_CA_BUNDLE" => Some("/nonexistent/ca.pem".into()),
+            _ => None,
+        })
+        .unwrap_err();
+        assert_eq!(err.name, "AWS_CA_BUNDLE");
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (FLOWS_RATE_LIMIT_STANDARD, "requests per minute for the standard tier; default 100"),
     (FLOWS_RATE_LIMIT_ENTERPRISE, "requests per minute for the enterprise tier; default 1000"),
     (FLOWS_RATE_LIMIT_ADMIN, "requests per minute per admin token; default 30"),
-    (FLOWS_KEY_SECRET, "the secret API keys are signed with (at least 32 characters); required on DynamoDB"),
+    (
+        FLOWS_KEY_SECRET,
+        "the secrets API keys are signed with (32+ characters each, comma-separated, the signing one first); required \
+         on DynamoDB",
+    ),
     (FLOWS_CREATE_RESOURCES, "1: create the table and queues when missing (local runs against moto)"),
     (FLOWS_SEED_FILE, "memory backend: a JSON file of organizations, users, keys and flows to start with"),
     (FLOWS_LOG, "log filter, e.g. info or flows_shared=debug; default info"),
@@ -188,11 +192,11 @@ impl Config {
                 .map_err(|problem| ConfigError { name: FLOWS_WEBHOOK_RETRY_SCHEDULE, problem })?,
         };
         let key_secret = match (get(FLOWS_KEY_SECRET), backend) {
-            (Some(secret), _) if secret.len() >= MIN_KEY_SECRET_LEN => secret,
+            (Some(secrets), _) if secrets.split(',').all(|s| s.trim().len() >= MIN_KEY_SECRET_LEN) => secrets,
             (Some(_), _) => {
                 return Err(ConfigError {
                     name: FLOWS_KEY_SECRET,
-                    problem: format!("must be at least {MIN_KEY_SECRET_LEN} characters"),
+                    problem: format!("must be secrets of at least {MIN_KEY_SECRET_LEN} characters, comma-separated"),
                 })
             }
             (None, Backend::Memory) => DEVELOPMENT_KEY_SECRET.to_owned(),
@@ -224,6 +228,11 @@ impl Config {
             port,
             local_mode: false,
         })
+    }
+
+    /// The key secrets, the signing one first (`FLOWS_KEY_SECRET` lists them comma-separated).
+    pub fn key_secrets(&self) -> impl Iterator<Item = &str> {
+        self.key_secret.split(',').map(str::trim).filter(|s| !s.is_empty())
     }
 
     /// The rate limits.

@@ -22,7 +22,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>, resolver: Arc<dyn Resolver>) -> Arc<Self> {
-        let signer = KeySigner::new(config.key_secret.as_bytes());
+        let signer = KeySigner::with_secrets(config.key_secrets().map(|s| s.as_bytes().to_vec()));
         Arc::new(Self { config, store, queue, resolver, signer })
     }
 

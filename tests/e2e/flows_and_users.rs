@@ -1,20 +1,33 @@
 //! Flowdock's create flow (seed 001) and the organization's users.
 
-use flows_testkit::{Backend, TestServer};
+use flows_testkit::{Backend, Org, Reply, TestServer};
 use serde_json::json;
 
 crate::on_both_backends!(
     create_flow_answers_as_flowdock_does,
-    create_flow_refuses_bad_input_and_duplicates,
+    a_flow_open_by_link_has_a_join_url,
+    a_flow_name_over_100_characters_is_a_400,
+    bad_flow_fields_are_a_400_naming_each_field,
+    duplicate_step_ids_are_a_400,
+    a_flow_name_taken_in_any_case_is_a_409,
+    creating_a_flow_in_an_unknown_organization_is_a_404_naming_it,
+    a_created_user_answers_with_its_fields,
     users_are_unique_by_email_in_any_case,
+    users_are_unique_by_external_id,
+    bad_user_input_is_a_400_naming_each_field_and_writes_nothing,
+    users_are_listed_owner_first_in_the_order_they_were_added,
+    the_organization_counts_its_people,
 );
 
 async fn create_flow_answers_as_flowdock_does(backend: Backend) {
+    // GIVEN an organization
     let server = TestServer::start(backend).await;
     let org = server.organization("Acme", "standard").await;
 
+    // WHEN a flow is created with only a name
     let reply = server.post("/flows/acme", &org.secret, json!({"name": "My flow"})).await;
 
+    // THEN it answers 201 with Flowdock's fields, for an invitation flow with no steps
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     let flow = &reply.body;
     let id = flow["id"].as_str().unwrap();
@@ -34,32 +47,67 @@ async fn create_flow_answers_as_flowdock_does(backend: Backend) {
     assert_eq!(users[0]["email"], "owner@acme.example.com");
     assert_eq!(flow["steps"], json!([]));
     assert_eq!(flow["version"], 1);
+}
 
+async fn a_flow_open_by_link_has_a_join_url(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN a flow is created with the link access mode
     let linked = server.post("/flows/acme", &org.secret, json!({"name": "Open door", "access_mode": "link"})).await;
+
+    // THEN it has a join URL ending in its name
     assert_eq!(linked.status, 201);
     let join = linked.body["join_url"].as_str().unwrap();
     assert!(join.starts_with(&format!("{}/invitations/", server.base)) && join.ends_with("-open-door"), "{join}");
 }
 
-async fn create_flow_refuses_bad_input_and_duplicates(backend: Backend) {
+async fn a_flow_name_over_100_characters_is_a_400(backend: Backend) {
+    // GIVEN an organization
     let server = TestServer::start(backend).await;
     let org = server.organization("Acme", "standard").await;
 
+    // WHEN a flow is created with a name of 101 characters
     let long = server.post("/flows/acme", &org.secret, json!({"name": "x".repeat(101)})).await;
+
+    // THEN it is a 400 giving the limit
     assert_eq!(long.status, 400);
     assert_eq!(long.body["errors"]["name"][0], "must be at most 100 characters");
+}
 
+async fn bad_flow_fields_are_a_400_naming_each_field(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN a flow is created with a bad type, a bad access mode and bad steps
     let bad = server
         .post(
             "/flows/acme",
             &org.secret,
-            json!({"name": "Ok", "flowType": "MOVIE", "access_mode": "public", "steps": [{"id": "a b", "title": ""}, {"id": "x", "title": "X", "estimatedMinutes": -5}, 7]}),
+            json!({
+                "name": "Ok",
+                "flowType": "MOVIE",
+                "access_mode": "public",
+                "steps": [{"id": "a b", "title": ""}, {"id": "x", "title": "X", "estimatedMinutes": -5}, 7]
+            }),
         )
         .await;
+
+    // THEN it is a 400 naming each field, down to each step's
     assert_eq!(bad.status, 400, "{:?}", bad.body);
     for field in ["flowType", "access_mode", "steps[0].id", "steps[0].title", "steps[1].estimatedMinutes", "steps[2]"] {
         assert!(bad.body["errors"].get(field).is_some(), "{field}: {:?}", bad.body);
     }
+}
+
+async fn duplicate_step_ids_are_a_400(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN a flow is created with two steps of one id
     let dup_steps = server
         .post(
             "/flows/acme",
@@ -67,56 +115,148 @@ async fn create_flow_refuses_bad_input_and_duplicates(backend: Backend) {
             json!({"name": "Ok", "steps": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}),
         )
         .await;
-    assert_eq!(dup_steps.status, 400);
 
+    // THEN it is a 400
+    assert_eq!(dup_steps.status, 400);
+}
+
+async fn a_flow_name_taken_in_any_case_is_a_409(backend: Backend) {
+    // GIVEN an organization with a flow
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
     let first = server.post("/flows/acme", &org.secret, json!({"name": "Same"})).await;
     assert_eq!(first.status, 201);
+
+    // WHEN another flow is created with its name in another case
     let second = server.post("/flows/acme", &org.secret, json!({"name": "same"})).await;
+
+    // THEN it is a conflict
     assert_eq!(second.status, 409, "{:?}", second.body);
     assert_eq!(second.body["error"], "conflict");
+}
 
+async fn creating_a_flow_in_an_unknown_organization_is_a_404_naming_it(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN a flow is created under a name no organization has
     let unknown = server.post("/flows/nobody", &org.secret, json!({"name": "X"})).await;
+
+    // THEN it is a 404 naming it
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.body, json!({"error": "not_found", "message": "Organization 'nobody' does not exist"}));
 }
 
-async fn users_are_unique_by_email_in_any_case(backend: Backend) {
-    let server = TestServer::start(backend).await;
-    let org = server.organization("Acme", "standard").await;
-
-    let created = server
+/// Adds Stevie (`Stevie@Example.com`, external id `d34daa11`) to `org`.
+async fn add_stevie(server: &TestServer, org: &Org) -> Reply {
+    server
         .post(
             "/v1/users",
             &org.secret,
             json!({"email": "Stevie@Example.com", "name": "Stevie Johnson", "externalId": "d34daa11"}),
         )
-        .await;
+        .await
+}
+
+/// The emails of `org`'s users, as listed.
+async fn listed_emails(server: &TestServer, org: &Org) -> Vec<String> {
+    let listed = server.get("/v1/users", &org.secret).await;
+    listed.body.as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn a_created_user_answers_with_its_fields(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN a user is added with an email in mixed case and an external id
+    let created = add_stevie(&server, &org).await;
+
+    // THEN it answers 201 with the email as given, its external id, a nick, and no status, enabled
     assert_eq!(created.status, 201, "{:?}", created.body);
     assert_eq!(created.body["nick"], "Stevie");
     assert_eq!(created.body["email"], "Stevie@Example.com");
     assert_eq!(created.body["externalId"], "d34daa11");
     assert_eq!(created.body["status"], serde_json::Value::Null);
     assert_eq!(created.body["disabled"], false);
+}
 
+async fn users_are_unique_by_email_in_any_case(backend: Backend) {
+    // GIVEN an organization with a user
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    assert_eq!(add_stevie(&server, &org).await.status, 201);
+
+    // WHEN another user is added with the same email in another case
     let dup =
         server.post("/v1/users", &org.secret, json!({"email": "stevie@example.COM", "name": "Another Stevie"})).await;
+
+    // THEN it is a conflict
     assert_eq!(dup.status, 409, "{:?}", dup.body);
+
+    // AND nothing was written
+    assert_eq!(listed_emails(&server, &org).await, ["owner@acme.example.com", "Stevie@Example.com"]);
+}
+
+async fn users_are_unique_by_external_id(backend: Backend) {
+    // GIVEN an organization with a user of an external id
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    assert_eq!(add_stevie(&server, &org).await.status, 201);
+
+    // WHEN another user is added with the same external id
     let dup_ext = server
         .post("/v1/users", &org.secret, json!({"email": "s2@example.com", "name": "S2", "externalId": "d34daa11"}))
         .await;
+
+    // THEN it is a conflict
     assert_eq!(dup_ext.status, 409, "{:?}", dup_ext.body);
 
+    // AND nothing was written
+    assert_eq!(listed_emails(&server, &org).await, ["owner@acme.example.com", "Stevie@Example.com"]);
+}
+
+async fn bad_user_input_is_a_400_naming_each_field_and_writes_nothing(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN a user is added with every field wrong
     let bad = server.post("/v1/users", &org.secret, json!({"email": "nope", "name": "n".repeat(101), "nick": 5})).await;
+
+    // THEN it is a 400 naming each field
     assert_eq!(bad.status, 400);
     for field in ["email", "name", "nick"] {
         assert!(bad.body["errors"].get(field).is_some(), "{field}: {:?}", bad.body);
     }
 
-    let listed = server.get("/v1/users", &org.secret).await;
-    let emails: Vec<&str> = listed.body.as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
-    assert_eq!(emails, ["owner@acme.example.com", "Stevie@Example.com"]);
+    // AND nothing was written
+    assert_eq!(listed_emails(&server, &org).await, ["owner@acme.example.com"]);
+}
 
-    // The organization counts its people
+async fn users_are_listed_owner_first_in_the_order_they_were_added(backend: Backend) {
+    // GIVEN an organization with a user added
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    assert_eq!(add_stevie(&server, &org).await.status, 201);
+
+    // WHEN its users are listed
+    let emails = listed_emails(&server, &org).await;
+
+    // THEN the owner comes first, then the user added
+    assert_eq!(emails, ["owner@acme.example.com", "Stevie@Example.com"]);
+}
+
+async fn the_organization_counts_its_people(backend: Backend) {
+    // GIVEN an organization with a user added besides its owner
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    assert_eq!(add_stevie(&server, &org).await.status, 201);
+
+    // WHEN a flow is created
     let flow = server.post("/flows/acme", &org.secret, json!({"name": "Count"})).await;
+
+    // THEN the flow's organization counts both
     assert_eq!(flow.body["organization"]["user_count"], 2);
 }

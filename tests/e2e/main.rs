@@ -3,6 +3,7 @@
 
 mod admin_and_keys;
 mod assign;
+mod docs;
 mod flows_and_users;
 mod plumbing;
 mod queue_contract;

@@ -69,10 +69,17 @@ fn every_function_is_a_binary_of_the_functions_crate() {
     }
 }
 
+/// The template's table's properties.
+fn table() -> Value {
+    template()["Resources"]["Table"]["Properties"].clone()
+}
+
 #[test]
-fn the_template_table_has_the_indexes_and_ttl_the_code_uses() {
-    let template = template();
-    let table = &template["Resources"]["Table"]["Properties"];
+fn the_template_table_has_the_indexes_the_code_uses() {
+    // GIVEN the template's table
+    let table = table();
+
+    // WHEN its global secondary indexes are read, each as its name, partition key and sort key
     let indexes: BTreeSet<(String, String, String)> = table["GlobalSecondaryIndexes"]
         .as_sequence()
         .unwrap()
@@ -86,15 +93,58 @@ fn the_template_table_has_the_indexes_and_ttl_the_code_uses() {
             )
         })
         .collect();
+
+    // THEN they are exactly the code's
     let expected: BTreeSet<(String, String, String)> =
         TABLE_GSIS.iter().map(|(n, p, s)| ((*n).to_owned(), (*p).to_owned(), (*s).to_owned())).collect();
     assert_eq!(indexes, expected);
-    assert_eq!(table["TimeToLiveSpecification"]["AttributeName"].as_str(), Some("expires_at"));
-    assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
+}
+
+#[test]
+fn the_template_table_expires_items_by_the_attribute_the_code_sets() {
+    // GIVEN the template's table
+    let table = table();
+
+    // WHEN its time to live is read
+    let ttl = &table["TimeToLiveSpecification"]["AttributeName"];
+
+    // THEN it is on `expires_at`
+    assert_eq!(ttl.as_str(), Some("expires_at"));
+}
+
+#[test]
+fn the_template_table_has_point_in_time_recovery() {
+    // GIVEN the template's table
+    let table = table();
+
+    // WHEN its point-in-time recovery is read
+    let recovery = &table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"];
+
+    // THEN it is enabled
+    assert_eq!(recovery.as_bool(), Some(true));
+}
+
+#[test]
+fn there_is_one_sample_http_event_per_http_function_and_no_strays() {
+    // GIVEN the sample HTTP events
+    let dir = root().join("events/http");
+
+    // WHEN their names are listed
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
+        .collect();
+    files.sort();
+
+    // THEN they are exactly the HTTP functions
+    let mut functions: Vec<String> = all_routes().map(|r| r.function.to_owned()).collect();
+    functions.sort();
+    assert_eq!(files, functions, "one event per HTTP function, no strays");
 }
 
 #[tokio::test]
 async fn every_http_event_runs_through_its_handler() {
+    // GIVEN a state seeded for the sample events, with their admin token
     let mut config = flows_testkit::test_config();
     config.admin_token = Some(flows_testkit::EVENT_ADMIN_TOKEN.into());
     let state = flows_testkit::fixtures::seeded_state(config, &flows_testkit::event_seed(0)).await;
@@ -119,19 +169,14 @@ async fn every_http_event_runs_through_its_handler() {
         ("not-found", 404),
     ]);
     let dir = root().join("events/http");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
-        .collect();
-    files.sort();
-    let mut functions: Vec<String> = all_routes().map(|r| r.function.to_owned()).collect();
-    functions.sort();
-    assert_eq!(files, functions, "one event per HTTP function, no strays");
 
     for route in all_routes() {
+        // WHEN each function's sample event goes through its handler
         let text = std::fs::read_to_string(dir.join(format!("{}.json", route.function))).unwrap();
         let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", route.function));
         let response = dispatch(state.clone(), endpoints::by_function(route.function).unwrap(), request).await;
+
+        // THEN it answers its status, with the event's request id, and a JSON body unless it is a 204
         let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
         assert_eq!(response.status().as_u16(), expected[route.function], "{}: {body}", route.function);
         let request_id = format!("req_event_{}", route.function.replace('-', "_"));

@@ -18,7 +18,10 @@ crate::on_both_backends!(
     five_hundred_assignments_survive_failing_receivers_and_sends,
     an_endpoint_that_always_fails_ends_in_the_dead_letter_queue_after_the_scheduled_attempts,
     a_410_disables_the_endpoint,
-    deliveries_are_logged_newest_first_paginated_and_replayable,
+    every_delivery_attempt_is_logged_newest_first_and_paged,
+    a_logged_delivery_can_be_replayed_with_its_event_id,
+    bad_paging_of_the_delivery_log_is_a_400,
+    replaying_an_unknown_delivery_is_a_404,
     overlapping_overdue_runs_mark_each_assignment_once,
     an_overdue_run_reads_only_the_due_assignments,
 );
@@ -154,12 +157,17 @@ async fn an_endpoint_that_always_fails_ends_in_the_dead_letter_queue_after_the_s
 }
 
 async fn a_410_disables_the_endpoint(backend: Backend) {
+    // GIVEN an endpoint whose receiver answers 410 Gone
     let queue = TestQueue::new(backend, false).await;
     let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
     let (org, flow) = server.ready_to_assign("Acme").await;
     let receiver = Receiver::start(|_, _| 410).await;
     let hook = subscribe(&server, &org, &receiver, None).await;
+
+    // WHEN a flow is assigned
     assign_all(&server, &org, &flow, &["employee@company.com".to_owned()]).await;
+
+    // THEN the endpoint is disabled, saying why
     assert!(receiver.wait_until(Duration::from_secs(20), |r| !r.is_empty()).await);
     let mut disabled = false;
     for _ in 0..100 {
@@ -172,8 +180,9 @@ async fn a_410_disables_the_endpoint(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(disabled, "a 410 disables the endpoint");
-    // Delivery is at least once, so a duplicate of the message may have raced the first attempt; but once the
-    // endpoint is disabled nothing more is sent, whatever the schedule says.
+
+    // AND nothing more is sent: delivery is at least once, so a duplicate of the message may have raced the first
+    // attempt; but once the endpoint is disabled nothing more is sent, whatever the schedule says
     let seen = receiver.received().len();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.received().len(), seen, "no retry after a 410");
@@ -285,8 +294,18 @@ async fn an_overdue_run_reads_only_the_due_assignments(backend: Backend) {
     assert_eq!(due.len(), 20);
 }
 
-async fn deliveries_are_logged_newest_first_paginated_and_replayable(backend: Backend) {
-    // GIVEN three events, each failing its first attempt and then delivered
+/// A pipeline whose endpoint got three events, each failing its first attempt and then delivered.
+struct ThreeDelivered {
+    // Kept for the pipeline's life.
+    _queue: TestQueue,
+    server: Arc<TestServer>,
+    org: Org,
+    receiver: Receiver,
+    /// The endpoint's delivery log.
+    path: String,
+}
+
+async fn three_events_each_failing_once(backend: Backend) -> ThreeDelivered {
     let queue = TestQueue::new(backend, false).await;
     let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
     let (org, flow) = server.ready_to_assign("Acme").await;
@@ -297,9 +316,11 @@ async fn deliveries_are_logged_newest_first_paginated_and_replayable(backend: Ba
     assert!(
         receiver.wait_until(Duration::from_secs(30), |r| r.iter().filter(|x| x.answered == 200).count() == 3).await
     );
+    ThreeDelivered { _queue: queue, server, org, receiver, path: format!("/v1/webhooks/{hook}/deliveries") }
+}
 
-    // WHEN the log is read two at a time
-    let path = format!("/v1/webhooks/{hook}/deliveries");
+/// The whole delivery log at `path`, read two at a time.
+async fn read_log(server: &TestServer, org: &Org, path: &str) -> Vec<serde_json::Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..10 {
@@ -317,6 +338,15 @@ async fn deliveries_are_logged_newest_first_paginated_and_replayable(backend: Ba
             None => break,
         }
     }
+    all
+}
+
+async fn every_delivery_attempt_is_logged_newest_first_and_paged(backend: Backend) {
+    // GIVEN three events, each failing its first attempt and then delivered
+    let given = three_events_each_failing_once(backend).await;
+
+    // WHEN the log is read two at a time
+    let all = read_log(&given.server, &given.org, &given.path).await;
 
     // THEN it holds every attempt, newest first, with its outcome
     assert_eq!(all.len(), 6, "{all:?}");
@@ -327,25 +357,65 @@ async fn deliveries_are_logged_newest_first_paginated_and_replayable(backend: Ba
     assert_eq!(all.iter().filter(|d| d["status"] == "failed" && d["responseCode"] == 503).count(), 3);
     assert_eq!(all.iter().filter(|d| d["status"] == "succeeded" && d["responseCode"] == 200).count(), 3);
     assert!(all.iter().all(|d| d["eventType"] == "flow.assigned" && d["durationMs"].is_u64()));
+}
 
-    // AND a delivery can be replayed: the same event id again, on a fresh schedule
+async fn a_logged_delivery_can_be_replayed_with_its_event_id(backend: Backend) {
+    // GIVEN three events, each failing its first attempt and then delivered, and the log's oldest attempt
+    let given = three_events_each_failing_once(backend).await;
+    let (server, org, path) = (&given.server, &given.org, &given.path);
+    let all = read_log(server, org, path).await;
     let first = all.last().unwrap();
     let event_id = first["eventId"].as_str().unwrap().to_owned();
+
+    // WHEN that delivery is replayed
     let replayed =
         server.post(&format!("{path}/{}/replay", first["id"].as_str().unwrap()), &org.secret, json!({})).await;
+
+    // THEN the replay is accepted
     assert_eq!(replayed.status, 202, "{:?}", replayed.body);
-    let again = receiver
+
+    // AND the same event id is delivered again, on a fresh schedule
+    let again = given
+        .receiver
         .wait_until(Duration::from_secs(30), |r| {
             r.iter().filter(|x| x.id == event_id).count() == 4
                 && r.iter().rev().any(|x| x.id == event_id && x.answered == 200)
         })
         .await;
     assert!(again, "the replay was delivered (a failure, then its retry)");
+}
 
-    // AND bad paging and unknown deliveries are refused
-    assert_eq!(server.get(&format!("{path}?limit=0"), &org.secret).await.status, 400);
-    assert_eq!(server.get(&format!("{path}?limit=1000"), &org.secret).await.status, 400);
-    assert_eq!(server.get(&format!("{path}?cursor=nope"), &org.secret).await.status, 400);
+/// An organization with an endpoint (no pipeline: nothing is delivered); returns the endpoint's delivery log.
+async fn an_endpoint(server: &TestServer, org: &Org) -> String {
+    let created = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    format!("/v1/webhooks/{}/deliveries", created.body["id"].as_str().unwrap())
+}
+
+async fn bad_paging_of_the_delivery_log_is_a_400(backend: Backend) {
+    // GIVEN an endpoint
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let path = an_endpoint(&server, &org).await;
+
+    for query in ["limit=0", "limit=1000", "cursor=nope"] {
+        // WHEN its log is read with a limit out of range, or a cursor it did not give
+        let reply = server.get(&format!("{path}?{query}"), &org.secret).await;
+
+        // THEN it is a 400
+        assert_eq!(reply.status, 400, "{query}: {:?}", reply.body);
+    }
+}
+
+async fn replaying_an_unknown_delivery_is_a_404(backend: Backend) {
+    // GIVEN an endpoint
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let path = an_endpoint(&server, &org).await;
+
+    // WHEN a delivery it does not have is replayed
     let unknown = server.post(&format!("{path}/dlv_000000000000000000000/replay"), &org.secret, json!({})).await;
+
+    // THEN it is a 404
     assert_eq!(unknown.status, 404);
 }

@@ -47,7 +47,15 @@ impl Deliverer {
         schedule: RetrySchedule,
         timeout: Duration,
     ) -> Result<Self, reqwest::Error> {
+        // Mozilla's roots, compiled in (webpki-root-certs): receivers may be any public host, and no
+        // certificate file is read when the client is built. The list is frozen at build time: rebuild to take
+        // Mozilla's changes.
+        let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
         let client = reqwest::Client::builder()
+            .tls_certs_only(roots)
             .dns_resolver(Arc::new(GuardedResolver { inner: resolver, local_mode }))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
