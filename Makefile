@@ -21,7 +21,7 @@ export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run run-aws-local test test-unit lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 \
+.PHONY: help run run-aws-local test test-unit lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 build-ci openapi fuzz fuzz-dynamodb \
         cfn-lint sam-validate deploy bench sizes profile-matrix clean
 
 help:
@@ -68,9 +68,31 @@ test: $(VENV)/.dev
 	FLOWS_TEST_DYNAMODB=$(MOTO_URL) $(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
 	$(MAKE) --no-print-directory moto-stop; exit $$status
 
+# schemathesis against the local server, from the document it serves (scripts/fuzz.py): every check, zero failures,
+# at least FUZZ_MIN requests. `make fuzz` on the memory backend, `make fuzz-dynamodb` on DynamoDB through moto.
+FUZZ_MIN ?= 5000
+FUZZ_EXAMPLES ?= 100
+FUZZ_DYNAMODB_MIN ?= 1000
+FUZZ_DYNAMODB_EXAMPLES ?= 20
+
+fuzz: $(VENV)/.dev
+	$(CARGO) build -q -p flows --bin fuzz-server
+	$(PY) scripts/fuzz.py --backend memory --min-requests $(FUZZ_MIN) --max-examples $(FUZZ_EXAMPLES)
+
+fuzz-dynamodb: $(VENV)/.dev
+	$(CARGO) build -q -p flows --bin fuzz-server
+	@$(MAKE) --no-print-directory moto-start
+	@status=0; FLOWS_TEST_DYNAMODB=$(MOTO_URL) $(PY) scripts/fuzz.py --backend dynamodb \
+	  --min-requests $(FUZZ_DYNAMODB_MIN) --max-examples $(FUZZ_DYNAMODB_EXAMPLES) || status=$$?; \
+	$(MAKE) --no-print-directory moto-stop; exit $$status
+
 run-aws-local: moto-start
 	FLOWS_BACKEND=dynamodb FLOWS_CREATE_RESOURCES=1 AWS_ENDPOINT_URL=$(MOTO_URL) \
 	  $(CARGO) run --release -p flows-shared --bin local-server
+
+# Rewrites openapi.json from the code (a test fails when it is out of date).
+openapi:
+	UPDATE_OPENAPI=1 $(CARGO) test -p flows --test e2e -- openapi::the_committed_document_is_the_generated_one
 
 fmt:
 	$(CARGO) fmt --all
@@ -85,6 +107,13 @@ build: $(VENV)/.ci
 
 build-x86:
 	$(MAKE) build ARCH=x86-64
+
+# CI's build of every function (x86_64, cargo-lambda): the release profile without LTO and with 16 codegen units, so
+# that each function costs a link of about a second instead of a fat-LTO link of about 18 s (README, "CI"). Its
+# binaries are larger than the deployed ones, so `make sizes` on them is a conservative check of the 4 MB budget.
+build-ci: $(VENV)/.ci
+	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 PATH=$(CURDIR)/$(VENV)/bin:$$PATH \
+	  cargo-lambda lambda build --release --x86-64 --bins -p flows-functions
 
 # Zipped size of every built function; fails over 4 MB.
 sizes:

@@ -56,7 +56,7 @@ pub async fn dynamodb_backend(moto: &str, endpoint: &str, extra: &[(&str, &str)]
     Backend { env }
 }
 
-/// A TLS front of moto on 127.0.0.1: a test CA, a certificate for `localhost` issued by it, and a proxy that
+/// A TLS front of moto on 127.0.0.1: a test CA, a certificate for 127.0.0.1 issued by it, and a proxy that
 /// terminates TLS and forwards to moto.
 pub struct TlsFront {
     pub url: String,
@@ -80,7 +80,9 @@ impl TlsFront {
         ca_params.distinguished_name.push(rcgen::DnType::CommonName, "flows bench test CA");
         let ca = ca_params.self_signed(&ca_key).expect("a CA certificate");
         let key = rcgen::KeyPair::generate().expect("a server key");
-        let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("server params");
+        // For the address itself, so that no name is resolved: a handshake is all the TLS costs.
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("server params");
+        params.subject_alt_names = vec![rcgen::SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1]))];
         let cert = params.signed_by(&key, &ca, &ca_key).expect("a server certificate");
         let ca_file = dir.join("bench-ca.pem");
         std::fs::write(&ca_file, ca.pem()).expect("the CA file");
@@ -112,7 +114,7 @@ impl TlsFront {
         let mut roots = rustls::RootCertStore::empty();
         roots.add(ca.der().clone()).expect("the CA as a root");
         let client = Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth());
-        Self { url: format!("https://localhost:{}", addr.port()), ca_file, addr, client, task }
+        Self { url: format!("https://127.0.0.1:{}", addr.port()), ca_file, addr, client, task }
     }
 
     /// A TCP connection and TLS handshake to the front, from this (warm) process.
@@ -121,9 +123,42 @@ impl TlsFront {
         let stream = TcpStream::connect(self.addr).await.expect("the front accepts");
         stream.set_nodelay(true).expect("TCP_NODELAY");
         let connector = tokio_rustls::TlsConnector::from(self.client.clone());
-        let name = rustls::pki_types::ServerName::try_from("localhost").expect("a name");
+        let name = rustls::pki_types::ServerName::from(std::net::IpAddr::from([127, 0, 0, 1]));
         let _tls = connector.connect(name, stream).await.expect("a handshake");
         started.elapsed()
+    }
+}
+
+/// A TCP connection and TLS handshake to `addr` (127.0.0.1) from a process that made none before, with its TLS
+/// configuration built from the roots in `ca_file` first, as a function's first call builds it: run by the bench
+/// re-executing itself (`bench first-handshake <addr> <ca file>`), which prints the microseconds it took.
+pub async fn first_handshake_here(addr: &str, ca_file: &str) {
+    let started = Instant::now();
+    let pem = std::fs::read(ca_file).expect("the CA file");
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(&pem) {
+        roots.add(cert.expect("a certificate")).expect("a root");
+    }
+    let config = Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth());
+    let stream = TcpStream::connect(addr).await.expect("the front accepts");
+    stream.set_nodelay(true).expect("TCP_NODELAY");
+    let name = rustls::pki_types::ServerName::from(std::net::IpAddr::from([127, 0, 0, 1]));
+    let _tls = tokio_rustls::TlsConnector::from(config).connect(name, stream).await.expect("a handshake");
+    println!("{}", started.elapsed().as_micros());
+}
+
+impl TlsFront {
+    /// [`first_handshake_here`] in a fresh process.
+    pub async fn first_handshake(&self) -> Duration {
+        let exe = std::env::current_exe().expect("the bench's own path");
+        let out = tokio::process::Command::new(exe)
+            .args(["first-handshake", &self.addr.to_string(), &self.ca_file.display().to_string()])
+            .env_clear()
+            .output()
+            .await
+            .expect("the bench runs itself");
+        let micros: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().expect("microseconds");
+        Duration::from_micros(micros)
     }
 }
 

@@ -57,8 +57,9 @@ pub async fn build_with_resolver(config: Config, resolver: Arc<dyn Resolver>) ->
         }
         Backend::Dynamodb => {
             let aws = AwsSettings::from_env()?;
-            let store = DynamoStore::new(aws.dynamodb(), config.table_name.clone());
-            let queue = SqsQueue::connect(aws.sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
+            // Clients built on first use: a function's start makes no client and does no TLS set-up.
+            let store = DynamoStore::lazy(aws.lazy_dynamodb(), config.table_name.clone());
+            let queue = SqsQueue::connect(aws.lazy_sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
             Ok(AppState::new(config, Arc::new(store), Arc::new(queue), resolver))
         }
     }

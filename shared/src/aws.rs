@@ -16,26 +16,55 @@
 //! any run that lacks a credential. To use a profile locally, export it first
 //! (`eval "$(aws configure export-credentials --format env)"`).
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, HttpClient, Region, RuntimeComponents, SharedHttpClient};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 
+use std::sync::{Arc, OnceLock};
+
 use crate::config::{Config, ConfigError};
+use crate::lazy::Lazy;
 use crate::queue::sqs::SqsQueue;
 use crate::store::dynamo::DynamoStore;
 
 /// The roots every AWS endpoint chains to, compiled in.
 pub const AWS_ROOTS_PEM: &[u8] = include_bytes!("../certs/aws-roots.pem");
 
-/// The HTTPS client both SDK clients share: rustls on aws-lc (the SDK's own choice), trusting `pem`.
-fn http_client(pem: Vec<u8>) -> Result<SharedHttpClient, ConfigError> {
-    let context = TlsContext::builder()
+/// The TLS context of the HTTPS client: trusting `pem`.
+fn tls_context(pem: &[u8]) -> Result<TlsContext, ConfigError> {
+    TlsContext::builder()
         .with_trust_store(TrustStore::empty().with_pem_certificate(pem))
         .build()
-        .map_err(|e| ConfigError { name: "AWS_CA_BUNDLE", problem: format!("is not a usable PEM bundle: {e}") })?;
-    Ok(aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-        .tls_context(context)
-        .build_https())
+        .map_err(|e| ConfigError { name: "AWS_CA_BUNDLE", problem: format!("is not a usable PEM bundle: {e}") })
+}
+
+/// The HTTPS client both SDK clients share: rustls on aws-lc (the SDK's own choice).
+fn http_client(context: TlsContext) -> SharedHttpClient {
+    SharedHttpClient::new(OneConnector(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(context)
+            .build_https(),
+    ))
+}
+
+/// The SDK's HTTPS client, minus its check at client construction, which builds a connector (TLS configuration
+/// included) only to drop it: with clients built on first use, that would be twice the TLS set-up on a function's
+/// first call. The connector the first request builds is cached and shared, as before.
+#[derive(Clone, Debug)]
+struct OneConnector(SharedHttpClient);
+
+impl HttpClient for OneConnector {
+    fn http_connector(
+        &self,
+        settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 /// What every client needs: where, who, (locally) which endpoint, and the roots to trust.
@@ -48,7 +77,10 @@ pub struct AwsSettings {
     endpoint_url: Option<String>,
     dynamodb_endpoint_url: Option<String>,
     sqs_endpoint_url: Option<String>,
-    http: SharedHttpClient,
+    /// The roots to trust, PEM.
+    roots: Arc<Vec<u8>>,
+    /// Built on first use, once for both clients.
+    http: Arc<OnceLock<SharedHttpClient>>,
 }
 
 impl AwsSettings {
@@ -69,6 +101,8 @@ impl AwsSettings {
             })?;
             roots.push(b'\n');
             roots.extend(extra);
+            // Read now, so that an unusable bundle stops the start rather than the first request.
+            tls_context(&roots)?;
         }
         Ok(Self {
             region: get("AWS_REGION")
@@ -80,7 +114,8 @@ impl AwsSettings {
             endpoint_url: get("AWS_ENDPOINT_URL"),
             dynamodb_endpoint_url: get("AWS_ENDPOINT_URL_DYNAMODB"),
             sqs_endpoint_url: get("AWS_ENDPOINT_URL_SQS"),
-            http: http_client(roots)?,
+            roots: Arc::new(roots),
+            http: Arc::new(OnceLock::new()),
         })
     }
 
@@ -94,12 +129,32 @@ impl AwsSettings {
         )
     }
 
+    fn http(&self) -> SharedHttpClient {
+        self.http
+            .get_or_init(|| {
+                http_client(tls_context(&self.roots).expect("the compiled-in roots and a checked bundle are usable"))
+            })
+            .clone()
+    }
+
+    /// A DynamoDB client built on first use.
+    pub fn lazy_dynamodb(&self) -> Lazy<aws_sdk_dynamodb::Client> {
+        let settings = self.clone();
+        Lazy::new(move || settings.dynamodb())
+    }
+
+    /// An SQS client built on first use.
+    pub fn lazy_sqs(&self) -> Lazy<aws_sdk_sqs::Client> {
+        let settings = self.clone();
+        Lazy::new(move || settings.sqs())
+    }
+
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
         let mut config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
             .credentials_provider(self.credentials())
-            .http_client(self.http.clone());
+            .http_client(self.http());
         if let Some(url) = self.dynamodb_endpoint_url.as_ref().or(self.endpoint_url.as_ref()) {
             config = config.endpoint_url(url);
         }
@@ -111,7 +166,7 @@ impl AwsSettings {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
             .credentials_provider(self.credentials())
-            .http_client(self.http.clone());
+            .http_client(self.http());
         if let Some(url) = self.sqs_endpoint_url.as_ref().or(self.endpoint_url.as_ref()) {
             config = config.endpoint_url(url);
         }

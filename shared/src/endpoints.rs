@@ -39,6 +39,7 @@ endpoints! {
     WEBHOOKS_ROTATE_SECRET => webhooks::rotate_secret;
     WEBHOOKS_DELIVERIES => webhooks::deliveries;
     WEBHOOKS_REPLAY => webhooks::replay;
+    OPENAPI => crate::openapi::serve;
     FALLBACK => fallback::handle;
 }
 

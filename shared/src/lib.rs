@@ -7,7 +7,7 @@
 //! first; `shared/tests/layers.rs` fails on an import that points up, and on any import circle):
 //!
 //! 0. [`model`]: newtypes that validate on parse, the entities; no I/O.
-//! 1. [`error`] (the one error type), [`config`] (every environment variable).
+//! 1. [`error`] (the one error type), [`config`] (every environment variable), [`lazy`] (values built on first use).
 //! 2. The ports and plumbing: [`store`] (the storage traits, and seeds written through them), [`queue`] (the
 //!    queue trait), [`routes`] (the route table), [`http`] (bodies, typed inputs with their schemas, responses),
 //!    [`telemetry`].
@@ -19,7 +19,8 @@
 //! 6. [`state`]: the state requests share (configuration and ports, behind traits).
 //! 7. [`handler`]: what a handler is (`Ctx`, `Endpoint`).
 //! 8. [`handlers`]: one per endpoint, grouped by API: parse, one service call, render.
-//! 9. [`endpoints`] (each route bound to its handler) and [`dispatch`] (the one pipeline).
+//! 9. [`endpoints`] (each route bound to its handler), [`dispatch`] (the one pipeline) and [`openapi`] (the
+//!    document, from the route table, the inputs and the views).
 //! 10. The adapters: [`store::memory`], [`store::dynamo`], [`queue::memory`], [`queue::sqs`], and [`aws`] (SDK
 //!     clients). Only `store::dynamo`, `queue::sqs` and `aws` know the AWS SDK.
 //! 11. The composition root: [`app`] (chooses the adapters and builds the state), and what runs it: [`lambda`]
@@ -42,8 +43,10 @@ pub mod handlers;
 pub mod http;
 pub mod idempotency;
 pub mod lambda;
+pub mod lazy;
 pub mod local;
 pub mod model;
+pub mod openapi;
 pub mod queue;
 pub mod rate_limit;
 pub mod routes;
@@ -56,7 +59,7 @@ pub mod webhooks;
 /// The layers of the modules above, bottom first: a module path belongs to the entry that is its longest prefix.
 pub const LAYERS: &[&[&str]] = &[
     &["model"],
-    &["error", "config"],
+    &["error", "config", "lazy"],
     &["store", "queue", "routes", "http", "telemetry"],
     &["auth", "rate_limit", "idempotency", "webhooks::signing", "webhooks::ssrf"],
     &["caller", "webhooks::publish", "webhooks::deliver", "webhooks::consumer", "webhooks"],
@@ -64,7 +67,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["state"],
     &["handler"],
     &["handlers"],
-    &["endpoints", "dispatch"],
+    &["endpoints", "dispatch", "openapi"],
     &["store::memory", "store::dynamo", "queue::memory", "queue::sqs", "aws"],
     &["app", "lambda", "local"],
 ];

@@ -19,8 +19,25 @@ pub enum Access {
     Open,
 }
 
+/// Where a request names something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Path,
+    Query,
+    Body,
+}
+
+/// The object of the caller's organization a route names (by id or slug), and where: another organization's is
+/// answered 404, exactly like one that does not exist. The isolation matrix reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Object {
+    pub place: Place,
+    /// The path parameter, query parameter or body member that names it.
+    pub name: &'static str,
+}
+
 /// A route's facts; its handler is bound in [`crate::endpoints`], so that a function's binary links only its own
-/// handler.
+/// handler, and its OpenAPI operation in [`crate::openapi`].
 #[derive(Debug)]
 pub struct Route {
     /// The Lambda function (and binary) that serves the route.
@@ -29,21 +46,27 @@ pub struct Route {
     /// API Gateway's path syntax: `/flows/{organization}`. The fallback's path is `$default`.
     pub path: &'static str,
     pub access: Access,
+    /// The object the route names, if it names one (not a list or a create).
+    pub object: Option<Object>,
 }
 
 macro_rules! routes {
-    ($($name:ident = $function:literal, $method:ident, $path:literal, $access:ident;)*) => {
+    ($($name:ident = $function:literal, $method:ident, $path:literal, $access:ident
+        $(, $place:ident($object:literal))?;)*) => {
         $(
             pub static $name: Route = Route {
                 function: $function,
                 method: Method::$method,
                 path: $path,
                 access: Access::$access,
+                object: routes!(@object $($place($object))?),
             };
         )*
         /// Every route the system serves, besides the fallback.
         pub static ROUTES: &[&Route] = &[$(&$name),*];
     };
+    (@object) => { None };
+    (@object $place:ident($object:literal)) => { Some(Object { place: Place::$place, name: $object }) };
 }
 
 routes! {
@@ -52,24 +75,28 @@ routes! {
     USERS_LIST = "users-list", GET, "/v1/users", Secret;
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
-    API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret;
-    FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret;
-    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret;
-    ASSIGNMENTS_GET = "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret;
+    API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, Path("keyId");
+    FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, Path("organization");
+    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, Body("flowId");
+    ASSIGNMENTS_GET = "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret, Path("assignmentId");
     WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret;
     WEBHOOKS_LIST = "webhooks-list", GET, "/v1/webhooks", Secret;
-    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret;
-    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret;
-    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret;
-    WEBHOOKS_ROTATE_SECRET = "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret;
-    WEBHOOKS_DELIVERIES = "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret;
-    WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret;
+    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret, Path("webhookId");
+    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret, Path("webhookId");
+    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret, Path("webhookId");
+    WEBHOOKS_ROTATE_SECRET =
+        "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret, Path("webhookId");
+    WEBHOOKS_DELIVERIES =
+        "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret, Path("webhookId");
+    WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret,
+        Path("webhookId");
+    OPENAPI = "openapi", GET, "/openapi.json", Open;
 }
 
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's
 /// `$default` route sends such requests to this function.
 pub static FALLBACK: Route =
-    Route { function: "not-found", method: Method::GET, path: "$default", access: Access::Open };
+    Route { function: "not-found", method: Method::GET, path: "$default", access: Access::Open, object: None };
 
 /// Every route, the fallback included.
 pub fn all() -> impl Iterator<Item = &'static Route> {
@@ -141,8 +168,13 @@ mod tests {
         assert_eq!(names.len(), count);
     }
 
-    static ALL_FLOWS: Route =
-        Route { function: "flows-list-all", method: Method::GET, path: "/flows/all", access: Access::Secret };
+    static ALL_FLOWS: Route = Route {
+        function: "flows-list-all",
+        method: Method::GET,
+        path: "/flows/all",
+        access: Access::Secret,
+        object: None,
+    };
 
     #[test]
     fn method_and_path_match_together_with_static_segments_first() {

@@ -5,6 +5,8 @@ mod admin_and_keys;
 mod assign;
 mod docs;
 mod flows_and_users;
+mod isolation;
+mod openapi;
 mod plumbing;
 mod queue_contract;
 mod store_contract;

@@ -166,6 +166,7 @@ async fn every_http_event_runs_through_its_handler() {
         ("webhooks-rotate-secret", 200),
         ("webhooks-deliveries", 200),
         ("webhooks-replay", 202),
+        ("openapi", 200),
         ("not-found", 404),
     ]);
     let dir = root().join("events/http");

@@ -6,9 +6,8 @@
 //! and [`schema_of`] assembles them. So the OpenAPI document states exactly the limits the validator applies,
 //! from one source.
 
-use serde_json::{Map, Value};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::RefOr;
+use serde_json::{json, Map, Value};
+use utoipa::openapi::schema::ObjectBuilder;
 
 use crate::error::{ApiError, Problems};
 
@@ -57,18 +56,18 @@ pub fn read_input<T: Input>(body: &Json) -> Result<T, ApiError> {
 }
 
 /// The JSON Schema of `T`, as its reader describes it.
-pub fn schema_of<T: Input>() -> RefOr<Schema> {
+pub fn schema_of<T: Input>() -> Value {
     let empty = Json::new();
     let mut fields = Fields::describing(&empty);
     let _ = T::read(&mut fields);
-    fields.into_schema().into()
+    fields.into_schema()
 }
 
 /// One field as described: name, required, schema.
 struct Described {
     name: String,
     required: bool,
-    schema: RefOr<Schema>,
+    schema: Value,
 }
 
 /// Reads fields of a JSON object.
@@ -80,11 +79,29 @@ pub struct Fields<'a> {
     described: Option<Vec<Described>>,
 }
 
-fn nullable(schema: ObjectBuilder, need: Need, base: Type) -> ObjectBuilder {
+/// `schema` with its `type`, which admits `null` when the field is optional (null is read as absent): in the type
+/// list, and in the `enum` when there is one.
+fn typed(schema: Value, need: Need, base: &str) -> Value {
+    let mut schema = match schema {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
     match need {
-        Need::Required => schema.schema_type(base),
-        Need::Optional => schema.schema_type(SchemaType::from_iter([base, Type::Null])),
+        Need::Required => {
+            schema.insert("type".into(), json!(base));
+        }
+        Need::Optional => {
+            schema.insert("type".into(), json!([base, "null"]));
+            if let Some(Value::Array(values)) = schema.get_mut("enum") {
+                values.push(Value::Null);
+            }
+        }
     }
+    Value::Object(schema)
+}
+
+fn builder(schema: ObjectBuilder) -> Value {
+    serde_json::to_value(schema.build()).unwrap_or_else(|_| json!({}))
 }
 
 impl<'a> Fields<'a> {
@@ -110,24 +127,20 @@ impl<'a> Fields<'a> {
         self.described.is_some()
     }
 
-    fn into_schema(self) -> ObjectBuilder {
-        let mut object = ObjectBuilder::new().schema_type(Type::Object);
-        for d in self.described.unwrap_or_default() {
-            object = object.property(&d.name, d.schema);
-            if d.required {
-                object = object.required(&d.name);
-            }
+    fn into_schema(self) -> Value {
+        let described = self.described.unwrap_or_default();
+        let required: Vec<&str> = described.iter().filter(|d| d.required).map(|d| d.name.as_str()).collect();
+        let properties: Map<String, Value> = described.iter().map(|d| (d.name.clone(), d.schema.clone())).collect();
+        let mut object = json!({ "type": "object", "properties": properties });
+        if !required.is_empty() {
+            object["required"] = json!(required);
         }
         object
     }
 
-    fn note(&mut self, field: &str, need: Need, schema: impl Into<RefOr<Schema>>) {
+    fn note(&mut self, field: &str, need: Need, schema: Value) {
         if let Some(described) = &mut self.described {
-            described.push(Described {
-                name: field.to_owned(),
-                required: need == Need::Required,
-                schema: schema.into(),
-            });
+            described.push(Described { name: field.to_owned(), required: need == Need::Required, schema });
         }
     }
 
@@ -166,7 +179,7 @@ impl<'a> Fields<'a> {
         schema: ObjectBuilder,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
-        self.note(field, need, nullable(schema, need, Type::String));
+        self.note(field, need, typed(builder(schema), need, "string"));
         match self.value(field) {
             None => {
                 self.absent(field, need);
@@ -187,7 +200,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn boolean(&mut self, field: &str, need: Need) -> Option<bool> {
-        self.note(field, need, nullable(ObjectBuilder::new(), need, Type::Boolean));
+        self.note(field, need, typed(json!({}), need, "boolean"));
         match self.value(field) {
             None => {
                 self.absent(field, need);
@@ -203,10 +216,8 @@ impl<'a> Fields<'a> {
 
     /// A whole number in `range`; a number with a zero fraction (`30.0`) is a whole number, as JSON Schema says.
     pub fn integer(&mut self, field: &str, need: Need, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
-        let schema = nullable(ObjectBuilder::new(), need, Type::Integer)
-            .minimum(Some(*range.start() as f64))
-            .maximum(Some(*range.end() as f64));
-        self.note(field, need, schema);
+        let schema = json!({ "minimum": range.start(), "maximum": range.end() });
+        self.note(field, need, typed(schema, need, "integer"));
         match self.value(field) {
             None => {
                 self.absent(field, need);
@@ -244,12 +255,7 @@ impl<'a> Fields<'a> {
             let _ = read(&mut nested);
             self.problems = std::mem::take(&mut nested.problems);
             let schema = nested.into_schema();
-            let schema = if need == Need::Optional {
-                schema.schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
-            } else {
-                schema
-            };
-            self.note(field, need, schema);
+            self.note(field, need, typed(schema, need, "object"));
             return None;
         }
         match self.value(field) {
@@ -285,12 +291,7 @@ impl<'a> Fields<'a> {
             let _ = read(&mut nested);
             self.problems = std::mem::take(&mut nested.problems);
             let items = nested.into_schema();
-            let base = if need == Need::Optional {
-                SchemaType::from_iter([Type::Array, Type::Null])
-            } else {
-                SchemaType::Type(Type::Array)
-            };
-            self.note(field, need, ArrayBuilder::new().schema_type(base).items(items).max_items(Some(max_items)));
+            self.note(field, need, typed(json!({ "items": items, "maxItems": max_items }), need, "array"));
             return None;
         }
         let items = self.items(field, need, max_items)?;
@@ -322,20 +323,8 @@ impl<'a> Fields<'a> {
         max_items: usize,
         empty: &str,
     ) -> Option<Vec<T>> {
-        let base = if need == Need::Optional {
-            SchemaType::from_iter([Type::Array, Type::Null])
-        } else {
-            SchemaType::Type(Type::Array)
-        };
-        self.note(
-            field,
-            need,
-            ArrayBuilder::new()
-                .schema_type(base)
-                .items(T::schema().schema_type(Type::String))
-                .min_items(Some(1))
-                .max_items(Some(max_items)),
-        );
+        let items = typed(builder(T::schema()), Need::Required, "string");
+        self.note(field, need, typed(json!({ "items": items, "minItems": 1, "maxItems": max_items }), need, "array"));
         let items = self.items(field, need, max_items)?;
         if items.is_empty() {
             self.add(field, empty);
@@ -446,7 +435,7 @@ mod tests {
 
     #[test]
     fn the_schema_is_what_the_reader_reads() {
-        let schema = serde_json::to_value(schema_of::<Team>()).unwrap();
+        let schema = schema_of::<Team>();
         assert_eq!(schema["required"], json!(["lead"]));
         assert_eq!(schema["properties"]["lead"]["properties"]["name"]["maxLength"], 10);
         assert_eq!(schema["properties"]["lead"]["required"], json!(["name"]));

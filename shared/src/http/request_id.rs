@@ -4,7 +4,7 @@
 use crate::model::random_token;
 
 pub const HEADER: &str = "x-request-id";
-const MAX_LEN: usize = 128;
+pub const MAX_LEN: usize = 128;
 
 pub fn from_headers(headers: &http::HeaderMap) -> String {
     headers

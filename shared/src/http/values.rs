@@ -51,15 +51,22 @@ impl StrValue for Email {
     }
 }
 
+/// A date (`2024-11-25`) or an RFC 3339 date-time, of a year from 1970 to 9999.
+pub const TIMESTAMP_PATTERN: &str = "^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\
+(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
+
 impl StrValue for Timestamp {
     fn parse_str(raw: &str) -> Result<Self, String> {
         Self::parse_iso8601(raw)
     }
 
     fn schema() -> ObjectBuilder {
-        ObjectBuilder::new()
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-            .description(Some("An ISO 8601 date-time with an offset, or a date (the end of that day in UTC)"))
+        // A date-time (RFC 3339) or a date; the year in the range's years. The range itself, in UTC, is a rule of
+        // the operation's description (an offset can carry 9999-12-31T23:59:59-01:00 past it).
+        ObjectBuilder::new().pattern(Some(TIMESTAMP_PATTERN)).description(Some(
+            "An ISO 8601 date-time with an offset (RFC 3339), or a date (the end of that day in UTC), between \
+                 1970-01-01 and 9999-12-31 in UTC",
+        ))
     }
 }
 

@@ -15,23 +15,38 @@ impl Timestamp {
         Self::from_datetime(OffsetDateTime::now_utc())
     }
 
+    /// `at` in UTC, to the second. An instant that cannot be written in UTC keeps its own offset's reading
+    /// (callers bring UTC or checked instants: see [`Self::parse_iso8601`]).
     pub fn from_datetime(at: OffsetDateTime) -> Self {
-        Self(at.to_offset(UtcOffset::UTC).replace_nanosecond(0).expect("0 ns is valid"))
+        let utc = at.checked_to_offset(UtcOffset::UTC).unwrap_or(at);
+        Self(utc.replace_nanosecond(0).unwrap_or(utc))
     }
 
-    /// Parses an ISO 8601 date-time with an offset (RFC 3339), or a bare date, which means the end of that day
-    /// in UTC. Fractions of a second are dropped.
+    /// The earliest instant a caller may name: 1970-01-01T00:00:00Z.
+    pub const MIN_YEAR: i32 = 1970;
+    /// The latest: 9999-12-31T23:59:59Z.
+    pub const MAX_YEAR: i32 = 9999;
+    pub const RANGE: &'static str = "must be between 1970-01-01 and 9999-12-31 in UTC";
+
+    /// Parses an ISO 8601 date-time with an offset (RFC 3339), or a bare date, which means the end of that day in
+    /// UTC. Fractions of a second are dropped. The instant must fall within [`Self::MIN_YEAR`] and
+    /// [`Self::MAX_YEAR`] in UTC: an offset that would carry it past either end is refused, never overflowed.
     pub fn parse_iso8601(raw: &str) -> Result<Self, String> {
         let invalid = || "must be an ISO 8601 date-time such as 2024-11-25T23:59:59Z".to_owned();
         if raw.len() > 64 {
             return Err(invalid());
         }
-        if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
-            return Ok(Self::from_datetime(at));
+        let at = match OffsetDateTime::parse(raw, &Rfc3339) {
+            Ok(at) => at.checked_to_offset(UtcOffset::UTC).ok_or_else(|| Self::RANGE.to_owned())?,
+            Err(_) => {
+                let date = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| invalid())?;
+                date.with_hms(23, 59, 59).map_err(|_| invalid())?.assume_utc()
+            }
+        };
+        if !(Self::MIN_YEAR..=Self::MAX_YEAR).contains(&at.year()) {
+            return Err(Self::RANGE.to_owned());
         }
-        let date = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| invalid())?;
-        let end = date.with_hms(23, 59, 59).map_err(|_| invalid())?.assume_utc();
-        Ok(Self(end))
+        Ok(Self::from_datetime(at))
     }
 
     pub fn unix(&self) -> i64 {
@@ -42,8 +57,9 @@ impl Timestamp {
         self.0.unix_timestamp() * 1000
     }
 
+    /// `seconds` later (earlier when negative), stopping at the ends of the representable range.
     pub fn plus_seconds(&self, seconds: i64) -> Self {
-        Self(self.0 + time::Duration::seconds(seconds))
+        Self(self.0.checked_add(time::Duration::seconds(seconds)).unwrap_or(self.0))
     }
 
     pub fn to_rfc3339(&self) -> String {
@@ -110,5 +126,18 @@ mod tests {
         for bad in ["tomorrow", "2024-13-01T00:00:00Z", "2024-11-25T23:59:59", "", "25/11/2024"] {
             assert!(Timestamp::parse_iso8601(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn instants_past_either_end_of_the_range_are_refused_not_overflowed() {
+        // Past year 9999 in UTC only through its offset (this panicked before the bound).
+        assert_eq!(Timestamp::parse_iso8601("9999-12-31T23:59:59-01:00").unwrap_err(), Timestamp::RANGE);
+        // Before year 1 in UTC through its offset (this was stored as -0001-12-31T23:00:00Z).
+        assert_eq!(Timestamp::parse_iso8601("0000-01-01T00:00:00+01:00").unwrap_err(), Timestamp::RANGE);
+        assert_eq!(Timestamp::parse_iso8601("1969-12-31T23:59:59Z").unwrap_err(), Timestamp::RANGE);
+        assert!(Timestamp::parse_iso8601("9999-12-31T23:59:59Z").is_ok());
+        assert!(Timestamp::parse_iso8601("9999-12-31").is_ok());
+        assert!(Timestamp::parse_iso8601("1970-01-01T00:00:00Z").is_ok());
+        assert!(Timestamp::parse_iso8601("1970-01-01T00:59:59+01:00").is_err());
     }
 }

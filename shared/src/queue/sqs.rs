@@ -7,6 +7,8 @@ use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
+use crate::lazy::Lazy;
+
 use super::{check_batch, OutgoingMessage, Queue, QueueError, ReceivedMessage, MAX_BATCH};
 
 /// How many receives the queue's redrive policy allows before SQS itself moves a message to the dead-letter
@@ -22,7 +24,8 @@ where
 }
 
 pub struct SqsQueue {
-    client: Client,
+    /// Built on first use (see [`crate::lazy`]).
+    client: Lazy<Client>,
     url: String,
     /// Where the consumer moves a message after its last attempt.
     dead_letter_url: Option<String>,
@@ -35,7 +38,13 @@ fn is_url(text: &str) -> bool {
 impl SqsQueue {
     /// The queue named by `url_or_name` (a URL is used as is, a name looked up once), and its dead-letter
     /// queue likewise, when given.
-    pub async fn connect(client: Client, url_or_name: &str, dead_letter: Option<&str>) -> Result<Self, QueueError> {
+    /// Queues given as URLs (as the template gives them) need no call, and leave the client unbuilt until the
+    /// first send.
+    pub async fn connect(
+        client: Lazy<Client>,
+        url_or_name: &str,
+        dead_letter: Option<&str>,
+    ) -> Result<Self, QueueError> {
         let url = Self::resolve(&client, url_or_name).await?;
         let dead_letter_url = match dead_letter {
             Some(dlq) => Some(Self::resolve(&client, dlq).await?),
@@ -44,11 +53,11 @@ impl SqsQueue {
         Ok(Self { client, url, dead_letter_url })
     }
 
-    async fn resolve(client: &Client, url_or_name: &str) -> Result<String, QueueError> {
+    async fn resolve(client: &Lazy<Client>, url_or_name: &str) -> Result<String, QueueError> {
         if is_url(url_or_name) {
             return Ok(url_or_name.to_owned());
         }
-        let out = client.get_queue_url().queue_name(url_or_name).send().await.map_err(sdk)?;
+        let out = client.get().get_queue_url().queue_name(url_or_name).send().await.map_err(sdk)?;
         out.queue_url.ok_or_else(|| QueueError::backend("GetQueueUrl returned no URL"))
     }
 
@@ -78,7 +87,7 @@ impl SqsQueue {
             .await
             .map_err(sdk)?;
         let url = queue.queue_url.ok_or_else(|| QueueError::backend("CreateQueue returned no URL"))?;
-        Ok(Self { client, url, dead_letter_url: Some(dlq_url) })
+        Ok(Self { client: Lazy::ready(client), url, dead_letter_url: Some(dlq_url) })
     }
 
     pub fn url(&self) -> &str {
@@ -107,6 +116,7 @@ impl Queue for SqsQueue {
             .collect::<Result<Vec<_>, _>>()?;
         let out = self
             .client
+            .get()
             .send_message_batch()
             .queue_url(&self.url)
             .set_entries(Some(entries))
@@ -119,6 +129,7 @@ impl Queue for SqsQueue {
     async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
         let out = self
             .client
+            .get()
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(i32::try_from(max.clamp(1, MAX_BATCH)).unwrap_or(10))
@@ -149,13 +160,14 @@ impl Queue for SqsQueue {
     }
 
     async fn delete(&self, receipt: &str) -> Result<(), QueueError> {
-        self.client.delete_message().queue_url(&self.url).receipt_handle(receipt).send().await.map_err(sdk)?;
+        self.client.get().delete_message().queue_url(&self.url).receipt_handle(receipt).send().await.map_err(sdk)?;
         Ok(())
     }
 
     async fn change_visibility(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
         let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
         self.client
+            .get()
             .change_message_visibility()
             .queue_url(&self.url)
             .receipt_handle(receipt)
@@ -171,7 +183,7 @@ impl Queue for SqsQueue {
             .dead_letter_url
             .as_deref()
             .ok_or_else(|| QueueError::Invalid("no dead-letter queue is configured (DEAD_LETTER_QUEUE_URL)".into()))?;
-        self.client.send_message().queue_url(url).message_body(body).send().await.map_err(sdk)?;
+        self.client.get().send_message().queue_url(url).message_body(body).send().await.map_err(sdk)?;
         Ok(())
     }
 }

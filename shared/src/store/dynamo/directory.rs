@@ -50,7 +50,7 @@ impl Directory for DynamoStore {
 
     async fn raise_counter(&self, counter: Counter, value: u64) -> StoreResult<()> {
         let result = self
-            .client
+            .client()
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::COUNTER_PK.into(), keys::counter_sk(counter))))
@@ -81,7 +81,7 @@ impl Directory for DynamoStore {
             self.add_key(&mut tx, k)?;
         }
         add_completion(&mut tx, done)?;
-        tx.commit(&self.client).await?.or_fail(|part, _| match part {
+        tx.commit(self.client()).await?.or_fail(|part, _| match part {
             Part::OrganizationSlug => Some(StoreError::Conflict(Conflict::OrganizationSlug)),
             _ => None,
         })
@@ -101,7 +101,7 @@ impl Directory for DynamoStore {
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
         })?;
         add_completion(&mut tx, done)?;
-        tx.commit(&self.client).await?.or_fail(user_conflict)
+        tx.commit(self.client()).await?.or_fail(user_conflict)
     }
 
     async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>> {
@@ -127,7 +127,7 @@ impl KeyStore for DynamoStore {
         let mut tx = self.tx();
         self.add_key(&mut tx, k)?;
         add_completion(&mut tx, done)?;
-        tx.commit(&self.client).await?.or_fail(|_, _| None)
+        tx.commit(self.client()).await?.or_fail(|_, _| None)
     }
 
     async fn list_keys(&self, org: OrgId) -> StoreResult<Vec<ApiKey>> {
@@ -158,7 +158,7 @@ impl KeyStore for DynamoStore {
                     .expression_attribute_values(":at", s(&at.to_rfc3339()))
             })?;
         }
-        tx.commit(&self.client).await?.or_fail(|_, _| None)?;
+        tx.commit(self.client()).await?.or_fail(|_, _| None)?;
         Ok(Some(k))
     }
 }

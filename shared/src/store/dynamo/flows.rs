@@ -76,7 +76,7 @@ impl FlowStore for DynamoStore {
         tx.put(Part::FlowSlug, slug, Cond::Absent)?;
         tx.put(Part::FlowMember, member, Cond::None)?;
         add_completion(&mut tx, done)?;
-        tx.commit(&self.client)
+        tx.commit(self.client())
             .await?
             .or_fail(|part, _| (part == Part::FlowSlug).then_some(StoreError::Conflict(Conflict::FlowSlug)))
     }
@@ -112,7 +112,7 @@ impl AssignmentStore for DynamoStore {
         tx.put(Part::OpenAssignment, open_lock(a), Cond::Absent)?;
         self.add_outbox(&mut tx, event)?;
         add_completion(&mut tx, done)?;
-        tx.commit(&self.client).await?.or_fail(|part, old| {
+        tx.commit(self.client()).await?.or_fail(|part, old| {
             (part == Part::OpenAssignment)
                 .then(|| StoreError::Conflict(Conflict::OpenAssignment(old.as_ref().and_then(open_assignment_id))))
         })
@@ -144,7 +144,7 @@ impl AssignmentStore for DynamoStore {
                     break;
                 }
                 let page = self
-                    .client
+                    .client()
                     .query()
                     .table_name(&self.table)
                     .index_name("GSI3")
@@ -183,7 +183,7 @@ impl AssignmentStore for DynamoStore {
                 .expression_attribute_values(":started", status(AssignmentStatus::Started))
         })?;
         self.add_outbox(&mut tx, event)?;
-        match tx.commit(&self.client).await? {
+        match tx.commit(self.client()).await? {
             super::tx::TxOutcome::Committed => Ok(true),
             super::tx::TxOutcome::Failed(Part::Assignment, _) => Ok(false),
             super::tx::TxOutcome::Failed(part, _) => {

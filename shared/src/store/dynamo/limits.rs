@@ -54,7 +54,7 @@ pub(super) fn add_completion(tx: &mut Tx<'_>, done: Option<&Completion>) -> Stor
 impl RateLimitStore for DynamoStore {
     async fn count(&self, bucket: &str, expires_at: i64) -> StoreResult<u64> {
         let out = self
-            .client
+            .client()
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::rate_pk(bucket), META)))
@@ -82,7 +82,7 @@ impl IdempotencyStore for DynamoStore {
             response: None,
         };
         let result = self
-            .client
+            .client()
             .put_item()
             .table_name(&self.table)
             .set_item(Some(to_item(&record, &pk, META)?))
@@ -114,7 +114,7 @@ impl IdempotencyStore for DynamoStore {
 
     async fn complete(&self, done: &Completion) -> StoreResult<()> {
         let result = self
-            .client
+            .client()
             .put_item()
             .table_name(&self.table)
             .set_item(Some(to_item(&completed(done), &keys::idempotency_pk(&done.key), META)?))
@@ -132,7 +132,7 @@ impl IdempotencyStore for DynamoStore {
 
     async fn release(&self, idem: &str) -> StoreResult<()> {
         let result = self
-            .client
+            .client()
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::idempotency_pk(idem), META)))

@@ -47,6 +47,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue, WriteRequest};
 use aws_sdk_dynamodb::Client;
 
+use crate::lazy::Lazy;
 use crate::store::{StoreError, StoreResult};
 use errors::sdk;
 use items::{from_item, key, s, Item};
@@ -60,7 +61,8 @@ const BATCH_ATTEMPTS: u32 = 5;
 const MAX_BATCH_WRITE: usize = 25;
 
 pub struct DynamoStore {
-    client: Client,
+    /// Built on first use (see [`crate::lazy`]).
+    client: Lazy<Client>,
     table: String,
 }
 
@@ -74,11 +76,16 @@ async fn back_off(attempt: u32) {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client: Lazy::ready(client), table: table.into() }
+    }
+
+    /// A store whose client is built on its first call.
+    pub fn lazy(client: Lazy<Client>, table: impl Into<String>) -> Self {
         Self { client, table: table.into() }
     }
 
     pub fn client(&self) -> &Client {
-        &self.client
+        self.client.get()
     }
 
     pub fn table(&self) -> &str {
@@ -92,7 +99,7 @@ impl DynamoStore {
     /// One item; `consistent` for reads that must see the latest write (keys, idempotency records).
     async fn get(&self, pk: String, sk: &str, consistent: bool) -> StoreResult<Option<Item>> {
         let out = self
-            .client
+            .client()
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
@@ -113,7 +120,7 @@ impl DynamoStore {
         let mut start: Option<Item> = None;
         loop {
             let page = self
-                .client
+                .client()
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
@@ -146,7 +153,7 @@ impl DynamoStore {
             if attempt > 0 {
                 back_off(attempt).await;
             }
-            let out = self.client.batch_get_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+            let out = self.client().batch_get_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
             if let Some(mut responses) = out.responses {
                 found.extend(responses.remove(&self.table).unwrap_or_default());
             }
@@ -181,7 +188,7 @@ impl DynamoStore {
                 }
                 attempt += 1;
                 let out =
-                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+                    self.client().batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
                 pending = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
             }
         }
@@ -192,7 +199,7 @@ impl DynamoStore {
     /// expiry when given; returns the new value.
     async fn increment(&self, item_key: Item, attribute: &str, expires_at: Option<i64>) -> StoreResult<u64> {
         let mut update = self
-            .client
+            .client()
             .update_item()
             .table_name(&self.table)
             .set_key(Some(item_key))

@@ -20,7 +20,7 @@ impl WebhookStore for DynamoStore {
         let mut tx = self.tx();
         tx.put(Part::Webhook, to_item(hook, &keys::org_pk(hook.org_id), &keys::webhook_sk(&hook.id))?, Cond::Absent)?;
         add_completion(&mut tx, done)?;
-        tx.commit(&self.client).await?.or_fail(|_, _| None)
+        tx.commit(self.client()).await?.or_fail(|_, _| None)
     }
 
     async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
@@ -36,7 +36,7 @@ impl WebhookStore for DynamoStore {
     async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool> {
         let item = to_item(hook, &keys::org_pk(hook.org_id), &keys::webhook_sk(&hook.id))?;
         let result = self
-            .client
+            .client()
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -52,7 +52,7 @@ impl WebhookStore for DynamoStore {
 
     async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool> {
         let out = self
-            .client
+            .client()
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::org_pk(org), &keys::webhook_sk(id))))
@@ -70,7 +70,7 @@ impl OutboxStore for DynamoStore {
         let mut events = Vec::new();
         for shard in 0..keys::OUTBOX_SHARDS {
             let page = self
-                .client
+                .client()
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("PK = :pk AND SK < :before")
@@ -90,7 +90,7 @@ impl OutboxStore for DynamoStore {
     }
 
     async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()> {
-        self.client
+        self.client()
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::outbox_pk_of(&event.id), &keys::outbox_sk(event))))
@@ -111,7 +111,7 @@ impl DeliveryStore for DynamoStore {
     async fn record_delivery(&self, d: &Delivery) -> StoreResult<()> {
         let mut item = to_item(d, &keys::deliveries_pk(d.org_id, &d.webhook_id), &keys::delivery_sk(&d.id))?;
         item.insert("expires_at".into(), n(d.at.unix() + DELIVERY_RETENTION_SECONDS));
-        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk)?;
+        self.client().put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk)?;
         Ok(())
     }
 
@@ -124,7 +124,7 @@ impl DeliveryStore for DynamoStore {
     ) -> StoreResult<Vec<Delivery>> {
         let pk = keys::deliveries_pk(org, webhook);
         let mut query = self
-            .client
+            .client()
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""`make fuzz`: schemathesis against the local server, from the OpenAPI document the server serves.
+
+Starts `fuzz-server` (tests/fuzz/server.rs: the local server with a bootstrapped organization, on the memory backend
+or on DynamoDB through moto), writes schemathesis's configuration from the document, runs every check (server errors,
+conformance of statuses, content types, headers and bodies, negative data rejected, positive data accepted, missing
+headers, unsupported methods, auth, stateful links), and fails unless the run made at least --min-requests requests
+with no failure.
+
+The configuration's only per-operation exceptions come from the document: operations marked
+`x-rules-beyond-schema` (a rule the schema cannot state: bytes, uniqueness, date ranges, resolvable URLs) may answer
+400 to data the schema allows. A 413 is a rejection of negative data (an over-long body), as schemathesis does not
+count it by default.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+SERVER = os.path.join("target", "debug", "fuzz-server")
+POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
+NEGATIVE = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
+
+
+def toml_list(items):
+    return "[" + ", ".join(json.dumps(i) for i in items) + "]"
+
+
+def configuration(document):
+    lines = [
+        'headers = { Authorization = "Bearer ${FUZZ_SECRET_KEY}" }',
+        "",
+        "[checks.negative_data_rejection]",
+        f"expected-statuses = {toml_list(NEGATIVE)}",
+        "",
+        "[phases.stateful.inference]",
+        # The request id header must not be read as a reference to a resource nothing creates.
+        'algorithms = ["location-headers"]',
+        "",
+        "[[operations]]",
+        'include-path-regex = "^/admin/"',
+        'headers = { Authorization = "Bearer ${FUZZ_ADMIN_TOKEN}" }',
+    ]
+    exceptions = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            rules = operation.get("x-rules-beyond-schema")
+            if rules:
+                exceptions.append((operation["operationId"], rules))
+                lines += [
+                    "",
+                    "[[operations]]",
+                    f"include-operation-id = {json.dumps(operation['operationId'])}",
+                    f"checks.positive_data_acceptance.expected-statuses = {toml_list(POSITIVE + ['400'])}",
+                ]
+    return "\n".join(lines) + "\n", exceptions
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", default="memory", choices=["memory", "dynamodb"])
+    parser.add_argument("--max-examples", type=int, default=100)
+    parser.add_argument("--min-requests", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--st", default=os.path.join(".venv", "bin", "st"))
+    args = parser.parse_args()
+
+    env = dict(os.environ, FUZZ_BACKEND=args.backend, FLOWS_LOG="error")
+    server = subprocess.Popen([SERVER], stdout=subprocess.PIPE, env=env, text=True, start_new_session=True)
+    try:
+        started = json.loads(server.stdout.readline())
+        base = started["base"]
+        with urllib.request.urlopen(f"{base}/openapi.json") as answer:
+            document = json.load(answer)
+        config, exceptions = configuration(document)
+        with tempfile.TemporaryDirectory() as work:
+            config_path = os.path.join(work, "schemathesis.toml")
+            report = os.path.join(work, "report.json")
+            with open(config_path, "w") as f:
+                f.write(config)
+            print(f"fuzzing {base} ({args.backend}); positive-data exceptions: {exceptions or 'none'}", flush=True)
+            st_env = dict(
+                os.environ,
+                FUZZ_SECRET_KEY=started["secretKey"],
+                FUZZ_ADMIN_TOKEN=started["adminToken"],
+            )
+            command = [
+                args.st,
+                "--config-file",
+                config_path,
+                "run",
+                f"{base}/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                str(args.max_examples),
+                "--seed",
+                str(args.seed),
+                "--workers",
+                str(args.workers),
+                "--generation-database",
+                "none",
+                "--request-timeout",
+                "10",
+                "--report",
+                "json",
+                "--report-json-path",
+                report,
+            ]
+            status = subprocess.call(command, env=st_env, cwd=work)
+            with open(report) as f:
+                summary = json.load(f)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+    generated = summary.get("test_cases", {}).get("generated", 0)
+    failures = summary.get("test_cases", {}).get("with_failures", 0)
+    print(f"schemathesis: {generated} requests, {failures} with failures, exit status {status}")
+    if status != 0 or failures:
+        sys.exit(f"fuzz: failures on {args.backend}")
+    if generated < args.min_requests:
+        sys.exit(f"fuzz: only {generated} requests on {args.backend}, fewer than {args.min_requests}")
+
+
+if __name__ == "__main__":
+    main()

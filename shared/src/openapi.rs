@@ -1,0 +1,561 @@
+//! The OpenAPI 3.1 document, generated from the code, never written by hand: every route of the route table (a
+//! test fails on a route without an operation here), its parameters, its request body as the input's reader
+//! describes it (the validator's own limits, see [`crate::http::fields`]), every answer with its schema (the views
+//! derive theirs from the same structs serde writes, with utoipa), the error answers each route can give, the
+//! headers, the security schemes and links from what a route creates to the routes that read it.
+//!
+//! Why utoipa: its derive reads serde's own attributes (`rename_all`, `flatten`, `skip_serializing_if`), so a
+//! view's schema cannot drift from what is serialized; its schema builders are what the input readers describe
+//! themselves with; and it writes OpenAPI 3.1 (JSON Schema 2020-12: `type: [string, "null"]`), which is what
+//! schemathesis fuzzes against. The document around the schemas is plain JSON built here.
+//!
+//! Rules no schema can state (bytes, uniqueness of step ids, the range of dates) are written in their operation's
+//! description and marked with `x-rules-beyond-schema`: `make fuzz` reads that mark to exempt those operations,
+//! and only those, from schemathesis's positive-data check.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use http::StatusCode;
+use serde_json::{json, Map, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::handler::Ctx;
+use crate::handlers::flowdock::views::FlowView;
+use crate::handlers::momoflow::views::{AssignResponse, AssignmentView};
+use crate::handlers::platform::views::{
+    ApiKeyView, Bootstrapped, DeliveryPageView, IssuedKeyView, ReplayView, RotatedView, WebhookView,
+    WebhookWithSecretView,
+};
+use crate::http::fields::{schema_of, Input};
+use crate::http::{request_id, Response};
+use crate::idempotency;
+use crate::routes::{self, Access, Route};
+use crate::services::{api_keys, assignments, flows, organizations, users, webhooks};
+
+/// What the document says of one route beyond the route table.
+pub struct Operation {
+    summary: &'static str,
+    description: Option<&'static str>,
+    body: Option<Value>,
+    query: Vec<Value>,
+    answers: Vec<(u16, &'static str, Option<Value>)>,
+    errors: Vec<(u16, &'static str)>,
+    links: Vec<(&'static str, &'static str, &'static str, &'static str)>,
+    beyond_schema: Option<&'static str>,
+}
+
+/// Schemas the operations refer to, by name.
+type Components = BTreeMap<String, Value>;
+
+fn to_value(schema: RefOr<Schema>) -> Value {
+    serde_json::to_value(schema).unwrap_or(Value::Null)
+}
+
+impl Operation {
+    fn new(summary: &'static str) -> Self {
+        Self {
+            summary,
+            description: None,
+            body: None,
+            query: Vec::new(),
+            answers: Vec::new(),
+            errors: Vec::new(),
+            links: Vec::new(),
+            beyond_schema: None,
+        }
+    }
+
+    fn describe(mut self, description: &'static str) -> Self {
+        self.description = Some(description);
+        self
+    }
+
+    /// The JSON body, as `T`'s reader describes it.
+    fn body<T: Input>(mut self) -> Self {
+        self.body = Some(schema_of::<T>());
+        self
+    }
+
+    fn query(mut self, name: &'static str, schema: Value, description: &'static str) -> Self {
+        self.query.push(json!({
+            "name": name, "in": "query", "required": false, "description": description, "schema": schema,
+        }));
+        self
+    }
+
+    /// A successful answer with `T`'s schema (a component).
+    fn answer<T: ToSchema>(mut self, status: u16, description: &'static str) -> Self {
+        self.answers.push((
+            status,
+            description,
+            Some(json!({ "$ref": format!("#/components/schemas/{}", T::name()) })),
+        ));
+        self
+    }
+
+    /// A successful answer that is a list of `T`.
+    fn list<T: ToSchema>(mut self, status: u16, description: &'static str) -> Self {
+        let items = json!({ "$ref": format!("#/components/schemas/{}", T::name()) });
+        self.answers.push((status, description, Some(json!({ "type": "array", "items": items }))));
+        self
+    }
+
+    fn empty(mut self, status: u16, description: &'static str) -> Self {
+        self.answers.push((status, description, None));
+        self
+    }
+
+    /// An error answer particular to this route (the ones every route of its kind gives are added by
+    /// [`document`]).
+    fn error(mut self, status: u16, description: &'static str) -> Self {
+        self.errors.push((status, description));
+        self
+    }
+
+    /// A link from the answer to `operation`, whose `parameter` is the answer's member at `pointer`.
+    fn link(
+        mut self,
+        name: &'static str,
+        operation: &'static str,
+        parameter: &'static str,
+        pointer: &'static str,
+    ) -> Self {
+        self.links.push((name, operation, parameter, pointer));
+        self
+    }
+
+    fn beyond_schema(mut self, rules: &'static str) -> Self {
+        self.beyond_schema = Some(rules);
+        self
+    }
+}
+
+/// Registers `T`'s schema and the schemas it refers to.
+fn component<T: ToSchema>(components: &mut Components) {
+    let mut nested = Vec::new();
+    T::schemas(&mut nested);
+    for (name, schema) in nested {
+        components.insert(name, to_value(schema));
+    }
+    components.insert(T::name().into_owned(), to_value(T::schema()));
+}
+
+const DATE_RANGE: &str = "Dates are between 1970-01-01 and 9999-12-31 in UTC.";
+
+/// Every route's operation.
+pub fn operations() -> Vec<(&'static Route, Operation)> {
+    let id_of =
+        |prefix: &str, hex: usize| json!({ "type": "string", "pattern": format!("^{prefix}[0-9a-f]{{{hex}}}$") });
+    vec![
+        (
+            &routes::ADMIN_CREATE_ORGANIZATION,
+            Operation::new("Bootstrap an organization with its owner, a secret key and a public key")
+                .describe(
+                    "The keys are shown this once. An answer replayed for an Idempotency-Key has null in place of \
+                     the keys: they are never stored.",
+                )
+                .body::<organizations::NewOrganization>()
+                .answer::<Bootstrapped>(201, "The organization, its owner and its first keys")
+                .error(409, "An organization of this name (its slug) exists"),
+        ),
+        (
+            &routes::USERS_CREATE,
+            Operation::new("Add a person to the organization")
+                .body::<users::NewPerson>()
+                .answer::<crate::handlers::flowdock::views::UserView>(201, "The user, as Flowdock shows users")
+                .error(409, "A user with this email (in any case) or externalId exists"),
+        ),
+        (
+            &routes::USERS_LIST,
+            Operation::new("The organization's people, by id")
+                .list::<crate::handlers::flowdock::views::UserView>(200, "The users"),
+        ),
+        (
+            &routes::API_KEYS_CREATE,
+            Operation::new("Make an API key acting as the caller's user")
+                .describe(
+                    "The key is shown this once; an answer replayed for an Idempotency-Key has null in its place.",
+                )
+                .body::<api_keys::NewKey>()
+                .answer::<IssuedKeyView>(201, "The key's record and the key itself")
+                .link("RevokeKey", "api-keys-revoke", "keyId", "$response.body#/id"),
+        ),
+        (
+            &routes::API_KEYS_LIST,
+            Operation::new("The organization's API keys, oldest first")
+                .list::<ApiKeyView>(200, "The keys, never the keys themselves"),
+        ),
+        (
+            &routes::API_KEYS_REVOKE,
+            Operation::new("Revoke an API key: it answers 401 from then on")
+                .answer::<ApiKeyView>(200, "The revoked key")
+                .error(404, "No such key in the organization"),
+        ),
+        (
+            &routes::FLOWS_CREATE,
+            Operation::new("Create a flow (Flowdock), with its content (Frigade's type and ordered steps)")
+                .describe("Step ids are unique within a flow.")
+                .beyond_schema("step ids are unique within a flow")
+                .body::<flows::NewFlow>()
+                .answer::<FlowView>(201, "The flow, with its creator as its only member")
+                .error(404, "No such organization (another organization's slug is answered the same)")
+                .error(409, "A flow of this name (its slug) exists in the organization"),
+        ),
+        (
+            &routes::FLOWS_ASSIGN,
+            Operation::new("Assign a flow to a person (MomoFlow)")
+                .describe(DATE_RANGE)
+                .beyond_schema(DATE_RANGE)
+                .body::<assignments::NewAssignment>()
+                .answer::<AssignResponse>(200, "Flow assigned successfully")
+                .error(404, "No such flow, or no such person in the organization")
+                .error(409, "The flow is already assigned to the person (open), or the flow is disabled")
+                .link("GetAssignment", "assignments-get", "assignmentId", "$response.body#/assignmentId"),
+        ),
+        (
+            &routes::ASSIGNMENTS_GET,
+            Operation::new("One assignment")
+                .answer::<AssignmentView>(200, "The assignment")
+                .error(404, "No such assignment in the organization"),
+        ),
+        (
+            &routes::WEBHOOKS_CREATE,
+            Operation::new("Create a webhook endpoint")
+                .describe(
+                    "The URL must be https and resolve only to public addresses (checked when saved and at every \
+                     delivery). An organization has at most 20 endpoints. The signing secret is shown this once; an \
+                     answer replayed for an Idempotency-Key has null in its place.",
+                )
+                .beyond_schema("the URL must resolve to public addresses; at most 20 endpoints")
+                .body::<webhooks::NewWebhook>()
+                .answer::<WebhookWithSecretView>(201, "The endpoint, with its signing secret")
+                .error(409, "The organization has 20 endpoints")
+                .link("GetWebhook", "webhooks-get", "webhookId", "$response.body#/id")
+                .link("UpdateWebhook", "webhooks-update", "webhookId", "$response.body#/id")
+                .link("DeleteWebhook", "webhooks-delete", "webhookId", "$response.body#/id")
+                .link("RotateSecret", "webhooks-rotate-secret", "webhookId", "$response.body#/id")
+                .link("Deliveries", "webhooks-deliveries", "webhookId", "$response.body#/id"),
+        ),
+        (
+            &routes::WEBHOOKS_LIST,
+            Operation::new("The organization's webhook endpoints, oldest first")
+                .list::<WebhookView>(200, "The endpoints, without secrets"),
+        ),
+        (
+            &routes::WEBHOOKS_GET,
+            Operation::new("One webhook endpoint")
+                .answer::<WebhookView>(200, "The endpoint")
+                .error(404, "No such endpoint"),
+        ),
+        (
+            &routes::WEBHOOKS_UPDATE,
+            Operation::new("Change a webhook endpoint's URL, events or state")
+                .beyond_schema("the URL must resolve to public addresses")
+                .describe("Re-enabling an endpoint clears why it was disabled.")
+                .body::<webhooks::WebhookChanges>()
+                .answer::<WebhookView>(200, "The endpoint as changed")
+                .error(404, "No such endpoint"),
+        ),
+        (
+            &routes::WEBHOOKS_DELETE,
+            Operation::new("Delete a webhook endpoint").empty(204, "Deleted").error(404, "No such endpoint"),
+        ),
+        (
+            &routes::WEBHOOKS_ROTATE_SECRET,
+            Operation::new("A new signing secret; the previous one keeps signing for 24 hours")
+                .describe("An answer replayed for an Idempotency-Key has null in place of the secret.")
+                .answer::<RotatedView>(200, "The endpoint with its new secret")
+                .error(404, "No such endpoint"),
+        ),
+        (
+            &routes::WEBHOOKS_DELIVERIES,
+            Operation::new("An endpoint's delivery attempts, newest first")
+                .query(
+                    "limit",
+                    json!({ "type": "integer", "minimum": 1, "maximum": webhooks::MAX_PAGE }),
+                    "Attempts per page (20 when left out)",
+                )
+                .query("cursor", id_of("dlv_", 21), "The `nextCursor` of the page before")
+                .answer::<DeliveryPageView>(200, "A page of attempts")
+                .error(404, "No such endpoint"),
+        ),
+        (
+            &routes::WEBHOOKS_REPLAY,
+            Operation::new("Send a delivery's event to its endpoint again, with the same webhook-id")
+                .answer::<ReplayView>(202, "Queued")
+                .error(404, "No such endpoint or delivery"),
+        ),
+        (&routes::OPENAPI, Operation::new("This document").answer_document()),
+    ]
+}
+
+impl Operation {
+    fn answer_document(mut self) -> Self {
+        self.answers.push((200, "The OpenAPI 3.1 document", Some(json!({ "type": "object" }))));
+        self
+    }
+}
+
+/// The schemas of every view the operations answer with.
+fn components() -> Components {
+    let mut c = Components::new();
+    component::<Bootstrapped>(&mut c);
+    component::<crate::handlers::flowdock::views::UserView>(&mut c);
+    component::<IssuedKeyView>(&mut c);
+    component::<ApiKeyView>(&mut c);
+    component::<FlowView>(&mut c);
+    component::<AssignResponse>(&mut c);
+    component::<AssignmentView>(&mut c);
+    component::<WebhookWithSecretView>(&mut c);
+    component::<WebhookView>(&mut c);
+    component::<RotatedView>(&mut c);
+    component::<DeliveryPageView>(&mut c);
+    component::<ReplayView>(&mut c);
+    c.insert("Error".into(), error_schema());
+    c
+}
+
+/// Every error code the API answers with.
+pub const ERROR_CODES: &[&str] = &[
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "invalid_json",
+    "validation_error",
+    "bad_request",
+    "idempotency_key_reused",
+    "rate_limit_exceeded",
+    "service_unavailable",
+    "internal_error",
+];
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "Every error: a code and a sentence; `errors` names every bad field of a validation error, \
+                        `retry_after` the seconds to wait after a 429.",
+        "required": ["error", "message"],
+        "properties": {
+            "error": { "type": "string", "enum": ERROR_CODES },
+            "message": { "type": "string" },
+            "errors": {
+                "type": "object",
+                "additionalProperties": { "type": "array", "items": { "type": "string" } }
+            },
+            "retry_after": { "type": "integer", "minimum": 1 }
+        }
+    })
+}
+
+fn header(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "schema": schema })
+}
+
+/// The headers of an answer: the request id always; the rate limit's on successes of routes that count.
+fn answer_headers(route: &Route, success: bool, status: u16) -> Value {
+    let mut headers = Map::new();
+    headers.insert("X-Request-ID".into(), json!({ "$ref": "#/components/headers/X-Request-ID" }));
+    if success && route.access != Access::Open {
+        headers.insert("RateLimit-Policy".into(), json!({ "$ref": "#/components/headers/RateLimit-Policy" }));
+        headers.insert("RateLimit".into(), json!({ "$ref": "#/components/headers/RateLimit" }));
+    }
+    if success && route.method == http::Method::POST {
+        headers.insert("Idempotent-Replayed".into(), json!({ "$ref": "#/components/headers/Idempotent-Replayed" }));
+    }
+    if status == 429 {
+        headers.insert("Retry-After".into(), json!({ "$ref": "#/components/headers/Retry-After" }));
+    }
+    Value::Object(headers)
+}
+
+fn error_answer(route: &Route, status: u16, description: &str) -> Value {
+    json!({
+        "description": description,
+        "headers": answer_headers(route, false, status),
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    })
+}
+
+/// The error answers a route gives by its kind, besides its own.
+fn common_errors(route: &Route, op: &Operation) -> Vec<(u16, &'static str)> {
+    let mut errors = Vec::new();
+    match route.access {
+        Access::Secret | Access::Public => {
+            errors.push((401, "Invalid or missing API key (also a revoked one)"));
+            if route.access == Access::Secret {
+                errors.push((403, "A public key on a route that needs a secret key"));
+            }
+            errors.push((429, "Too many requests in this minute; `Retry-After` says how long to wait"));
+        }
+        Access::Admin => {
+            errors.push((401, "Invalid or missing admin token"));
+            errors.push((404, "The admin routes are off (no admin token configured)"));
+            errors.push((429, "Too many requests in this minute; `Retry-After` says how long to wait"));
+        }
+        Access::Open => {}
+    }
+    let mut bad_request = Vec::new();
+    if op.body.is_some() {
+        bad_request.push("the body is not JSON, or a field is bad (`errors` names each)");
+        errors.push((413, "The body is over 1 MiB"));
+        errors.push((415, "The body is not `application/json`"));
+    }
+    if !op.query.is_empty() {
+        bad_request.push("a query parameter is bad");
+    }
+    if route.method == http::Method::POST && route.access != Access::Open {
+        bad_request.push("the Idempotency-Key is malformed");
+        errors.push((409, "A request with this Idempotency-Key is still in flight"));
+        errors.push((422, "This Idempotency-Key was used with another request"));
+    }
+    if !bad_request.is_empty() {
+        errors.push((400, "Bad request"));
+    }
+    if route.object.is_some() {
+        errors.push((404, "No such object in the organization (another organization's is answered the same)"));
+    }
+    if route.access != Access::Open {
+        errors.push((503, "Storage is busy; retry shortly"));
+    }
+    errors
+}
+
+fn path_parameters(route: &Route) -> Vec<Value> {
+    route
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| {
+            let schema = match name {
+                "organization" => json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100 }),
+                _ => json!({ "type": "string", "maxLength": 64 }),
+            };
+            json!({ "name": name, "in": "path", "required": true, "schema": schema })
+        })
+        .collect()
+}
+
+fn operation_json(route: &Route, op: &Operation) -> Value {
+    let mut parameters = path_parameters(route);
+    parameters.extend(op.query.iter().cloned());
+    parameters.push(json!({ "$ref": "#/components/parameters/X-Request-ID" }));
+    if route.method == http::Method::POST && route.access != Access::Open {
+        parameters.push(json!({ "$ref": "#/components/parameters/Idempotency-Key" }));
+    }
+    let mut responses = Map::new();
+    for (status, description, schema) in &op.answers {
+        let mut answer = json!({ "description": description, "headers": answer_headers(route, true, *status) });
+        if let Some(schema) = schema {
+            answer["content"] = json!({ "application/json": { "schema": schema } });
+        }
+        if !op.links.is_empty() {
+            let links: Map<String, Value> = op
+                .links
+                .iter()
+                .map(|(name, operation, parameter, pointer)| {
+                    ((*name).to_owned(), json!({ "operationId": operation, "parameters": { *parameter: pointer } }))
+                })
+                .collect();
+            answer["links"] = Value::Object(links);
+        }
+        responses.insert(status.to_string(), answer);
+    }
+    let mut errors: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+    for (status, description) in common_errors(route, op).into_iter().chain(op.errors.iter().copied()) {
+        errors.entry(status).or_default().push(description);
+    }
+    for (status, descriptions) in errors {
+        responses.insert(status.to_string(), error_answer(route, status, &descriptions.join("; ")));
+    }
+    let mut operation = json!({
+        "operationId": route.function,
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": responses,
+    });
+    if let Some(description) = op.description {
+        operation["description"] = json!(description);
+    }
+    if let Some(body) = &op.body {
+        operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body } } });
+    }
+    operation["security"] = match route.access {
+        Access::Secret => json!([{ "secretKey": [] }]),
+        Access::Public => json!([{ "secretKey": [] }, { "publicKey": [] }]),
+        Access::Admin => json!([{ "adminToken": [] }]),
+        Access::Open => json!([]),
+    };
+    if let Some(rules) = op.beyond_schema {
+        operation["x-rules-beyond-schema"] = json!(rules);
+    }
+    operation
+}
+
+/// The document.
+pub fn document() -> Value {
+    let mut paths: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
+    for (route, op) in operations() {
+        let method = route.method.as_str().to_ascii_lowercase();
+        paths.entry(route.path).or_default().insert(method, operation_json(route, &op));
+    }
+    let limits = crate::config::Config::for_tests().limits();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Flows",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "One backend for MomoFlow's flow assignment, Flowdock's flows, SuperOffice's workflow agent and \
+                 Frigade's flow states. Every answer carries X-Request-ID; every error is `{{\"error\", \"message\"}}` \
+                 (see the Error schema). POSTs take an Idempotency-Key (kept 24 hours per organization, route and API \
+                 key; only successful answers are kept, without secrets). Requests per minute: {} (standard), {} \
+                 (enterprise), {} per admin token; the RateLimit headers say what is left. An unknown route is a \
+                 404; a known path with another method a 405 with Allow.",
+                limits.standard, limits.enterprise, limits.admin
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components(),
+            "securitySchemes": {
+                "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret API key (`sk_…`): every route of its organization" },
+                "publicKey": { "type": "http", "scheme": "bearer", "description": "A public API key (`pk_…`): only `/v1/public/*`" },
+                "adminToken": { "type": "http", "scheme": "bearer", "description": "The deployment's admin token: `/admin/*`" }
+            },
+            "parameters": {
+                "X-Request-ID": {
+                    "name": "X-Request-ID", "in": "header", "required": false,
+                    "description": "Echoed in the answer's X-Request-ID (a fresh `req_…` when absent or unusable)",
+                    "schema": { "type": "string", "maxLength": request_id::MAX_LEN, "pattern": "^[!-~]+$" }
+                },
+                "Idempotency-Key": {
+                    "name": "Idempotency-Key", "in": "header", "required": false,
+                    "description": "The same key and request within 24 hours answer the first answer again (`Idempotent-Replayed: true`)",
+                    "schema": { "type": "string", "minLength": 1, "maxLength": idempotency::MAX_KEY_LEN, "pattern": "^[!-~]+$" }
+                }
+            },
+            "headers": {
+                "X-Request-ID": header("The caller's request id, or a fresh one", json!({ "type": "string" })),
+                "Idempotent-Replayed": header("`true` on an answer given again for an Idempotency-Key", json!({ "type": "string", "enum": ["true"] })),
+                "Retry-After": header("Seconds until the rate window ends", json!({ "type": "integer", "minimum": 1 })),
+                "RateLimit-Policy": header("The window's quota: `\"minute\";q=<requests>;w=60`", json!({ "type": "string" })),
+                "RateLimit": header("What is left of the window: `\"minute\";r=<remaining>;t=<seconds>`", json!({ "type": "string" })),
+                "Allow": header("On a 405: the methods the path takes", json!({ "type": "string" }))
+            }
+        }
+    })
+}
+
+/// `GET /openapi.json`: the document, built once per process.
+pub async fn serve(_ctx: Ctx, _request: lambda_http::Request) -> Result<Response, ApiError> {
+    static DOCUMENT: OnceLock<Vec<u8>> = OnceLock::new();
+    let bytes = DOCUMENT.get_or_init(|| serde_json::to_vec(&document()).unwrap_or_default());
+    Ok(crate::http::response::raw_json(StatusCode::OK, bytes.clone()))
+}

@@ -1,0 +1,203 @@
+//! The tenant-isolation matrix, from the route table: every route called as every kind of caller (no key, a
+//! malformed key, a revoked key, a public key, another organization's secret and public keys, and, where the route
+//! names an object, the owner's key with another organization's object), with the answers each must give by the
+//! route's access kind. A route without a fixture here fails the test, so a new route cannot slip past.
+
+use flows_shared::model::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Timestamp, WebhookId};
+use flows_shared::routes::{self, Access, Route};
+use flows_testkit::{Backend, Org, Reply, TestServer};
+use serde_json::{json, Value};
+
+crate::on_both_backends!(every_route_keeps_each_organization_to_itself,);
+
+/// One organization's objects, the ones routes name.
+struct Side {
+    org: Org,
+    revoked_key: String,
+    key_to_revoke: String,
+    flow: String,
+    email: String,
+    assignment: String,
+    webhook: String,
+    delivery: String,
+}
+
+/// Everything the requests below refer to, for the owner and for another organization.
+struct World {
+    owner: Side,
+    other: Side,
+}
+
+async fn side(server: &TestServer, name: &str) -> Side {
+    let (org, flow) = server.ready_to_assign(name).await;
+    let email = "employee@company.com".to_owned();
+    let assigned = server.post("/v1/flows/assign", &org.secret, json!({"flowId": flow, "userEmail": email})).await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    let key = |reply: Reply| reply.body["id"].as_str().expect("an id").to_owned();
+    let revoked = server.post("/v1/api-keys", &org.secret, json!({"kind": "secret"})).await;
+    let revoked_key = revoked.body["key"].as_str().expect("a key").to_owned();
+    let revoked_id = key(revoked);
+    let gone = server.send("DELETE", &format!("/v1/api-keys/{revoked_id}"), Some(&org.secret), None, &[]).await;
+    assert_eq!(gone.status, 200);
+    let key_to_revoke = key(server.post("/v1/api-keys", &org.secret, json!({"kind": "public"})).await);
+    let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
+    let webhook = key(hook);
+    // A delivery in the endpoint's log, written straight through the store.
+    let delivery = Delivery {
+        id: DeliveryId::new(Timestamp::now().unix_millis()),
+        org_id: org.id,
+        webhook_id: WebhookId::parse(&webhook).expect("a webhook id"),
+        event: Event::new(org.id, EventType::FlowAssigned, Timestamp::now(), json!({})),
+        attempt: 1,
+        status: DeliveryStatus::Failed,
+        response_code: Some(500),
+        duration_ms: 1,
+        error: None,
+        at: Timestamp::now(),
+    };
+    server.state.store.record_delivery(&delivery).await.expect("a delivery");
+    Side {
+        assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
+        org,
+        revoked_key,
+        key_to_revoke,
+        flow,
+        email,
+        webhook,
+        delivery: delivery.id.to_string(),
+    }
+}
+
+/// A request to a route, naming `side`'s objects: method, path and body.
+fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
+    let r = route;
+    let (path, body) = if std::ptr::eq(r, &routes::ADMIN_CREATE_ORGANIZATION) {
+        (r.path.to_owned(), Some(json!({"name": "Matrix", "owner": {"email": "m@example.com", "name": "M"}})))
+    } else if std::ptr::eq(r, &routes::USERS_CREATE) {
+        (r.path.to_owned(), Some(json!({"email": "new.person@example.com", "name": "New Person"})))
+    } else if std::ptr::eq(r, &routes::USERS_LIST)
+        || std::ptr::eq(r, &routes::API_KEYS_LIST)
+        || std::ptr::eq(r, &routes::WEBHOOKS_LIST)
+        || std::ptr::eq(r, &routes::OPENAPI)
+    {
+        (r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::API_KEYS_CREATE) {
+        (r.path.to_owned(), Some(json!({"kind": "secret"})))
+    } else if std::ptr::eq(r, &routes::API_KEYS_REVOKE) {
+        (format!("/v1/api-keys/{}", side.key_to_revoke), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_CREATE) {
+        (format!("/flows/{}", side.org.slug), Some(json!({"name": "Another flow"})))
+    } else if std::ptr::eq(r, &routes::FLOWS_ASSIGN) {
+        (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
+    } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
+        (format!("/v1/assignments/{}", side.assignment), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
+        (r.path.to_owned(), Some(json!({"url": "http://127.0.0.1:9/more"})))
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) || std::ptr::eq(r, &routes::WEBHOOKS_DELETE) {
+        (format!("/v1/webhooks/{}", side.webhook), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_UPDATE) {
+        (format!("/v1/webhooks/{}", side.webhook), Some(json!({"enabled": true})))
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_ROTATE_SECRET) {
+        (format!("/v1/webhooks/{}/rotate-secret", side.webhook), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_DELIVERIES) {
+        (format!("/v1/webhooks/{}/deliveries", side.webhook), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_REPLAY) {
+        (format!("/v1/webhooks/{}/deliveries/{}/replay", side.webhook, side.delivery), None)
+    } else {
+        return None;
+    };
+    Some((path, body))
+}
+
+/// Who calls.
+#[derive(Clone, Copy, Debug)]
+enum Caller {
+    NoKey,
+    Malformed,
+    Revoked,
+    OwnersPublicKey,
+    OthersSecretKey,
+    OthersPublicKey,
+    /// The owner's secret key, naming the other organization's object.
+    OwnerWithOthersObject,
+}
+
+const CALLERS: [Caller; 7] = [
+    Caller::NoKey,
+    Caller::Malformed,
+    Caller::Revoked,
+    Caller::OwnersPublicKey,
+    Caller::OthersSecretKey,
+    Caller::OthersPublicKey,
+    Caller::OwnerWithOthersObject,
+];
+
+/// Every id and email of `side`, none of which may reach another organization.
+fn secrets_of(side: &Side) -> Vec<&str> {
+    vec![&side.flow, &side.assignment, &side.webhook, &side.delivery, &side.key_to_revoke, &side.org.slug]
+}
+
+async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
+    // GIVEN two organizations with every kind of object, and the admin token kept from none of the calls below
+    let server = TestServer::start(backend).await;
+    let world = World { owner: side(&server, "Alpha Owners Ltd").await, other: side(&server, "Zeta Others Inc").await };
+    let mut missing = Vec::new();
+
+    for route in routes::ROUTES {
+        let Some((path, body)) = request(route, &world.owner) else {
+            missing.push(route.function);
+            continue;
+        };
+        for caller in CALLERS {
+            // WHEN the route is called by this caller
+            let (key, path, body) = match caller {
+                Caller::NoKey => (None, path.clone(), body.clone()),
+                Caller::Malformed => (Some("nonsense".to_owned()), path.clone(), body.clone()),
+                Caller::Revoked => (Some(world.owner.revoked_key.clone()), path.clone(), body.clone()),
+                Caller::OwnersPublicKey => (Some(world.owner.org.public.clone()), path.clone(), body.clone()),
+                Caller::OthersSecretKey => (Some(world.other.org.secret.clone()), path.clone(), body.clone()),
+                Caller::OthersPublicKey => (Some(world.other.org.public.clone()), path.clone(), body.clone()),
+                Caller::OwnerWithOthersObject => {
+                    if route.object.is_none() {
+                        continue;
+                    }
+                    let (others_path, others_body) = request(route, &world.other).expect("the same fixture");
+                    (Some(world.owner.org.secret.clone()), others_path, others_body)
+                }
+            };
+            let reply = server.send(route.method.as_str(), &path, key.as_deref(), body.as_ref(), &[]).await;
+
+            // THEN it gets what its access kind says, and never another organization's data
+            let status = reply.status.as_u16();
+            let context = format!("{} {path} as {caller:?}: {status} {:?}", route.method, reply.body);
+            match (route.access, caller) {
+                (Access::Open, _) => assert!(reply.status.is_success(), "{context}"),
+                (Access::Admin, _) => assert_eq!(status, 401, "{context}"),
+                (_, Caller::NoKey | Caller::Malformed | Caller::Revoked) => assert_eq!(status, 401, "{context}"),
+                (Access::Secret, Caller::OwnersPublicKey | Caller::OthersPublicKey) => {
+                    assert_eq!(status, 403, "{context}")
+                }
+                (_, Caller::OwnerWithOthersObject) => assert_eq!(status, 404, "{context}"),
+                (_, Caller::OthersSecretKey | Caller::OthersPublicKey) if route.object.is_some() => {
+                    assert_eq!(status, 404, "{context}")
+                }
+                (_, _) => {
+                    // A list or a create by another organization works, on its own data only.
+                    assert!(reply.status.is_success(), "{context}");
+                    let text = reply.body.to_string();
+                    for secret in secrets_of(&world.owner) {
+                        assert!(!text.contains(secret), "{context} shows the owner's {secret}");
+                    }
+                }
+            }
+            if route.access != Access::Open && status >= 400 {
+                // An error may echo what the caller sent (the seed's "Flow with ID '…' does not exist"), nothing more.
+                let (text, sent) = (reply.body.to_string(), format!("{path} {body:?}"));
+                for secret in secrets_of(&world.owner).into_iter().chain(secrets_of(&world.other)) {
+                    assert!(!text.contains(secret) || sent.contains(secret), "{context} shows {secret}");
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "routes without a fixture in the isolation matrix: {missing:?}");
+}
