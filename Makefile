@@ -9,6 +9,9 @@ PY          := $(VENV)/bin/python
 MOTO_HOST   ?= 127.0.0.1
 MOTO_PORT   ?= 5055
 MOTO_URL    := http://$(MOTO_HOST):$(MOTO_PORT)
+# A second moto answering one request at a time, for the concurrency tests' DynamoDB (scripts/moto_serial.py).
+MOTO_SERIAL_PORT ?= 5056
+MOTO_SERIAL_URL := http://$(MOTO_HOST):$(MOTO_SERIAL_PORT)
 MOTO_DIR    := .moto
 ARCH        ?= arm64
 CARGO       ?= cargo
@@ -48,16 +51,21 @@ $(VENV)/.ci: requirements-ci.txt requirements-dev.txt
 venv: $(VENV)/.dev
 venv-ci: $(VENV)/.ci
 
-# moto's server on 127.0.0.1, started in the background and waited for; `moto-stop` ends it.
+# moto's servers on 127.0.0.1, started in the background and waited for; `moto-stop` ends them.
 moto-start: $(VENV)/.dev
 	@mkdir -p $(MOTO_DIR)
 	@if [ -f $(MOTO_DIR)/pid ] && kill -0 $$(cat $(MOTO_DIR)/pid) 2>/dev/null; then exit 0; fi; \
 	$(VENV)/bin/moto_server -H $(MOTO_HOST) -p $(MOTO_PORT) > $(MOTO_DIR)/server.log 2>&1 & echo $$! > $(MOTO_DIR)/pid; \
-	$(PY) scripts/wait_for_port.py $(MOTO_HOST) $(MOTO_PORT) 30 || { cat $(MOTO_DIR)/server.log; exit 1; }
-	@echo "moto listening on $(MOTO_URL)"
+	$(PY) scripts/moto_serial.py $(MOTO_HOST) $(MOTO_SERIAL_PORT) > $(MOTO_DIR)/serial.log 2>&1 & \
+	  echo $$! > $(MOTO_DIR)/serial.pid; \
+	$(PY) scripts/wait_for_port.py $(MOTO_HOST) $(MOTO_PORT) 30 || { cat $(MOTO_DIR)/server.log; exit 1; }; \
+	$(PY) scripts/wait_for_port.py $(MOTO_HOST) $(MOTO_SERIAL_PORT) 30 || { cat $(MOTO_DIR)/serial.log; exit 1; }
+	@echo "moto listening on $(MOTO_URL), and one request at a time on $(MOTO_SERIAL_URL)"
 
 moto-stop:
-	@if [ -f $(MOTO_DIR)/pid ]; then kill $$(cat $(MOTO_DIR)/pid) 2>/dev/null || true; rm -f $(MOTO_DIR)/pid; fi
+	@for f in pid serial.pid; do \
+	  if [ -f $(MOTO_DIR)/$$f ]; then kill $$(cat $(MOTO_DIR)/$$f) 2>/dev/null || true; rm -f $(MOTO_DIR)/$$f; fi; \
+	done
 
 # Every test: unit, route table vs template, events, end-to-end on both backends. moto is started here and
 # stopped however the tests end; FLOWS_TEST_DYNAMODB tells the tests where it is (they fail, never skip,
@@ -65,15 +73,16 @@ moto-stop:
 test: $(VENV)/.dev
 	@$(MAKE) --no-print-directory moto-start
 	@set -o pipefail; status=0; \
-	FLOWS_TEST_DYNAMODB=$(MOTO_URL) $(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
+	FLOWS_TEST_DYNAMODB=$(MOTO_URL) FLOWS_TEST_DYNAMODB_SERIAL=$(MOTO_SERIAL_URL) \
+	  $(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
 	$(MAKE) --no-print-directory moto-stop; exit $$status
 
 # schemathesis against the local server, from the document it serves (scripts/fuzz.py): every check, zero failures,
 # at least FUZZ_MIN requests. `make fuzz` on the memory backend, `make fuzz-dynamodb` on DynamoDB through moto.
 FUZZ_MIN ?= 5000
-FUZZ_EXAMPLES ?= 100
+FUZZ_EXAMPLES ?= 300
 FUZZ_DYNAMODB_MIN ?= 1000
-FUZZ_DYNAMODB_EXAMPLES ?= 20
+FUZZ_DYNAMODB_EXAMPLES ?= 40
 
 fuzz: $(VENV)/.dev
 	$(CARGO) build -q -p flows --bin fuzz-server

@@ -75,13 +75,29 @@ pub fn deliverer(state: &AppState) -> Result<Deliverer, reqwest::Error> {
     )
 }
 
-/// One scheduled run (overdue assignments, outbox sweep) on `state`'s ports.
+/// One scheduled run (overdue assignments, outbox sweep) on `state`'s ports, working for at most `budget`.
+pub async fn scheduled_run_within(
+    state: &AppState,
+    now: crate::model::Timestamp,
+    budget: Duration,
+) -> Result<crate::services::overdue::RunReport, crate::store::StoreError> {
+    let deadline = std::time::Instant::now() + budget;
+    crate::services::overdue::run_once(
+        state.store.as_ref(),
+        &state.publisher(),
+        state.config.outbox_sweep_after,
+        now,
+        deadline,
+    )
+    .await
+}
+
+/// One scheduled run with a minute to work (the schedule's period).
 pub async fn scheduled_run(
     state: &AppState,
     now: crate::model::Timestamp,
 ) -> Result<crate::services::overdue::RunReport, crate::store::StoreError> {
-    crate::services::overdue::run_once(state.store.as_ref(), &state.publisher(), state.config.outbox_sweep_after, now)
-        .await
+    scheduled_run_within(state, now, Duration::from_secs(50)).await
 }
 
 /// The local server's schedule: a run every `FLOWS_SCHEDULE_INTERVAL_MS`, until the task is dropped.
@@ -90,6 +106,7 @@ pub async fn run_schedule(state: Arc<AppState>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        // Runs follow each other (a late tick waits), so each may take the deployed run's budget.
         if let Err(err) = scheduled_run(&state, crate::model::Timestamp::now()).await {
             tracing::warn!(error = %err, "scheduled run failed");
         }

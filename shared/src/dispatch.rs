@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::{HeaderValue, Method, StatusCode};
+use lambda_http::RequestExt;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
@@ -19,7 +20,7 @@ use crate::http::{request_id, response, Response};
 use crate::idempotency;
 use crate::model::Timestamp;
 use crate::rate_limit::{Quota, WINDOW_SECONDS};
-use crate::routes::{Access, Route};
+use crate::routes::{Access, Place, Route};
 use crate::state::AppState;
 
 /// Runs `endpoint` for `request` and always returns a response.
@@ -33,9 +34,14 @@ pub async fn dispatch(state: Arc<AppState>, endpoint: &'static Endpoint, request
         method = %request.method(),
         path = %request.uri().path(),
     );
+    let head = request.method() == Method::HEAD;
     async move {
         let started = Instant::now();
         let mut response = run(state, endpoint, request_id.clone(), request).await;
+        if head {
+            // HEAD is the GET without its body; the headers stay.
+            *response.body_mut() = lambda_http::Body::Empty;
+        }
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert(request_id::HEADER, value);
         }
@@ -75,15 +81,30 @@ fn credential(state: &AppState, route: &Route, headers: &http::HeaderMap) -> Res
 }
 
 /// The request's `Idempotency-Key` and fingerprint, for a POST that carries one and a JSON body.
-fn idempotency_request(route: &Route, request: &lambda_http::Request) -> Result<Option<IdempotencyRequest>, ApiError> {
+fn idempotency_request(
+    route: &Route,
+    request: &lambda_http::Request,
+    body: Option<&serde_json::Value>,
+) -> Result<Option<IdempotencyRequest>, ApiError> {
     if request.method() != Method::POST {
         return Ok(None);
     }
     let Some(key) = idempotency::key_from(request.headers())? else { return Ok(None) };
     // A body that is not JSON never reaches a write: its answer is a 4xx, and nothing is remembered of it.
-    let Ok(body) = serde_json::from_slice::<serde_json::Value>(request.body().as_ref()) else { return Ok(None) };
-    let fingerprint = idempotency::fingerprint(request.method().as_str(), route.function, &body);
+    let Some(body) = body else { return Ok(None) };
+    let fingerprint = idempotency::fingerprint(request.method().as_str(), route.function, body);
     Ok(Some(IdempotencyRequest { key, fingerprint }))
+}
+
+/// The end user a public-key request names, where its route says (see [`Route::end_user`]).
+fn end_user(route: &Route, request: &lambda_http::Request, body: Option<&serde_json::Value>) -> Option<String> {
+    let place = route.end_user?;
+    let value = match place.place {
+        Place::Body => body?.get(place.name)?.as_str()?.to_owned(),
+        Place::Query => request.query_string_parameters().first(place.name)?.to_owned(),
+        Place::Path => request.path_parameters().first(place.name)?.to_owned(),
+    };
+    Some(value)
 }
 
 async fn run(
@@ -94,14 +115,17 @@ async fn run(
 ) -> Response {
     let route = endpoint.route;
     let now = Timestamp::now();
+    // The body as JSON, when it is: for the idempotency fingerprint and the end user's id.
+    let body = serde_json::from_slice::<serde_json::Value>(request.body().as_ref()).ok();
     let checked = credential(&state, route, request.headers())
-        .and_then(|credential| Ok((credential, idempotency_request(route, &request)?)));
+        .and_then(|credential| Ok((credential, idempotency_request(route, &request, body.as_ref())?)));
     let (credential, idempotency) = match checked {
         Ok(checked) => checked,
         Err(err) => return render(&err),
     };
+    let user = end_user(route, &request, body.as_ref());
     let caller =
-        Arc::new(Caller::new(route, credential, state.store.clone(), state.config.limits(), now, None, idempotency));
+        Arc::new(Caller::new(route, credential, state.store.clone(), state.config.limits(), now, user, idempotency));
     let ctx = Ctx { state, request_id, caller: caller.clone() };
     let (handled, verdict) = tokio::join!((endpoint.handler)(ctx, request), caller.verdict());
     match verdict {
@@ -132,5 +156,89 @@ fn add_quota_headers(response: &mut Response, quota: Quota) {
         if let Ok(value) = HeaderValue::from_str(&value) {
             response.headers_mut().insert(name, value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::handler::{Ctx, Endpoint, HandlerFuture};
+    use crate::model::{KeyKind, OrgId, Organization, Slug, Tier, User, UserId};
+    use crate::routes::Object;
+    use crate::store::memory::MemoryStore;
+    use crate::store::Directory;
+
+    static PUBLIC_PROBE: Route = Route {
+        function: "public-probe",
+        method: Method::POST,
+        path: "/v1/public/probe",
+        access: Access::Public,
+        object: None,
+        end_user: Some(Object { place: Place::Body, name: "userId" }),
+    };
+
+    fn ok(_ctx: Ctx, _request: lambda_http::Request) -> HandlerFuture {
+        Box::pin(async { Ok(crate::http::json(StatusCode::OK, &serde_json::json!({}))) })
+    }
+
+    static PROBE: Endpoint = Endpoint { route: &PUBLIC_PROBE, handler: ok };
+
+    async fn state_with_public_key(limit: u32) -> (Arc<AppState>, String) {
+        let mut config = Config::for_tests();
+        config.rate_limit_standard = limit;
+        let store = Arc::new(MemoryStore::new());
+        let state = crate::app::with_store(config, store.clone());
+        let now = Timestamp::now();
+        let org = Organization {
+            id: OrgId(1),
+            name: "Acme".into(),
+            slug: Slug::parse("acme").unwrap(),
+            tier: Tier::Standard,
+            user_count: 1,
+            created_at: now,
+        };
+        let owner = User {
+            id: UserId(1),
+            org_id: OrgId(1),
+            email: crate::model::Email::parse("a@example.com").unwrap(),
+            name: "A".into(),
+            nick: "A".into(),
+            external_id: None,
+            disabled: false,
+            created_at: now,
+        };
+        let (plain, key) = state.signer.generate(KeyKind::Public, OrgId(1), UserId(1), Tier::Standard, now);
+        store.create_organization(&org, &owner, &[key], None).await.unwrap();
+        (state, plain)
+    }
+
+    fn request(key: &str, user: &str) -> lambda_http::Request {
+        http::Request::builder()
+            .method("POST")
+            .uri("/v1/public/probe")
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .body(lambda_http::Body::from(serde_json::json!({ "userId": user }).to_string()))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_public_key_counts_each_end_user_apart() {
+        // GIVEN a public key, two requests a minute
+        crate::rate_limit::tests_avoid_window_end().await;
+        let (state, key) = state_with_public_key(2).await;
+
+        // WHEN one end user spends the window
+        for _ in 0..2 {
+            assert_eq!(dispatch(state.clone(), &PROBE, request(&key, "user-a")).await.status(), 200);
+        }
+        let third = dispatch(state.clone(), &PROBE, request(&key, "user-a")).await;
+
+        // THEN that user is limited, and another user of the same key is not
+        assert_eq!(third.status(), 429);
+        assert_eq!(dispatch(state.clone(), &PROBE, request(&key, "user-b")).await.status(), 200);
     }
 }

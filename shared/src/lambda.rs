@@ -92,10 +92,14 @@ fn received(record: SqsMessage) -> Option<ReceivedMessage> {
 pub async fn run_scheduler() -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init();
     let state = app::build(Config::from_env()?).await?;
-    lambda_runtime::run(lambda_runtime::service_fn(move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
         let state = state.clone();
         async move {
-            let report = app::scheduled_run(&state, crate::model::Timestamp::now()).await?;
+            // Work while the function has time, less a margin to answer in.
+            let deadline_ms = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
+            let left_ms = deadline_ms.saturating_sub(crate::model::Timestamp::now().unix_millis()) - 5_000;
+            let budget = std::time::Duration::from_millis(u64::try_from(left_ms).unwrap_or(0));
+            let report = app::scheduled_run_within(&state, crate::model::Timestamp::now(), budget).await?;
             Ok::<_, lambda_runtime::Error>(report)
         }
     }))

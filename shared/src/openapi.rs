@@ -30,7 +30,7 @@ use crate::handlers::platform::views::{
     WebhookWithSecretView,
 };
 use crate::http::fields::{schema_of, Input};
-use crate::http::{request_id, Response};
+use crate::http::Response;
 use crate::idempotency;
 use crate::routes::{self, Access, Route};
 use crate::services::{api_keys, assignments, flows, organizations, users, webhooks};
@@ -44,7 +44,7 @@ pub struct Operation {
     answers: Vec<(u16, &'static str, Option<Value>)>,
     errors: Vec<(u16, &'static str)>,
     links: Vec<(&'static str, &'static str, &'static str, &'static str)>,
-    beyond_schema: Option<&'static str>,
+    beyond_schema: Vec<(&'static str, u16)>,
 }
 
 /// Schemas the operations refer to, by name.
@@ -64,7 +64,7 @@ impl Operation {
             answers: Vec::new(),
             errors: Vec::new(),
             links: Vec::new(),
-            beyond_schema: None,
+            beyond_schema: Vec::new(),
         }
     }
 
@@ -127,8 +127,9 @@ impl Operation {
         self
     }
 
-    fn beyond_schema(mut self, rules: &'static str) -> Self {
-        self.beyond_schema = Some(rules);
+    /// A rule of this operation that no schema states, and the status that data breaking it gets.
+    fn beyond_schema(mut self, rule: &'static str) -> Self {
+        self.beyond_schema.push((rule, 400));
         self
     }
 }
@@ -147,8 +148,6 @@ const DATE_RANGE: &str = "Dates are between 1970-01-01 and 9999-12-31 in UTC.";
 
 /// Every route's operation.
 pub fn operations() -> Vec<(&'static Route, Operation)> {
-    let id_of =
-        |prefix: &str, hex: usize| json!({ "type": "string", "pattern": format!("^{prefix}[0-9a-f]{{{hex}}}$") });
     vec![
         (
             &routes::ADMIN_CREATE_ORGANIZATION,
@@ -278,7 +277,11 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                     json!({ "type": "integer", "minimum": 1, "maximum": webhooks::MAX_PAGE }),
                     "Attempts per page (20 when left out)",
                 )
-                .query("cursor", id_of("dlv_", 21), "The `nextCursor` of the page before")
+                .query(
+                    "cursor",
+                    json!({ "type": "string", "pattern": "^dlv_[0-9]{13}[0-9a-f]{8}$" }),
+                    "The `nextCursor` of the page before",
+                )
                 .answer::<DeliveryPageView>(200, "A page of attempts")
                 .error(404, "No such endpoint"),
         ),
@@ -492,7 +495,12 @@ fn operation_json(route: &Route, op: &Operation) -> Value {
         Access::Admin => json!([{ "adminToken": [] }]),
         Access::Open => json!([]),
     };
-    if let Some(rules) = op.beyond_schema {
+    let mut rules: Vec<Value> =
+        op.beyond_schema.iter().map(|(rule, status)| json!({ "rule": rule, "status": status })).collect();
+    if route.method == http::Method::POST && route.access != Access::Open {
+        rules.push(json!({ "rule": "an Idempotency-Key sent before with another request", "status": 422 }));
+    }
+    if !rules.is_empty() {
         operation["x-rules-beyond-schema"] = json!(rules);
     }
     operation
@@ -532,8 +540,9 @@ pub fn document() -> Value {
             "parameters": {
                 "X-Request-ID": {
                     "name": "X-Request-ID", "in": "header", "required": false,
-                    "description": "Echoed in the answer's X-Request-ID (a fresh `req_…` when absent or unusable)",
-                    "schema": { "type": "string", "maxLength": request_id::MAX_LEN, "pattern": "^[!-~]+$" }
+                    "description": "Echoed in the answer's X-Request-ID when it is 1 to 128 visible ASCII characters; \
+                                    otherwise, or when absent, the answer carries a fresh `req_…`",
+                    "schema": { "type": "string" }
                 },
                 "Idempotency-Key": {
                     "name": "Idempotency-Key", "in": "header", "required": false,

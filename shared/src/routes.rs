@@ -48,11 +48,14 @@ pub struct Route {
     pub access: Access,
     /// The object the route names, if it names one (not a list or a create).
     pub object: Option<Object>,
+    /// Where a public-key request names its end user, whose requests a public key's rate limit counts apart
+    /// (Frigade's `userId`): the route only names the field, the pipeline does the rest.
+    pub end_user: Option<Object>,
 }
 
 macro_rules! routes {
     ($($name:ident = $function:literal, $method:ident, $path:literal, $access:ident
-        $(, $place:ident($object:literal))?;)*) => {
+        $(, object = $place:ident($object:literal))? $(, user = $uplace:ident($user:literal))?;)*) => {
         $(
             pub static $name: Route = Route {
                 function: $function,
@@ -60,6 +63,7 @@ macro_rules! routes {
                 path: $path,
                 access: Access::$access,
                 object: routes!(@object $($place($object))?),
+                end_user: routes!(@object $($uplace($user))?),
             };
         )*
         /// Every route the system serves, besides the fallback.
@@ -75,28 +79,35 @@ routes! {
     USERS_LIST = "users-list", GET, "/v1/users", Secret;
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
-    API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, Path("keyId");
-    FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, Path("organization");
-    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, Body("flowId");
-    ASSIGNMENTS_GET = "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret, Path("assignmentId");
+    API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, object = Path("keyId");
+    FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
+    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId");
+    ASSIGNMENTS_GET =
+        "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret, object = Path("assignmentId");
     WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret;
     WEBHOOKS_LIST = "webhooks-list", GET, "/v1/webhooks", Secret;
-    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret, Path("webhookId");
-    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret, Path("webhookId");
-    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret, Path("webhookId");
-    WEBHOOKS_ROTATE_SECRET =
-        "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret, Path("webhookId");
+    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId");
+    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId");
+    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId");
+    WEBHOOKS_ROTATE_SECRET = "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret,
+        object = Path("webhookId");
     WEBHOOKS_DELIVERIES =
-        "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret, Path("webhookId");
+        "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret, object = Path("webhookId");
     WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret,
-        Path("webhookId");
+        object = Path("webhookId");
     OPENAPI = "openapi", GET, "/openapi.json", Open;
 }
 
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's
 /// `$default` route sends such requests to this function.
-pub static FALLBACK: Route =
-    Route { function: "not-found", method: Method::GET, path: "$default", access: Access::Open, object: None };
+pub static FALLBACK: Route = Route {
+    function: "not-found",
+    method: Method::GET,
+    path: "$default",
+    access: Access::Open,
+    object: None,
+    end_user: None,
+};
 
 /// Every route, the fallback included.
 pub fn all() -> impl Iterator<Item = &'static Route> {
@@ -133,14 +144,23 @@ impl Routers {
     }
 
     fn lookup(&self, method: &Method, path: &str) -> Lookup {
-        if let Some((_, router)) = self.by_method.iter().find(|(m, _)| m == method) {
+        // HEAD is served by the GET route of the path, as GET without a body.
+        let wanted = if method == Method::HEAD { &Method::GET } else { method };
+        if let Some((_, router)) = self.by_method.iter().find(|(m, _)| m == wanted) {
             if let Ok(matched) = router.at(path) {
                 let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
                 return Lookup::Found(matched.value, params);
             }
         }
-        let allow: Vec<String> =
-            self.by_method.iter().filter(|(_, router)| router.at(path).is_ok()).map(|(m, _)| m.to_string()).collect();
+        let mut allow: Vec<String> = Vec::new();
+        for (m, router) in &self.by_method {
+            if router.at(path).is_ok() {
+                allow.push(m.to_string());
+                if m == Method::GET {
+                    allow.push(Method::HEAD.to_string());
+                }
+            }
+        }
         if allow.is_empty() {
             Lookup::NotFound
         } else {
@@ -174,6 +194,7 @@ mod tests {
         path: "/flows/all",
         access: Access::Secret,
         object: None,
+        end_user: None,
     };
 
     #[test]
@@ -190,7 +211,9 @@ mod tests {
         let Lookup::MethodNotAllowed(allow) = routers.lookup(&Method::GET, "/flows/acme") else { panic!("no 405") };
         assert_eq!(allow, ["POST"]);
         let Lookup::MethodNotAllowed(allow) = routers.lookup(&Method::PUT, "/flows/all") else { panic!("no 405") };
-        assert_eq!(allow, ["POST", "GET"]);
+        assert_eq!(allow, ["POST", "GET", "HEAD"]);
+        let Lookup::Found(route, _) = routers.lookup(&Method::HEAD, "/flows/all") else { panic!("no HEAD") };
+        assert_eq!(route.function, "flows-list-all");
         assert!(matches!(routers.lookup(&Method::DELETE, "/flows/all/x"), Lookup::NotFound));
     }
 
@@ -200,7 +223,7 @@ mod tests {
         assert_eq!(route.function, "flows-create");
         assert_eq!(params, vec![("organization".to_owned(), "acme".to_owned())]);
         let Lookup::MethodNotAllowed(allow) = lookup(&Method::PUT, "/v1/users") else { panic!("expected 405") };
-        assert_eq!(allow, vec!["POST", "GET"]);
+        assert_eq!(allow, vec!["POST", "GET", "HEAD"]);
         assert!(matches!(lookup(&Method::GET, "/nope"), Lookup::NotFound));
     }
 }

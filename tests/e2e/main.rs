@@ -3,12 +3,15 @@
 
 mod admin_and_keys;
 mod assign;
+mod concurrency;
 mod docs;
 mod flows_and_users;
+mod hardening;
 mod isolation;
 mod openapi;
 mod plumbing;
 mod queue_contract;
+mod schedule;
 mod store_contract;
 mod template_and_events;
 mod webhook_delivery;

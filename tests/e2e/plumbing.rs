@@ -48,7 +48,7 @@ async fn a_wrong_method_without_a_key_is_a_405_naming_every_allowed_method(backe
 
     // THEN it is a 405 allowing both its methods
     assert_eq!(users.status, 405);
-    assert_eq!(users.header("allow"), Some("POST, GET"));
+    assert_eq!(users.header("allow"), Some("POST, GET, HEAD"));
 }
 
 async fn every_response_carries_a_fresh_request_id(backend: Backend) {

@@ -10,8 +10,9 @@ use flows_shared::model::{
     WebhookId,
 };
 use flows_shared::store::{
-    Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, Store, StoreError, StoredResponse,
+    Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, Store, StoreError, StoredResponse, WebhookPatch,
 };
+use flows_testkit::backends::store_with_unreadable_due_entry;
 use flows_testkit::{store, Backend};
 
 crate::on_both_backends!(
@@ -30,6 +31,7 @@ crate::on_both_backends!(
     the_assign_context_reads_the_flow_the_person_and_the_open_assignment,
     racing_assignments_of_one_flow_to_one_person_leave_exactly_one,
     an_assignment_is_due_until_it_is_marked_overdue_exactly_once,
+    an_unreadable_due_entry_is_reported_and_set_aside_once,
     only_assigned_or_started_assignments_wait_in_the_due_index,
     due_assignments_come_earliest_first_up_to_the_limit,
     imported_assignments_are_readable_and_lock_their_flow_and_person,
@@ -40,7 +42,9 @@ crate::on_both_backends!(
     a_released_claim_can_be_taken_again_but_a_completed_one_stays,
     a_completion_commits_with_its_write_or_not_at_all,
     a_completion_whose_claim_was_taken_over_fails_the_write,
-    webhooks_are_listed_oldest_first_updated_and_deleted,
+    webhooks_are_listed_oldest_first_patched_and_deleted,
+    the_endpoint_cap_holds_and_a_deletion_frees_a_place,
+    a_rotation_and_a_disabling_of_one_endpoint_both_stay,
     the_outbox_holds_events_oldest_first_until_removed,
     attempts_are_counted_per_endpoint_and_event,
     the_delivery_log_pages_newest_first,
@@ -376,6 +380,34 @@ async fn an_assignment_is_due_until_it_is_marked_overdue_exactly_once(backend: B
     assert_eq!(store.get_assignment(ORG, &a.id).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
 }
 
+async fn an_unreadable_due_entry_is_reported_and_set_aside_once(backend: Backend) {
+    // GIVEN an entry in the due index that is no assignment, and a real assignment due after it
+    let now = Timestamp::now();
+    let damaged = AssignmentId::generate();
+    let store = store_with_unreadable_due_entry(backend, OrgId(2), &damaged, now.plus_seconds(-120)).await;
+    let a = assignment(&FlowId::generate(), "eve@example.com", Some(now.plus_seconds(-60)));
+    store.create_assignment(&a, &assigned(&a), None).await.unwrap();
+
+    // WHEN the due index is read
+    let due = store.due_assignments(now, 10).await.unwrap();
+
+    // THEN the entry comes apart from the assignments, naming its key and its problem
+    assert_eq!(due.assignments.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), std::slice::from_ref(&a.id));
+    assert_eq!(due.unreadable.len(), 1, "{:?}", due.unreadable);
+    assert!(due.unreadable[0].key.contains(damaged.as_str()), "{:?}", due.unreadable[0]);
+    assert!(!due.unreadable[0].problem.is_empty());
+    assert_eq!(due.items_read, 2);
+
+    // WHEN it is set aside (twice: a second run may have read it too)
+    store.set_aside_due(&due.unreadable[0]).await.unwrap();
+    store.set_aside_due(&due.unreadable[0]).await.unwrap();
+
+    // THEN it is read no more, and the assignment is still due
+    let again = store.due_assignments(now, 10).await.unwrap();
+    assert!(again.unreadable.is_empty(), "{:?}", again.unreadable);
+    assert_eq!(again.assignments.len(), 1);
+}
+
 async fn only_assigned_or_started_assignments_wait_in_the_due_index(backend: Backend) {
     // GIVEN assignments past their due date in every status, written through both writes
     let store = store(backend).await;
@@ -540,28 +572,87 @@ async fn a_completion_whose_claim_was_taken_over_fails_the_write(backend: Backen
     assert_eq!(store.begin(&claim("k", "f2", now + 62)).await.unwrap(), IdempotencyBegin::InFlight);
 }
 
-async fn webhooks_are_listed_oldest_first_updated_and_deleted(backend: Backend) {
+async fn webhooks_are_listed_oldest_first_patched_and_deleted(backend: Backend) {
     let store = store(backend).await;
     let now = Timestamp::now();
     let newer = webhook(ORG, now);
     let older = webhook(ORG, now.plus_seconds(-5));
-    store.create_webhook(&newer, None).await.unwrap();
-    store.create_webhook(&older, None).await.unwrap();
-    store.create_webhook(&webhook(OrgId(2), now), None).await.unwrap();
+    store.create_webhook(&newer, 20, None).await.unwrap();
+    store.create_webhook(&older, 20, None).await.unwrap();
+    store.create_webhook(&webhook(OrgId(2), now), 20, None).await.unwrap();
     let listed: Vec<WebhookId> = store.list_webhooks(ORG).await.unwrap().into_iter().map(|h| h.id).collect();
     assert_eq!(listed, [older.id.clone(), newer.id.clone()]);
 
-    let mut changed = newer.clone();
-    changed.enabled = false;
-    assert!(store.update_webhook(&changed).await.unwrap());
+    let patch = WebhookPatch {
+        url: Some("https://hooks.example.com/changed".into()),
+        events: Some(vec![EventType::FlowOverdue]),
+        enabled: Some(false),
+        disabled_reason: Some(Some("because".into())),
+        updated_at: Some(now.plus_seconds(1)),
+        ..WebhookPatch::default()
+    };
+    let changed = store.patch_webhook(ORG, &newer.id, &patch).await.unwrap().unwrap();
+    assert_eq!(
+        (changed.url.as_str(), changed.events.as_slice(), changed.enabled, changed.disabled_reason.as_deref()),
+        ("https://hooks.example.com/changed", &[EventType::FlowOverdue][..], false, Some("because"))
+    );
+    assert_eq!(changed.updated_at, now.plus_seconds(1));
+    assert_eq!(changed.secret, newer.secret, "what the patch does not name stays");
     assert_eq!(store.get_webhook(ORG, &newer.id).await.unwrap(), Some(changed));
+    let cleared = WebhookPatch { enabled: Some(true), disabled_reason: Some(None), ..WebhookPatch::default() };
+    assert!(store.patch_webhook(ORG, &newer.id, &cleared).await.unwrap().unwrap().disabled_reason.is_none());
     assert!(store.get_webhook(OrgId(2), &newer.id).await.unwrap().is_none());
+    assert!(store.patch_webhook(OrgId(2), &newer.id, &cleared).await.unwrap().is_none());
 
     assert!(store.delete_webhook(ORG, &newer.id).await.unwrap());
     assert!(!store.delete_webhook(ORG, &newer.id).await.unwrap());
-    assert!(!store.update_webhook(&newer).await.unwrap(), "an update does not bring a deleted endpoint back");
+    assert!(store.patch_webhook(ORG, &newer.id, &cleared).await.unwrap().is_none(), "no patch brings it back");
     assert!(store.get_webhook(ORG, &newer.id).await.unwrap().is_none());
     assert!(!store.delete_webhook(OrgId(2), &older.id).await.unwrap());
+}
+
+async fn the_endpoint_cap_holds_and_a_deletion_frees_a_place(backend: Backend) {
+    // GIVEN an organization at its cap of two endpoints
+    let store = store(backend).await;
+    let (a, b) = (webhook(ORG, Timestamp::now()), webhook(ORG, Timestamp::now()));
+    store.create_webhook(&a, 2, None).await.unwrap();
+    store.create_webhook(&b, 2, None).await.unwrap();
+
+    // WHEN a third is created
+    let third = webhook(ORG, Timestamp::now());
+    let err = store.create_webhook(&third, 2, None).await.unwrap_err();
+
+    // THEN it is refused and not written; another organization is not affected; a deletion frees a place
+    assert!(matches!(err, StoreError::Conflict(Conflict::Limit)), "{err:?}");
+    assert!(store.get_webhook(ORG, &third.id).await.unwrap().is_none());
+    store.create_webhook(&webhook(OrgId(2), Timestamp::now()), 2, None).await.unwrap();
+    assert!(store.delete_webhook(ORG, &a.id).await.unwrap());
+    store.create_webhook(&third, 2, None).await.unwrap();
+    assert!(!store.delete_webhook(ORG, &a.id).await.unwrap(), "a second deletion frees nothing");
+    assert!(store.create_webhook(&webhook(ORG, Timestamp::now()), 2, None).await.is_err());
+}
+
+async fn a_rotation_and_a_disabling_of_one_endpoint_both_stay(backend: Backend) {
+    // GIVEN an endpoint, read by two writers before either writes
+    let store = store(backend).await;
+    let hook = webhook(ORG, Timestamp::now());
+    store.create_webhook(&hook, 20, None).await.unwrap();
+    let until = Timestamp::now().plus_seconds(3600);
+
+    // WHEN one rotates its secret and the other disables it
+    let rotate = WebhookPatch { rotate: Some(("whsec_new".into(), until)), ..WebhookPatch::default() };
+    let disable =
+        WebhookPatch { enabled: Some(false), disabled_reason: Some(Some("410".into())), ..WebhookPatch::default() };
+    store.patch_webhook(ORG, &hook.id, &rotate).await.unwrap();
+    store.patch_webhook(ORG, &hook.id, &disable).await.unwrap();
+
+    // THEN both changes stay
+    let now = store.get_webhook(ORG, &hook.id).await.unwrap().unwrap();
+    assert_eq!(now.secret, "whsec_new");
+    assert_eq!(now.previous_secret.as_deref(), Some(hook.secret.as_str()));
+    assert_eq!(now.previous_secret_expires_at, Some(until));
+    assert!(!now.enabled);
+    assert_eq!(now.disabled_reason.as_deref(), Some("410"));
 }
 
 async fn the_outbox_holds_events_oldest_first_until_removed(backend: Backend) {

@@ -26,10 +26,11 @@ fn all_routes() -> impl Iterator<Item = &'static Route> {
 
 #[test]
 fn the_template_serves_exactly_the_route_table() {
+    // GIVEN the HTTP events of every function of the template
     let template = template();
     let resources = template["Resources"].as_mapping().expect("Resources");
-    // function name (from CodeUri) → (method, path) of its HttpApi event
-    let mut served: BTreeMap<String, (String, String)> = BTreeMap::new();
+    // (function name, from CodeUri; method; path) of every HttpApi event
+    let mut served: BTreeSet<(String, String, String)> = BTreeSet::new();
     for (_, resource) in resources {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
@@ -48,15 +49,20 @@ fn the_template_serves_exactly_the_route_table() {
             let p = &event["Properties"];
             let method = p["Method"].as_str().unwrap_or("ANY").to_owned();
             let path = p["Path"].as_str().unwrap_or("$default").to_owned();
-            assert!(served.insert(function.to_owned(), (method, path)).is_none(), "{function} has two HTTP events");
+            assert!(served.insert((function.to_owned(), method, path)), "{function} has one event twice");
         }
     }
-    let expected: BTreeMap<String, (String, String)> = all_routes()
-        .map(|r| {
-            let method = if r.path == "$default" { "ANY".to_owned() } else { r.method.to_string() };
-            (r.function.to_owned(), (method, r.path.to_owned()))
-        })
-        .collect();
+
+    // THEN they are the route table's, each GET with its HEAD (API Gateway routes method and path; HEAD is the GET
+    // without a body)
+    let mut expected: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for r in all_routes() {
+        let method = if r.path == "$default" { "ANY".to_owned() } else { r.method.to_string() };
+        expected.insert((r.function.to_owned(), method, r.path.to_owned()));
+        if r.method == http::Method::GET && r.path != "$default" {
+            expected.insert((r.function.to_owned(), "HEAD".to_owned(), r.path.to_owned()));
+        }
+    }
     assert_eq!(served, expected);
 }
 

@@ -5,9 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use flows_shared::model::{
-    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, UserId,
-};
+use flows_shared::model::{OrgId, Timestamp};
 use flows_testkit::backends::TestQueue;
 use flows_testkit::receiver::Receiver;
 use flows_testkit::{Backend, Org, TestServer};
@@ -20,10 +18,9 @@ crate::on_both_backends!(
     a_410_disables_the_endpoint,
     every_delivery_attempt_is_logged_newest_first_and_paged,
     a_logged_delivery_can_be_replayed_with_its_event_id,
+    replays_sent_at_once_each_count_their_own_attempts,
     bad_paging_of_the_delivery_log_is_a_400,
     replaying_an_unknown_delivery_is_a_404,
-    overlapping_overdue_runs_mark_each_assignment_once,
-    an_overdue_run_reads_only_the_due_assignments,
 );
 
 fn org_id(org: &Org) -> OrgId {
@@ -189,111 +186,6 @@ async fn a_410_disables_the_endpoint(backend: Backend) {
     assert!(receiver.received().iter().all(|r| r.answered == 410));
 }
 
-/// `n` open assignments written straight through the store's bulk import, due `due_in` seconds from now
-/// (negative: past).
-async fn seed_assignments(server: &TestServer, n: usize, due_in: i64) -> Vec<AssignmentId> {
-    let flow = FlowId::generate();
-    let assignments: Vec<Assignment> = (0..n)
-        .map(|i| Assignment {
-            id: AssignmentId::generate(),
-            org_id: OrgId(1),
-            flow_id: flow.clone(),
-            user_id: UserId(u64::try_from(i).unwrap() + 1),
-            user_email: Email::parse(&format!("seed{i}@company.com")).unwrap(),
-            due_date: Some(Timestamp::now().plus_seconds(due_in)),
-            priority: None,
-            notes: None,
-            status: AssignmentStatus::Assigned,
-            assigned_at: Timestamp::now(),
-            assigned_by: UserId(1),
-        })
-        .collect();
-    for chunk in assignments.chunks(500) {
-        server.state.store.import_assignments(chunk).await.unwrap();
-    }
-    assignments.into_iter().map(|a| a.id).collect()
-}
-
-async fn overlapping_overdue_runs_mark_each_assignment_once(backend: Backend) {
-    // GIVEN 30 assignments already past due, and four runs that all read the due index before any acts: the
-    // worst overlap (the runs' writes are then interleaved one by one, since moto, unlike DynamoDB, does not
-    // make concurrent conditional writes atomic)
-    let server = Arc::new(TestServer::start(backend).await);
-    let ids = seed_assignments(&server, 30, -3600).await;
-    let store = server.state.store.as_ref();
-    let now = Timestamp::now();
-    let mut runs = Vec::new();
-    for _ in 0..4 {
-        runs.push(store.due_assignments(now, 100).await.unwrap().assignments);
-    }
-    assert!(runs.iter().all(|r| r.len() == 30));
-
-    // WHEN each run moves every assignment it saw, in turn
-    let mut moved = 0;
-    let mut events = HashSet::new();
-    for i in 0..30 {
-        for run in &runs {
-            let mut overdue = run[i].clone();
-            overdue.status = AssignmentStatus::Overdue;
-            let event = Event::about_assignment(&overdue, EventType::FlowOverdue, now);
-            if store.mark_overdue(&run[i], &event).await.unwrap() {
-                moved += 1;
-                events.insert((run[i].id.clone(), event.id));
-            }
-        }
-    }
-
-    // THEN each assignment moved once, with one event in the outbox
-    assert_eq!(moved, 30);
-    let outbox = store.outbox_before(now.plus_seconds(1), 1000).await.unwrap();
-    assert_eq!(outbox.len(), 30);
-    assert!(outbox.iter().all(|e| e.event_type == EventType::FlowOverdue));
-    for id in &ids {
-        assert_eq!(store.get_assignment(OrgId(1), id).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
-    }
-    // AND whole runs overlapping on the same clock find nothing more
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..2 {
-        let state = server.state.clone();
-        tasks.spawn(async move { flows_shared::app::scheduled_run(&state, Timestamp::now()).await.unwrap() });
-    }
-    while let Some(report) = tasks.join_next().await {
-        let report = report.unwrap();
-        assert_eq!((report.overdue, report.items_read), (0, 0));
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_overdue_runs_mark_each_assignment_once_in_memory() {
-    let server = Arc::new(TestServer::start(Backend::Memory).await);
-    seed_assignments(&server, 200, -3600).await;
-    let mut runs = tokio::task::JoinSet::new();
-    for _ in 0..8 {
-        let state = server.state.clone();
-        runs.spawn(async move { flows_shared::app::scheduled_run(&state, Timestamp::now()).await.unwrap() });
-    }
-    let mut overdue = 0;
-    while let Some(report) = runs.join_next().await {
-        overdue += report.unwrap().overdue;
-    }
-    assert_eq!(overdue, 200);
-}
-
-async fn an_overdue_run_reads_only_the_due_assignments(backend: Backend) {
-    // GIVEN 10,000 open assignments, 20 of them due (seeded through the store)
-    let server = TestServer::start(backend).await;
-    seed_assignments(&server, 9_980, 86_400).await;
-    let due = seed_assignments(&server, 20, -60).await;
-
-    // WHEN the schedule runs
-    let report = flows_shared::app::scheduled_run(&server.state, Timestamp::now()).await.unwrap();
-
-    // THEN it moved the 20 and read no other assignment
-    assert_eq!(report.overdue, 20);
-    assert_eq!(report.items_read, 20, "{report:?}");
-    assert_eq!(due.len(), 20);
-}
-
 /// A pipeline whose endpoint got three events, each failing its first attempt and then delivered.
 struct ThreeDelivered {
     // Kept for the pipeline's life.
@@ -383,6 +275,36 @@ async fn a_logged_delivery_can_be_replayed_with_its_event_id(backend: Backend) {
         })
         .await;
     assert!(again, "the replay was delivered (a failure, then its retry)");
+}
+
+async fn replays_sent_at_once_each_count_their_own_attempts(backend: Backend) {
+    // GIVEN an event delivered at its first attempt
+    let queue = TestQueue::new(backend, false).await;
+    let server = Arc::new(TestServer::start_pipeline(backend, &queue, |_| {}).await);
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let receiver = Receiver::start(|_, _| 200).await;
+    let hook = subscribe(&server, &org, &receiver, None).await;
+    assign_all(&server, &org, &flow, &["employee@company.com".to_owned()]).await;
+    assert!(receiver.wait_until(Duration::from_secs(30), |r| r.len() == 1).await, "nothing delivered");
+    let path = format!("/v1/webhooks/{hook}/deliveries");
+    let first = read_log(&server, &org, &path).await[0]["id"].as_str().unwrap().to_owned();
+
+    // WHEN it is replayed five times at once (within one millisecond, most of them)
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let (server, key, url) = (server.clone(), org.secret.clone(), format!("{path}/{first}/replay"));
+        tasks.spawn(async move { server.post(&url, &key, json!({})).await.status });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), 202);
+    }
+
+    // THEN each replay is its own first attempt, not the next attempt of another one
+    assert!(receiver.wait_until(Duration::from_secs(30), |r| r.len() == 6).await, "six deliveries");
+    let log = read_log(&server, &org, &path).await;
+    assert_eq!(log.len(), 6, "{log:?}");
+    let attempts: Vec<_> = log.iter().map(|d| d["attempt"].as_u64().unwrap()).collect();
+    assert_eq!(attempts, vec![1; 6]);
 }
 
 /// An organization with an endpoint (no pipeline: nothing is delivered); returns the endpoint's delivery log.

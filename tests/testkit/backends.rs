@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use flows_shared::model::random_token;
+use flows_shared::model::{random_token, AssignmentId, OrgId, Timestamp};
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::sqs::SqsQueue;
 use flows_shared::queue::Queue;
@@ -14,6 +14,8 @@ use flows_shared::store::Store;
 
 /// The variable `make test` sets to moto's address.
 pub const DYNAMODB_ENV: &str = "FLOWS_TEST_DYNAMODB";
+/// The variable `make test` sets to the address of the moto that answers one request at a time.
+pub const DYNAMODB_SERIAL_ENV: &str = "FLOWS_TEST_DYNAMODB_SERIAL";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -42,6 +44,24 @@ pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config)
 }
 
+/// A DynamoDB client for the moto that answers one request at a time, where conditional writes are atomic: for
+/// the tests of concurrent requests.
+pub fn serial_dynamodb_client() -> aws_sdk_dynamodb::Client {
+    let endpoint = std::env::var(DYNAMODB_SERIAL_ENV).unwrap_or_else(|_| {
+        panic!("{DYNAMODB_SERIAL_ENV} is not set: run the tests with `make test`, which starts both motos and sets it")
+    });
+    let config = dynamodb_client().config().to_builder().endpoint_url(endpoint).build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// A store for concurrent requests: in memory, or DynamoDB on the moto that answers one request at a time.
+pub async fn serial_store(backend: Backend) -> Arc<dyn Store> {
+    match backend {
+        Backend::Memory => Arc::new(MemoryStore::new()),
+        Backend::Dynamodb => Arc::new(dynamo_store(serial_dynamodb_client()).await),
+    }
+}
+
 /// An SQS client for moto on 127.0.0.1 (the same address serves every service).
 pub fn sqs_client() -> aws_sdk_sqs::Client {
     let config = aws_sdk_sqs::Config::builder()
@@ -63,6 +83,41 @@ pub async fn store(backend: Backend) -> Arc<dyn Store> {
     match backend {
         Backend::Memory => Arc::new(MemoryStore::new()),
         Backend::Dynamodb => Arc::new(dynamo_store(dynamodb_client()).await),
+    }
+}
+
+/// A store on `backend` whose due index holds, at `at`, an entry of `org` that is no assignment (a damaged record, or
+/// one written by something else): what the scheduled run must set aside rather than stop on.
+pub async fn store_with_unreadable_due_entry(
+    backend: Backend,
+    org: OrgId,
+    id: &AssignmentId,
+    at: Timestamp,
+) -> Arc<dyn Store> {
+    match backend {
+        Backend::Memory => {
+            let memory = MemoryStore::new();
+            memory.damage_due_index(at, org, id.clone());
+            Arc::new(memory)
+        }
+        Backend::Dynamodb => {
+            use aws_sdk_dynamodb::types::AttributeValue::S;
+            use flows_shared::store::dynamo::keys;
+            let dynamo = dynamo_store(dynamodb_client()).await;
+            dynamo
+                .client()
+                .put_item()
+                .table_name(dynamo.table())
+                .item("PK", S(keys::org_pk(org)))
+                .item("SK", S(keys::assignment_sk(id)))
+                .item("GSI3PK", S(keys::due_pk_of(id)))
+                .item("GSI3SK", S(keys::due_sk(at, org, id)))
+                .item("status", S("no such status".into()))
+                .send()
+                .await
+                .expect("moto takes the item");
+            Arc::new(dynamo)
+        }
     }
 }
 

@@ -4,13 +4,13 @@ use crate::caller::{Act, Caller};
 use crate::error::ApiError;
 use crate::model::{Delivery, DeliveryId, EventType, OrgId, Webhook, WebhookId};
 use crate::queue::{OutgoingMessage, Queue};
-use crate::store::{DeliveryStore, WebhookStore};
+use crate::store::{Conflict, DeliveryStore, StoreError, WebhookPatch, WebhookStore};
 use crate::webhooks::publish::DeliveryMessage;
 use crate::webhooks::signing::generate_secret;
 use crate::webhooks::ssrf::{self, Resolver};
 
 /// How many endpoints one organization may have: every event fans out to each, so the fan-out stays bounded.
-pub const MAX_ENDPOINTS: usize = 20;
+pub const MAX_ENDPOINTS: u32 = 20;
 /// How long the previous secret keeps signing after a rotation.
 pub const ROTATION_GRACE_SECONDS: i64 = 24 * 60 * 60;
 /// Deliveries per page, by default and at most.
@@ -78,9 +78,6 @@ pub async fn create(
 ) -> Result<Webhook, ApiError> {
     let url = destinations.check(&input.url).await?;
     let org = act.caller().org().await?;
-    if hooks.list_webhooks(org).await?.len() >= MAX_ENDPOINTS {
-        return Err(ApiError::conflict(format!("An organization may have at most {MAX_ENDPOINTS} webhook endpoints")));
-    }
     act.permit().await?;
     let now = act.now();
     let hook = Webhook {
@@ -97,11 +94,17 @@ pub async fn create(
         updated_at: now,
     };
     let done = act.completion(&hook);
-    hooks.create_webhook(&hook, done.as_ref()).await?;
+    hooks.create_webhook(&hook, MAX_ENDPOINTS, done.as_ref()).await.map_err(|err| match err {
+        StoreError::Conflict(Conflict::Limit) => {
+            ApiError::conflict(format!("An organization may have at most {MAX_ENDPOINTS} webhook endpoints"))
+        }
+        other => other.into(),
+    })?;
     Ok(hook)
 }
 
-/// Changes an endpoint's URL, events or state; re-enabling clears why it was disabled.
+/// Changes an endpoint's URL, events or state; re-enabling clears why it was disabled. Only the attributes named
+/// change (see [`WebhookPatch`]).
 pub async fn update(
     caller: &Caller,
     hooks: &dyn WebhookStore,
@@ -109,25 +112,24 @@ pub async fn update(
     raw_id: &str,
     changes: WebhookChanges,
 ) -> Result<Webhook, ApiError> {
-    let mut hook = get(caller, hooks, raw_id).await?;
-    if let Some(url) = changes.url {
-        hook.url = destinations.check(&url).await?;
-    }
-    if let Some(events) = changes.events {
-        hook.events = events;
-    }
-    if let Some(enabled) = changes.enabled {
-        hook.enabled = enabled;
-        if enabled {
-            hook.disabled_reason = None;
-        }
-    }
+    let hook = get(caller, hooks, raw_id).await?;
+    let url = match &changes.url {
+        Some(url) => Some(destinations.check(url).await?),
+        None => None,
+    };
     caller.permit().await?;
-    hook.updated_at = caller.now();
-    if !hooks.update_webhook(&hook).await? {
-        return Err(ApiError::not_found(format!("Webhook '{}' does not exist", hook.id)));
-    }
-    Ok(hook)
+    let patch = WebhookPatch {
+        url,
+        events: changes.events,
+        enabled: changes.enabled,
+        disabled_reason: (changes.enabled == Some(true)).then_some(None),
+        rotate: None,
+        updated_at: Some(caller.now()),
+    };
+    hooks
+        .patch_webhook(hook.org_id, &hook.id, &patch)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Webhook '{}' does not exist", hook.id)))
 }
 
 pub async fn delete(caller: &Caller, hooks: &dyn WebhookStore, raw_id: &str) -> Result<(), ApiError> {
@@ -139,16 +141,18 @@ pub async fn delete(caller: &Caller, hooks: &dyn WebhookStore, raw_id: &str) -> 
 
 /// A new signing secret; the previous one keeps signing for [`ROTATION_GRACE_SECONDS`].
 pub async fn rotate_secret(caller: &Caller, hooks: &dyn WebhookStore, raw_id: &str) -> Result<Webhook, ApiError> {
-    let mut hook = get(caller, hooks, raw_id).await?;
+    let hook = get(caller, hooks, raw_id).await?;
     caller.permit().await?;
     let now = caller.now();
-    hook.previous_secret = Some(std::mem::replace(&mut hook.secret, generate_secret()));
-    hook.previous_secret_expires_at = Some(now.plus_seconds(ROTATION_GRACE_SECONDS));
-    hook.updated_at = now;
-    if !hooks.update_webhook(&hook).await? {
-        return Err(ApiError::not_found(format!("Webhook '{}' does not exist", hook.id)));
-    }
-    Ok(hook)
+    let patch = WebhookPatch {
+        rotate: Some((generate_secret(), now.plus_seconds(ROTATION_GRACE_SECONDS))),
+        updated_at: Some(now),
+        ..WebhookPatch::default()
+    };
+    hooks
+        .patch_webhook(hook.org_id, &hook.id, &patch)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Webhook '{}' does not exist", hook.id)))
 }
 
 /// A page of an endpoint's deliveries, newest first, after the delivery `cursor` names.
@@ -183,7 +187,8 @@ pub async fn replay(
     let message = DeliveryMessage {
         webhook_id: hook.id.clone(),
         event: delivery.event.clone(),
-        replay: u64::try_from(caller.now().unix_millis()).unwrap_or(1).max(1),
+        // A fresh number for each replay, so that two replays never share an attempt count.
+        replay: fresh_replay_number(),
     };
     let body = serde_json::to_string(&message).map_err(ApiError::internal)?;
     let outgoing = OutgoingMessage { id: "replay".into(), body, delay_seconds: 0 };
@@ -192,4 +197,11 @@ pub async fn replay(
         return Err(ApiError::Unavailable);
     }
     Ok(delivery)
+}
+
+/// A random non-zero number naming one replay.
+fn fresh_replay_number() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes).max(1)
 }

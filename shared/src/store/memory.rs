@@ -29,6 +29,7 @@ struct State {
     rate: HashMap<String, (u64, i64)>,
     idempotency: HashMap<String, IdemRecord>,
     webhooks: BTreeMap<(OrgId, WebhookId), Webhook>,
+    webhook_counts: HashMap<OrgId, u32>,
     outbox: HashMap<String, Event>,
     attempts: HashMap<(WebhookId, String), u32>,
     deliveries: BTreeMap<(OrgId, WebhookId, DeliveryId), Delivery>,
@@ -278,15 +279,25 @@ impl AssignmentStore for MemoryStore {
         let s = self.lock();
         let mut found = DueAssignments::default();
         for (due, org, id) in &s.due {
-            if *due > now || found.assignments.len() >= limit {
+            if *due > now || found.assignments.len() + found.unreadable.len() >= limit {
                 break;
             }
             found.items_read += 1;
-            if let Some(a) = s.assignments.get(&(*org, id.clone())) {
-                found.assignments.push(a.clone());
+            match s.assignments.get(&(*org, id.clone())) {
+                Some(a) => found.assignments.push(a.clone()),
+                None => found.unreadable.push(UnreadableDue {
+                    key: format!("{due}|{org}|{id}"),
+                    problem: "no assignment behind the index entry".into(),
+                }),
             }
         }
         Ok(found)
+    }
+
+    async fn set_aside_due(&self, item: &UnreadableDue) -> StoreResult<()> {
+        let mut s = self.lock();
+        s.due.retain(|(due, org, id)| format!("{due}|{org}|{id}") != item.key);
+        Ok(())
     }
 
     async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool> {
@@ -298,6 +309,13 @@ impl AssignmentStore for MemoryStore {
         s.due.remove(&(due, key.0, key.1));
         s.outbox.insert(event.id.clone(), event.clone());
         Ok(true)
+    }
+}
+
+impl MemoryStore {
+    /// Puts an unreadable item into the due index, as a damaged DynamoDB item would be: for tests of the schedule.
+    pub fn damage_due_index(&self, at: Timestamp, org: OrgId, id: AssignmentId) {
+        self.lock().due.insert((at, org, id));
     }
 }
 
@@ -363,9 +381,13 @@ impl IdempotencyStore for MemoryStore {
 
 #[async_trait]
 impl WebhookStore for MemoryStore {
-    async fn create_webhook(&self, hook: &Webhook, done: Option<&Completion>) -> StoreResult<()> {
+    async fn create_webhook(&self, hook: &Webhook, max: u32, done: Option<&Completion>) -> StoreResult<()> {
         let mut s = self.lock();
+        if s.webhook_counts.get(&hook.org_id).copied().unwrap_or(0) >= max {
+            return Err(StoreError::Conflict(Conflict::Limit));
+        }
         s.check_completion(done)?;
+        *s.webhook_counts.entry(hook.org_id).or_insert(0) += 1;
         s.webhooks.insert((hook.org_id, hook.id.clone()), hook.clone());
         s.apply_completion(done);
         Ok(())
@@ -381,19 +403,40 @@ impl WebhookStore for MemoryStore {
         Ok(hooks)
     }
 
-    async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool> {
+    async fn patch_webhook(&self, org: OrgId, id: &WebhookId, patch: &WebhookPatch) -> StoreResult<Option<Webhook>> {
         let mut s = self.lock();
-        match s.webhooks.get_mut(&(hook.org_id, hook.id.clone())) {
-            Some(existing) => {
-                *existing = hook.clone();
-                Ok(true)
-            }
-            None => Ok(false),
+        let Some(hook) = s.webhooks.get_mut(&(org, id.clone())) else { return Ok(None) };
+        if let Some(url) = &patch.url {
+            hook.url = url.clone();
         }
+        if let Some(events) = &patch.events {
+            hook.events = events.clone();
+        }
+        if let Some(enabled) = patch.enabled {
+            hook.enabled = enabled;
+        }
+        if let Some(reason) = &patch.disabled_reason {
+            hook.disabled_reason = reason.clone();
+        }
+        if let Some((secret, until)) = &patch.rotate {
+            hook.previous_secret = Some(std::mem::replace(&mut hook.secret, secret.clone()));
+            hook.previous_secret_expires_at = Some(*until);
+        }
+        if let Some(at) = patch.updated_at {
+            hook.updated_at = at;
+        }
+        Ok(Some(hook.clone()))
     }
 
     async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool> {
-        Ok(self.lock().webhooks.remove(&(org, id.clone())).is_some())
+        let mut s = self.lock();
+        let gone = s.webhooks.remove(&(org, id.clone())).is_some();
+        if gone {
+            if let Some(n) = s.webhook_counts.get_mut(&org) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        Ok(gone)
     }
 }
 

@@ -48,6 +48,8 @@ pub enum Conflict {
     Missing,
     /// The idempotency record this write was to complete was taken over by another request.
     IdempotencyRecord,
+    /// A per-organization limit was reached (the webhook endpoints' cap).
+    Limit,
 }
 
 impl std::fmt::Display for Conflict {
@@ -178,14 +180,26 @@ pub trait AssignmentStore: Send + Sync {
     /// Moves a due assignment to overdue, takes it out of the due index and writes `event` into the outbox, in
     /// one transaction; `false` when it was no longer due (another run got there first, or it was completed).
     async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool>;
+    /// Takes an item the due index holds but no one can read out of the index (it stays where it is, marked),
+    /// so that one bad record never stops the schedule.
+    async fn set_aside_due(&self, item: &UnreadableDue) -> StoreResult<()>;
 }
 
 /// What one read of the due index found, and what it cost.
 #[derive(Debug, Default)]
 pub struct DueAssignments {
     pub assignments: Vec<Assignment>,
+    /// Items in the index that could not be read as assignments (written by something else, or damaged).
+    pub unreadable: Vec<UnreadableDue>,
     /// Items the store read to find them.
     pub items_read: u64,
+}
+
+/// An item of the due index that could not be read, named as its store names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadableDue {
+    pub key: String,
+    pub problem: String,
 }
 
 #[async_trait]
@@ -232,15 +246,32 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release(&self, key: &str) -> StoreResult<()>;
 }
 
+/// Changes to a webhook endpoint, each applied to its own attributes only, so that concurrent changes of
+/// different attributes (a rotation and the consumer's disabling after a 410) never undo each other.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    pub events: Option<Vec<crate::model::EventType>>,
+    pub enabled: Option<bool>,
+    /// `Some(None)` clears the reason.
+    pub disabled_reason: Option<Option<String>>,
+    /// A rotation: the new secret; the current one becomes the previous one, signing until then.
+    pub rotate: Option<(String, Timestamp)>,
+    pub updated_at: Option<Timestamp>,
+}
+
 /// Webhook endpoints of an organization.
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    async fn create_webhook(&self, hook: &Webhook, done: Option<&Completion>) -> StoreResult<()>;
+    /// Creates an endpoint, unless the organization has `max` already ([`Conflict::Limit`]): the count is kept
+    /// with the endpoints, so concurrent creations cannot pass it.
+    async fn create_webhook(&self, hook: &Webhook, max: u32, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
     /// The organization's endpoints, oldest first.
     async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>>;
-    /// Replaces an endpoint; `false` when it no longer exists.
-    async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool>;
+    /// Applies `patch` to the endpoint's own attributes; the endpoint as changed, or `None` when it does not
+    /// exist.
+    async fn patch_webhook(&self, org: OrgId, id: &WebhookId, patch: &WebhookPatch) -> StoreResult<Option<Webhook>>;
     /// `false` when there was no such endpoint.
     async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool>;
 }

@@ -61,7 +61,7 @@ impl Seed {
         }
         store.import_assignments(&self.assignments).await.map_err(fail("assignments".into()))?;
         for hook in &self.webhooks {
-            store.create_webhook(hook, None).await.map_err(fail(format!("webhook {}", hook.id)))?;
+            store.create_webhook(hook, u32::MAX, None).await.map_err(fail(format!("webhook {}", hook.id)))?;
         }
         for delivery in &self.deliveries {
             store.record_delivery(delivery).await.map_err(fail(format!("delivery {}", delivery.id)))?;

@@ -14,7 +14,7 @@ use super::ssrf::{self, GuardedResolver, Resolver};
 use crate::model::{
     Delivery, DeliveryId, DeliveryStatus, RetrySchedule, Timestamp, DELIVERY_RETENTION_SECONDS, MAX_DELAY,
 };
-use crate::store::{DeliveryStore, WebhookStore};
+use crate::store::{DeliveryStore, WebhookPatch, WebhookStore};
 
 /// The longest error text kept in the delivery log.
 const MAX_ERROR_LEN: usize = 300;
@@ -134,11 +134,14 @@ impl Deliverer {
         match result {
             Ok((code, _)) if code.is_success() => Outcome::Delivered,
             Ok((StatusCode::GONE, _)) => {
-                let mut disabled = hook.clone();
-                disabled.enabled = false;
-                disabled.disabled_reason = Some("The endpoint answered 410 Gone".into());
-                disabled.updated_at = now;
-                if let Err(err) = hooks.update_webhook(&disabled).await {
+                // Only the endpoint's state changes: a rotation made meanwhile stays.
+                let patch = WebhookPatch {
+                    enabled: Some(false),
+                    disabled_reason: Some(Some("The endpoint answered 410 Gone".into())),
+                    updated_at: Some(now),
+                    ..WebhookPatch::default()
+                };
+                if let Err(err) = hooks.patch_webhook(hook.org_id, &hook.id, &patch).await {
                     tracing::warn!(error = %err, "could not disable an endpoint that answered 410");
                 }
                 Outcome::Dropped("the endpoint answered 410 Gone and is now disabled")
@@ -195,22 +198,21 @@ impl Deliverer {
     }
 }
 
+/// A delivery error as the log keeps it: a short category, never the connection's own text, so that the log says
+/// nothing of the network beyond the receiver (no port-scan oracle).
 fn describe(err: &reqwest::Error) -> String {
-    let kind = if err.is_timeout() {
+    if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
         "could not connect"
+    } else if err.is_redirect() {
+        "redirected (not followed)"
+    } else if err.is_body() || err.is_decode() {
+        "the answer could not be read"
     } else {
         "request failed"
-    };
-    let mut text = kind.to_owned();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
     }
-    text
+    .to_owned()
 }
 
 fn truncate(text: &str) -> String {

@@ -29,7 +29,7 @@ impl Resolver for SystemResolver {
 }
 
 fn v4_forbidden(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     ip.is_loopback()
         || ip.is_private()
         || ip.is_link_local()
@@ -38,6 +38,9 @@ fn v4_forbidden(ip: Ipv4Addr) -> bool {
         || ip.is_broadcast()
         || a == 0
         || (a == 100 && (64..=127).contains(&b))
+        // IETF protocol assignments (192.0.0.0/24) and benchmarking (198.18.0.0/15).
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (b == 18 || b == 19))
         || a >= 240
 }
 
@@ -51,6 +54,9 @@ fn v6_forbidden(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
+        // Deprecated site-local (fec0::/10) and local-use NAT64 (64:ff9b:1::/48).
+        || (first & 0xffc0) == 0xfec0
+        || ip.segments()[..3] == [0x64, 0xff9b, 1]
         // IPv4-compatible (deprecated) and NAT64 forms of an IPv4 address: judged by that address.
         || (ip.segments()[..6] == [0; 6] && v4_forbidden(Ipv4Addr::from(ip.to_bits() as u32)))
         || (ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] && v4_forbidden(Ipv4Addr::from(ip.to_bits() as u32)))
@@ -71,8 +77,11 @@ pub fn allowed(ip: IpAddr, local_mode: bool) -> bool {
         || (local_mode && matches!(ip, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())))
 }
 
+/// The ports deliveries may go to outside local mode: HTTPS's, and its common alternative.
+pub const ALLOWED_PORTS: &[u16] = &[443, 8443];
+
 /// Checks a webhook URL's shape: absolute, https (http too in local mode), a host, no credentials, at most
-/// [`MAX_URL_LEN`] characters.
+/// [`MAX_URL_LEN`] characters, and outside local mode a port of [`ALLOWED_PORTS`].
 pub fn check_url(raw: &str, local_mode: bool) -> Result<url::Url, String> {
     if raw.len() > MAX_URL_LEN {
         return Err(format!("must be at most {MAX_URL_LEN} characters"));
@@ -89,6 +98,9 @@ pub fn check_url(raw: &str, local_mode: bool) -> Result<url::Url, String> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials".into());
+    }
+    if !local_mode && !url.port_or_known_default().is_some_and(|port| ALLOWED_PORTS.contains(&port)) {
+        return Err("must use port 443 or 8443".into());
     }
     Ok(url)
 }
@@ -168,6 +180,12 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
+            "192.0.0.8",
+            "198.18.0.1",
+            "198.19.255.255",
+            "64:ff9b:1::1",
+            "fec0::1",
+            "feff::1",
         ] {
             assert!(is_forbidden(bad.parse().unwrap()), "{bad} should be forbidden");
         }
@@ -179,6 +197,9 @@ mod tests {
             "172.32.0.1",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "192.0.1.1",
+            "198.20.0.1",
+            "64:ff9b:2::1",
         ] {
             assert!(!is_forbidden(good.parse().unwrap()), "{good} should be allowed");
         }
@@ -201,5 +222,9 @@ mod tests {
         assert!(check_url("https://user:pw@example.com", false).is_err());
         assert!(check_url("not a url", false).is_err());
         assert!(check_url(&format!("https://example.com/{}", "a".repeat(MAX_URL_LEN)), false).is_err());
+        assert!(check_url("https://example.com:8443/x", false).is_ok());
+        assert!(check_url("https://example.com:22/x", false).is_err());
+        assert!(check_url("https://example.com:6379/x", false).is_err());
+        assert!(check_url("http://127.0.0.1:6379/x", true).is_ok(), "local mode takes any port");
     }
 }

@@ -17,7 +17,11 @@ use crate::services::webhooks::DeliveryPage;
 pub struct Bootstrapped {
     pub organization: OrganizationView,
     pub owner: UserView,
+    /// `null` in an answer replayed for an Idempotency-Key: keys are never stored.
+    #[schema(value_type = Option<String>)]
     pub secret_key: String,
+    /// `null` in an answer replayed for an Idempotency-Key.
+    #[schema(value_type = Option<String>)]
     pub public_key: String,
 }
 
@@ -65,7 +69,8 @@ impl From<&ApiKey> for ApiKeyView {
 pub struct IssuedKeyView {
     #[serde(flatten)]
     pub record: ApiKeyView,
-    /// The key itself.
+    /// The key itself; `null` in an answer replayed for an Idempotency-Key: keys are never stored.
+    #[schema(value_type = Option<String>)]
     pub key: String,
 }
 
@@ -111,7 +116,8 @@ impl From<&Webhook> for WebhookView {
 pub struct WebhookWithSecretView {
     #[serde(flatten)]
     pub webhook: WebhookView,
-    /// `whsec_` and the base64 of 32 random bytes.
+    /// `whsec_` and the base64 of 32 random bytes; `null` in an answer replayed for an Idempotency-Key.
+    #[schema(value_type = Option<String>)]
     pub secret: String,
 }
 
@@ -127,6 +133,8 @@ impl From<&Webhook> for WebhookWithSecretView {
 pub struct RotatedView {
     #[serde(flatten)]
     pub webhook: WebhookView,
+    /// The new secret; `null` in an answer replayed for an Idempotency-Key.
+    #[schema(value_type = Option<String>)]
     pub secret: String,
     #[schema(format = DateTime)]
     pub previous_secret_expires_at: Option<String>,

@@ -12,6 +12,7 @@ use super::{sort_key, DynamoStore};
 use crate::model::{Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, OrgId, Timestamp};
 use crate::store::{
     AssignContext, AssignmentStore, Completion, Conflict, DueAssignments, FlowStore, StoreError, StoreResult,
+    UnreadableDue,
 };
 
 /// An assignment's item, with its index keys: by user (GSI1), by flow (GSI2), and in the due index (GSI3) while
@@ -139,7 +140,7 @@ impl AssignmentStore for DynamoStore {
         for shard in 0..keys::DUE_SHARDS {
             let mut start: Option<Item> = None;
             loop {
-                let left = limit.saturating_sub(found.assignments.len());
+                let left = limit.saturating_sub(found.assignments.len() + found.unreadable.len());
                 if left == 0 {
                     break;
                 }
@@ -158,7 +159,15 @@ impl AssignmentStore for DynamoStore {
                     .map_err(sdk)?;
                 found.items_read += u64::try_from(page.scanned_count).unwrap_or(0);
                 for item in page.items.unwrap_or_default() {
-                    found.assignments.push(from_item(item)?);
+                    let key = format!(
+                        "{}|{}",
+                        item.get("PK").and_then(|v| v.as_s().ok()).map_or("", String::as_str),
+                        sort_key(&item).unwrap_or("")
+                    );
+                    match from_item::<Assignment>(item) {
+                        Ok(a) => found.assignments.push(a),
+                        Err(problem) => found.unreadable.push(UnreadableDue { key, problem: problem.to_string() }),
+                    }
                 }
                 match page.last_evaluated_key {
                     Some(next) if !next.is_empty() => start = Some(next),
@@ -169,6 +178,23 @@ impl AssignmentStore for DynamoStore {
         // Each shard is read in order; together, earliest first.
         found.assignments.sort_by(|a, b| (a.due_date, a.id.as_str()).cmp(&(b.due_date, b.id.as_str())));
         Ok(found)
+    }
+
+    async fn set_aside_due(&self, item: &UnreadableDue) -> StoreResult<()> {
+        let Some((pk, sk)) = item.key.split_once('|') else {
+            return Err(StoreError::backend(format!("not a key of this store: {}", item.key)));
+        };
+        self.client()
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_owned(), sk)))
+            .update_expression("SET set_aside_at = :at REMOVE GSI3PK, GSI3SK")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":at", s(&Timestamp::now().to_rfc3339()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
     }
 
     async fn mark_overdue(&self, a: &Assignment, event: &Event) -> StoreResult<bool> {

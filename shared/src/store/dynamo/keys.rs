@@ -49,8 +49,11 @@ pub fn email_sk(email_key: &str) -> String {
     format!("EMAIL#{email_key}")
 }
 
+/// By the external id's SHA-256: an external id is the caller's text (up to 255 characters, up to 4 bytes each),
+/// and a sort key may hold 1,024 bytes.
 pub fn external_id_sk(external_id: &str) -> String {
-    format!("EXTID#{external_id}")
+    use sha2::{Digest, Sha256};
+    format!("EXTID#{}", hex::encode(Sha256::digest(external_id.as_bytes())))
 }
 
 // API keys.
@@ -143,6 +146,9 @@ pub fn webhook_sk(id: &WebhookId) -> String {
 
 pub const WEBHOOK_PREFIX: &str = "WEBHOOK#";
 
+/// The count of an organization's webhook endpoints, kept in the transactions that create and delete them.
+pub const WEBHOOK_COUNT_SK: &str = "COUNT#WEBHOOKS";
+
 pub fn outbox_pk_of(event_id: &str) -> String {
     outbox_pk(shard_of(event_id, OUTBOX_SHARDS))
 }
@@ -197,6 +203,14 @@ mod tests {
             let shard = shard_of(&format!("evt_{i}"), OUTBOX_SHARDS);
             assert!(shard < OUTBOX_SHARDS);
         }
+    }
+
+    #[test]
+    fn keys_built_from_a_callers_text_stay_within_dynamodbs_limit() {
+        let longest = "𝔘".repeat(255);
+        assert!(external_id_sk(&longest).len() < 1024);
+        assert_eq!(external_id_sk("a"), external_id_sk("a"));
+        assert_ne!(external_id_sk("a"), external_id_sk("b"));
     }
 
     #[test]

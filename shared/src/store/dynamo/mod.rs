@@ -67,7 +67,7 @@ pub struct DynamoStore {
 }
 
 /// Waits before the `attempt`th resend of unprocessed batch items: exponential from 20 ms, with full jitter.
-async fn back_off(attempt: u32) {
+pub(super) async fn back_off(attempt: u32) {
     let ceiling = 20u64 << attempt.min(6);
     let mut byte = [0u8; 1];
     let _ = getrandom::fill(&mut byte);

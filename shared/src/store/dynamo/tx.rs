@@ -32,6 +32,8 @@ pub enum Part {
     OpenAssignment,
     Outbox,
     Webhook,
+    /// The organization's count of webhook endpoints.
+    WebhookCount,
     /// The idempotency record the write completes.
     Completion,
 }
@@ -99,6 +101,18 @@ impl<'a> Tx<'a> {
         Ok(self)
     }
 
+    /// A delete, on the condition that the item exists.
+    pub fn delete_existing(&mut self, part: Part, key: Item) -> StoreResult<&mut Self> {
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(self.table)
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(StoreError::backend)?;
+        self.push(part, TransactWriteItem::builder().delete(delete).build());
+        Ok(self)
+    }
+
     /// An update, built by `build` on a builder that already names the table.
     pub fn update(
         &mut self,
@@ -117,22 +131,43 @@ impl<'a> Tx<'a> {
         self.items.push(item);
     }
 
-    /// Commits the transaction.
+    /// Commits the transaction. A transaction cancelled only because another one held one of its items at that
+    /// moment (`TransactionConflict`, which DynamoDB answers rather than waits on, e.g. when people are added to
+    /// one organization at once and its `user_count` is in each transaction) is tried again, with back-off, up to
+    /// [`CONFLICT_ATTEMPTS`] times, then answered as [`StoreError::Throttled`] (a 503 the caller may retry).
     pub async fn commit(self, client: &aws_sdk_dynamodb::Client) -> StoreResult<TxOutcome> {
-        let result = client
-            .transact_write_items()
-            .set_transact_items(Some(self.items))
-            .client_request_token(random_token(16))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(TxOutcome::Committed),
-            Err(err) => cancelled(err, &self.parts),
+        for attempt in 0..CONFLICT_ATTEMPTS {
+            if attempt > 0 {
+                super::back_off(attempt).await;
+            }
+            let result = client
+                .transact_write_items()
+                .set_transact_items(Some(self.items.clone()))
+                .client_request_token(random_token(16))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(TxOutcome::Committed),
+                Err(err) => match cancelled(err, &self.parts)? {
+                    Cancelled::Failed(part, item) => return Ok(TxOutcome::Failed(part, item)),
+                    Cancelled::Conflict => continue,
+                },
+            }
         }
+        Err(StoreError::Throttled)
     }
 }
 
-fn cancelled<R>(err: SdkError<TransactWriteItemsError, R>, parts: &[Part]) -> StoreResult<TxOutcome>
+/// How many times a transaction cancelled by a conflict is sent.
+pub const CONFLICT_ATTEMPTS: u32 = 5;
+
+enum Cancelled {
+    Failed(Part, Option<Item>),
+    /// Another transaction held an item: worth trying again at once.
+    Conflict,
+}
+
+fn cancelled<R>(err: SdkError<TransactWriteItemsError, R>, parts: &[Part]) -> StoreResult<Cancelled>
 where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
@@ -140,8 +175,11 @@ where
         let reasons = cancel.cancellation_reasons();
         if let Some(i) = reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
             if let Some(part) = parts.get(i) {
-                return Ok(TxOutcome::Failed(*part, reasons[i].item().cloned()));
+                return Ok(Cancelled::Failed(*part, reasons[i].item().cloned()));
             }
+        }
+        if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+            return Ok(Cancelled::Conflict);
         }
         if reasons.iter().any(|r| r.code().is_some_and(is_retryable)) {
             return Err(StoreError::Throttled);

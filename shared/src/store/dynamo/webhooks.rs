@@ -1,7 +1,7 @@
 //! Webhook endpoints, the outbox and the delivery log.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::errors::{is_condition_failure, sdk};
 use super::items::{from_item, key, n, s, to_item};
@@ -12,15 +12,26 @@ use super::DynamoStore;
 use crate::model::{
     oldest_first, Delivery, DeliveryId, Event, OrgId, Timestamp, Webhook, WebhookId, DELIVERY_RETENTION_SECONDS,
 };
-use crate::store::{Completion, DeliveryStore, OutboxStore, StoreError, StoreResult, WebhookStore};
+use crate::store::{
+    Completion, Conflict, DeliveryStore, OutboxStore, StoreError, StoreResult, WebhookPatch, WebhookStore,
+};
 
 #[async_trait]
 impl WebhookStore for DynamoStore {
-    async fn create_webhook(&self, hook: &Webhook, done: Option<&Completion>) -> StoreResult<()> {
+    async fn create_webhook(&self, hook: &Webhook, max: u32, done: Option<&Completion>) -> StoreResult<()> {
         let mut tx = self.tx();
         tx.put(Part::Webhook, to_item(hook, &keys::org_pk(hook.org_id), &keys::webhook_sk(&hook.id))?, Cond::Absent)?;
+        tx.update(Part::WebhookCount, |u| {
+            u.set_key(Some(key(keys::org_pk(hook.org_id), keys::WEBHOOK_COUNT_SK)))
+                .update_expression("ADD n :one")
+                .condition_expression("attribute_not_exists(n) OR n < :max")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":max", n(max))
+        })?;
         add_completion(&mut tx, done)?;
-        tx.commit(self.client()).await?.or_fail(|_, _| None)
+        tx.commit(self.client())
+            .await?
+            .or_fail(|part, _| (part == Part::WebhookCount).then_some(StoreError::Conflict(Conflict::Limit)))
     }
 
     async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>> {
@@ -33,34 +44,87 @@ impl WebhookStore for DynamoStore {
         Ok(hooks)
     }
 
-    async fn update_webhook(&self, hook: &Webhook) -> StoreResult<bool> {
-        let item = to_item(hook, &keys::org_pk(hook.org_id), &keys::webhook_sk(&hook.id))?;
-        let result = self
+    async fn patch_webhook(&self, org: OrgId, id: &WebhookId, patch: &WebhookPatch) -> StoreResult<Option<Webhook>> {
+        let mut sets = Vec::new();
+        let mut removes = Vec::new();
+        let mut values: Vec<(&str, AttributeValue)> = Vec::new();
+        if let Some(url) = &patch.url {
+            sets.push("#url = :url");
+            values.push((":url", s(url)));
+        }
+        if let Some(events) = &patch.events {
+            sets.push("events = :events");
+            values.push((":events", serde_dynamo::to_attribute_value(events).map_err(StoreError::backend)?));
+        }
+        if let Some(enabled) = patch.enabled {
+            sets.push("enabled = :enabled");
+            values.push((":enabled", AttributeValue::Bool(enabled)));
+        }
+        match &patch.disabled_reason {
+            Some(Some(reason)) => {
+                sets.push("disabled_reason = :reason");
+                values.push((":reason", s(reason)));
+            }
+            Some(None) => removes.push("disabled_reason"),
+            None => {}
+        }
+        if let Some((secret, until)) = &patch.rotate {
+            // The swap reads the current secret in the same update: no read-then-write.
+            sets.push("previous_secret = secret, secret = :secret, previous_secret_expires_at = :until");
+            values.push((":secret", s(secret)));
+            values.push((":until", s(&until.to_rfc3339())));
+        }
+        if let Some(at) = patch.updated_at {
+            sets.push("updated_at = :at");
+            values.push((":at", s(&at.to_rfc3339())));
+        }
+        let mut expression = String::new();
+        if !sets.is_empty() {
+            expression.push_str(&format!("SET {}", sets.join(", ")));
+        }
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        if expression.is_empty() {
+            return self.get_webhook(org, id).await;
+        }
+        let mut update = self
             .client()
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .set_item(Some(item))
+            .set_key(Some(key(keys::org_pk(org), &keys::webhook_sk(id))))
+            .update_expression(expression.trim())
             .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
+            .return_values(ReturnValue::AllNew);
+        if patch.url.is_some() {
+            // URL is one of DynamoDB's reserved words.
+            update = update.expression_attribute_names("#url", "url");
+        }
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        match update.send().await {
+            Ok(out) => out.attributes.map(from_item).transpose(),
+            Err(err) if is_condition_failure(&err) => Ok(None),
             Err(err) => Err(sdk(err)),
         }
     }
 
     async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool> {
-        let out = self
-            .client()
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::org_pk(org), &keys::webhook_sk(id))))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+        let mut tx = self.tx();
+        tx.delete_existing(Part::Webhook, key(keys::org_pk(org), &keys::webhook_sk(id)))?;
+        tx.update(Part::WebhookCount, |u| {
+            u.set_key(Some(key(keys::org_pk(org), keys::WEBHOOK_COUNT_SK)))
+                .update_expression("ADD n :minus_one")
+                .expression_attribute_values(":minus_one", n(-1))
+        })?;
+        match tx.commit(self.client()).await? {
+            super::tx::TxOutcome::Committed => Ok(true),
+            super::tx::TxOutcome::Failed(Part::Webhook, _) => Ok(false),
+            super::tx::TxOutcome::Failed(part, _) => {
+                Err(StoreError::backend(format!("a webhook deletion failed on {part:?}")))
+            }
+        }
     }
 }
 
