@@ -357,7 +357,19 @@ async fn main() {
     if wanted("pipeline") {
         pipeline::throughput().await;
     }
+    if wanted("load") {
+        pipeline::mixed_load(32, 10).await;
+    }
     if wanted("overdue") {
+        println!(
+            "\nOverdue run: a backlog moved in one run (up to {} at once):",
+            flows_shared::services::overdue::CONCURRENCY
+        );
+        pipeline::overdue_throughput(flows_testkit::Backend::Memory, 10_000).await;
+        if std::env::var(flows_testkit::DYNAMODB_ENV).is_ok() {
+            // moto copies the whole table for each item of each transaction, so its figure is moto's, not DynamoDB's.
+            pipeline::overdue_throughput(flows_testkit::Backend::Dynamodb, 200).await;
+        }
         println!("\nOverdue run: items read from the due index (20 due):");
         pipeline::overdue_reads(flows_testkit::Backend::Memory, &[10_000, 100_000]).await;
         if std::env::var(flows_testkit::DYNAMODB_ENV).is_ok() {

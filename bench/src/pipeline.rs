@@ -120,3 +120,38 @@ pub async fn overdue_reads(backend: Backend, totals: &[usize]) {
         );
     }
 }
+
+/// How fast one run moves a backlog of `due` past-due assignments (and nothing else due).
+pub async fn overdue_throughput(backend: Backend, due: usize) {
+    let server = TestServer::start(backend).await;
+    seed(&server, due, due).await;
+    let started = Instant::now();
+    let report = flows_shared::app::scheduled_run(&server.state, Timestamp::now()).await.expect("a run");
+    let took = started.elapsed();
+    println!(
+        "  {backend:?}: {due} due: {} moved in one run of {:.2} s: {:.0} assignments/s{}",
+        report.overdue,
+        took.as_secs_f64(),
+        report.overdue as f64 / took.as_secs_f64(),
+        if report.out_of_time { " (out of time)" } else { "" }
+    );
+}
+
+/// Clients mixing every route of the route table for a while, in memory.
+pub async fn mixed_load(clients: usize, seconds: u64) {
+    let server = Arc::new(TestServer::start(Backend::Memory).await);
+    let report =
+        flows_testkit::load::mixed(server, clients, flows_testkit::load::Until::Elapsed(Duration::from_secs(seconds)))
+            .await;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("\nMixed load, in memory: {clients} clients walking every route for {seconds} s:");
+    println!(
+        "  {} requests, {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, 5xx: {}",
+        report.requests(),
+        report.per_second(),
+        ms(report.percentile(0.5)),
+        ms(report.percentile(0.99)),
+        ms(report.percentile(1.0)),
+        report.server_errors.len()
+    );
+}

@@ -140,10 +140,12 @@ async fn an_overdue_run_reads_only_the_due_assignments(backend: Backend) {
 }
 
 /// A store whose move of one assignment to overdue always fails (as a transaction conflict that outlasted its
-/// retries would); everything else goes to `inner`.
+/// retries would), and whose every move takes `slow`; everything else goes to `inner`.
 struct Refusing {
     inner: Arc<dyn Store>,
-    refused: AssignmentId,
+    refused: Option<AssignmentId>,
+    /// How long each move takes.
+    slow: Duration,
 }
 
 #[flows_shared::async_trait]
@@ -169,9 +171,10 @@ impl AssignmentStore for Refusing {
     }
 
     async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool> {
-        if assignment.id == self.refused {
+        if self.refused.as_ref() == Some(&assignment.id) {
             return Err(StoreError::Throttled);
         }
+        tokio::time::sleep(self.slow).await;
         self.inner.mark_overdue(assignment, event).await
     }
 
@@ -188,7 +191,7 @@ async fn one_assignment_that_cannot_move_is_left_for_the_next_run(backend: Backe
     // GIVEN 30 due assignments, one of which cannot be moved this time
     let server = TestServer::start(backend).await;
     let ids = seed_assignments(&server, 30, -3600).await;
-    let refusing = Refusing { inner: server.state.store.clone(), refused: ids[7].clone() };
+    let refusing = Refusing { inner: server.state.store.clone(), refused: Some(ids[7].clone()), slow: Duration::ZERO };
     let sweep_after = server.state.config.outbox_sweep_after;
 
     // WHEN the schedule runs
@@ -275,6 +278,28 @@ async fn a_whole_batch_of_unreadable_entries_does_not_end_the_run() {
     assert_eq!((report.set_aside, report.overdue), (BATCH + 10, 1), "{report:?}");
     let store = server.state.store.as_ref();
     assert_eq!(store.get_assignment(OrgId(1), &ids[0]).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
+}
+
+#[tokio::test]
+async fn a_run_whose_time_is_up_starts_no_more_moves_and_leaves_them_for_the_next() {
+    // GIVEN 100 due assignments, each move taking 20 ms, and a run with 50 ms to work
+    let server = TestServer::start(Backend::Memory).await;
+    seed_assignments(&server, 100, -3600).await;
+    let slow = Refusing { inner: server.state.store.clone(), refused: None, slow: Duration::from_millis(20) };
+    let sweep_after = server.state.config.outbox_sweep_after;
+    let deadline = Instant::now() + Duration::from_millis(50);
+
+    // WHEN the run goes
+    let report = run_once(&slow, &server.state.publisher(), sweep_after, Timestamp::now(), deadline).await.unwrap();
+
+    // THEN it moved what it started in time (32 at once), left the rest, and said its time was up
+    assert!(report.out_of_time, "{report:?}");
+    assert!(report.overdue >= 32 && report.overdue < 100, "{report:?}");
+    assert_eq!(report.overdue + report.left, 100, "{report:?}");
+
+    // AND the next run moves the rest
+    let next = flows_shared::app::scheduled_run(&server.state, Timestamp::now()).await.unwrap();
+    assert_eq!(next.overdue, report.left, "{next:?}");
 }
 
 /// A queue that is down: every send fails.

@@ -32,6 +32,8 @@ pub struct RunReport {
     pub failed: usize,
     /// Index entries that could not be read, set aside.
     pub set_aside: usize,
+    /// Due assignments read but not started because the run's time was up (the next run takes them).
+    pub left: usize,
     /// Items read from the due index.
     pub items_read: u64,
     /// Outbox events sent again.
@@ -51,6 +53,8 @@ enum Moved {
     Overdue,
     Skipped,
     Failed,
+    /// Not started: the run's time was up.
+    Left,
 }
 
 /// One run at `now`, working until `deadline`.
@@ -83,6 +87,9 @@ pub async fn run_once(
         let count = due.assignments.len() + due.unreadable.len();
         let outcomes: Vec<Moved> = stream::iter(due.assignments)
             .map(|assignment| async move {
+                if Instant::now() >= deadline {
+                    return Moved::Left;
+                }
                 let mut overdue = assignment.clone();
                 overdue.status = AssignmentStatus::Overdue;
                 let event = Event::about_assignment(&overdue, EventType::FlowOverdue, now);
@@ -109,6 +116,10 @@ pub async fn run_once(
                 }
                 Moved::Skipped => report.skipped += 1,
                 Moved::Failed => report.failed += 1,
+                Moved::Left => {
+                    report.left += 1;
+                    report.out_of_time = true;
+                }
             }
         }
         // A short batch was the last; a batch in which nothing moved would be read again as it is.
@@ -131,6 +142,7 @@ pub async fn run_once(
             skipped = report.skipped,
             failed = report.failed,
             set_aside = report.set_aside,
+            left = report.left,
             items_read = report.items_read,
             resent = report.resent,
             out_of_time = report.out_of_time,

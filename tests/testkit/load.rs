@@ -1,0 +1,222 @@
+//! Mixed load from the route table: clients that each walk every route in turn, with real objects of one
+//! organization, until a number of requests or a time is reached. The load test (a bounded count, zero 5xx) and
+//! `make bench` (requests a second, p99) share it. A route this file has no request for panics here, so a new route
+//! joins the mix the day it lands.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use flows_shared::model::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Timestamp, WebhookId};
+use flows_shared::routes::{self, Route};
+use serde_json::{json, Value};
+
+use crate::{Org, TestServer, ADMIN_TOKEN};
+
+/// When the clients stop.
+#[derive(Clone, Copy, Debug)]
+pub enum Until {
+    /// After this many requests in all.
+    Requests(usize),
+    /// When this much time has passed (a request under way finishes).
+    Elapsed(Duration),
+}
+
+/// What the clients saw.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub elapsed: Duration,
+    /// Every request's time, sorted.
+    pub latencies: Vec<Duration>,
+    /// Answers by route (its function's name) and status.
+    pub statuses: BTreeMap<&'static str, BTreeMap<u16, usize>>,
+    /// Each 5xx answer: route, status and body.
+    pub server_errors: Vec<String>,
+}
+
+impl LoadReport {
+    pub fn requests(&self) -> usize {
+        self.latencies.len()
+    }
+
+    pub fn per_second(&self) -> f64 {
+        self.requests() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The `p`th quantile (0 to 1) of the request times.
+    pub fn percentile(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[rank.min(self.latencies.len() - 1)]
+    }
+
+    /// The routes that never answered with a success.
+    pub fn routes_without_a_success(&self) -> Vec<&'static str> {
+        routes::ROUTES
+            .iter()
+            .map(|r| r.function)
+            .filter(|f| !self.statuses.get(f).is_some_and(|s| s.keys().any(|code| (200..300).contains(code))))
+            .collect()
+    }
+}
+
+/// The organization's objects the requests name.
+struct Objects {
+    org: Org,
+    flow: String,
+    assignment: String,
+    webhook: String,
+    delivery: String,
+    /// The emails of the people assigns name.
+    people: Vec<String>,
+}
+
+/// A client's own state: the endpoint and the key it created last, which its delete and its revocation remove (so
+/// the endpoint cap cycles, and the key the load runs with is never revoked).
+#[derive(Default)]
+struct ClientState {
+    created_hook: Option<String>,
+    created_key: Option<String>,
+}
+
+/// One request: path, the key (or admin token) and body.
+type Request = (String, String, Option<Value>);
+
+/// An id of the right form that names nothing.
+const NOBODY: &str = "0000000000000000";
+
+/// `n` is a number unique to this request (names and emails are made from it).
+fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientState) -> Request {
+    let m = |path: String, body: Option<Value>| -> Request { (path, o.org.secret.clone(), body) };
+    let r = route;
+    if std::ptr::eq(r, &routes::ADMIN_CREATE_ORGANIZATION) {
+        let owner = json!({"email": format!("owner{n}@load.example.com"), "name": "Owner"});
+        let body = json!({"name": format!("Load {n}"), "owner": owner});
+        (r.path.to_owned(), ADMIN_TOKEN.to_owned(), Some(body))
+    } else if std::ptr::eq(r, &routes::USERS_CREATE) {
+        m(r.path.to_owned(), Some(json!({"email": format!("person{n}@load.example.com"), "name": "Load Person"})))
+    } else if [&routes::USERS_LIST, &routes::API_KEYS_LIST, &routes::WEBHOOKS_LIST, &routes::OPENAPI]
+        .iter()
+        .any(|x| std::ptr::eq(r, *x))
+    {
+        m(r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::API_KEYS_CREATE) {
+        m(r.path.to_owned(), Some(json!({"kind": "public"})))
+    } else if std::ptr::eq(r, &routes::API_KEYS_REVOKE) {
+        let key = client.created_key.take().unwrap_or_else(|| format!("key_{NOBODY}"));
+        m(format!("/v1/api-keys/{key}"), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_CREATE) {
+        m(format!("/flows/{}", o.org.slug), Some(json!({"name": format!("Load flow {n}")})))
+    } else if std::ptr::eq(r, &routes::FLOWS_ASSIGN) {
+        let email = &o.people[n % o.people.len()];
+        m(r.path.to_owned(), Some(json!({"flowId": o.flow, "userEmail": email, "dueDate": "2030-01-01"})))
+    } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
+        m(format!("/v1/assignments/{}", o.assignment), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
+        m(r.path.to_owned(), Some(json!({"url": format!("http://127.0.0.1:9/load/{n}")})))
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) {
+        m(format!("/v1/webhooks/{}", o.webhook), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_DELETE) {
+        let hook = client.created_hook.take().unwrap_or_else(|| format!("wh_{NOBODY}"));
+        m(format!("/v1/webhooks/{hook}"), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_UPDATE) {
+        m(format!("/v1/webhooks/{}", o.webhook), Some(json!({"enabled": true})))
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_ROTATE_SECRET) {
+        m(format!("/v1/webhooks/{}/rotate-secret", o.webhook), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_DELIVERIES) {
+        m(format!("/v1/webhooks/{}/deliveries", o.webhook), None)
+    } else if std::ptr::eq(r, &routes::WEBHOOKS_REPLAY) {
+        m(format!("/v1/webhooks/{}/deliveries/{}/replay", o.webhook, o.delivery), None)
+    } else {
+        panic!("no load request for {} {}: add one to tests/testkit/load.rs", r.method, r.path)
+    }
+}
+
+/// Sets up one organization with a flow, `people` people, an assignment, an endpoint with a delivery in its log.
+async fn objects(server: &TestServer, people: usize) -> Objects {
+    let (org, flow) = server.ready_to_assign("Load").await;
+    let people = server.add_people(org.id, people).await;
+    let assigned = server
+        .post("/v1/flows/assign", &org.secret, json!({"flowId": flow, "userEmail": "employee@company.com"}))
+        .await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
+    assert_eq!(hook.status, 201, "{:?}", hook.body);
+    let webhook = hook.body["id"].as_str().expect("an id").to_owned();
+    let delivery = Delivery {
+        id: DeliveryId::new(Timestamp::now().unix_millis()),
+        org_id: org.id,
+        webhook_id: WebhookId::parse(&webhook).expect("a webhook id"),
+        event: Event::new(org.id, EventType::FlowAssigned, Timestamp::now(), json!({})),
+        attempt: 1,
+        status: DeliveryStatus::Failed,
+        response_code: Some(500),
+        duration_ms: 1,
+        error: None,
+        at: Timestamp::now(),
+    };
+    server.state.store.record_delivery(&delivery).await.expect("a delivery");
+    Objects {
+        assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
+        org,
+        flow,
+        webhook,
+        delivery: delivery.id.to_string(),
+        people,
+    }
+}
+
+/// Runs `clients` clients against `server` until `until`; each walks the route table from its own starting point.
+pub async fn mixed(server: Arc<TestServer>, clients: usize, until: Until) -> LoadReport {
+    let objects = Arc::new(objects(&server, 200).await);
+    let sent = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let (server, objects, sent) = (server.clone(), objects.clone(), sent.clone());
+        tasks.spawn(async move {
+            let mut state = ClientState::default();
+            let mut seen: Vec<(&'static str, u16, Duration, Option<String>)> = Vec::new();
+            for k in c.. {
+                let n = sent.fetch_add(1, Ordering::SeqCst);
+                let stop = match until {
+                    Until::Requests(total) => n >= total,
+                    Until::Elapsed(limit) => started.elapsed() >= limit,
+                };
+                if stop {
+                    break;
+                }
+                let route = routes::ROUTES[k % routes::ROUTES.len()];
+                let method = route.method.as_str();
+                let (path, key, body) = request(route, &objects, n, &mut state);
+                let at = Instant::now();
+                let reply = server.send(method, &path, Some(&key), body.as_ref(), &[]).await;
+                let took = at.elapsed();
+                let status = reply.status.as_u16();
+                let created = reply.body["id"].as_str().map(str::to_owned);
+                if std::ptr::eq(route, &routes::WEBHOOKS_CREATE) && status == 201 {
+                    state.created_hook = created;
+                } else if std::ptr::eq(route, &routes::API_KEYS_CREATE) && status == 201 {
+                    state.created_key = created;
+                }
+                let error = (status >= 500).then(|| format!("{method} {path}: {status} {}", reply.body));
+                seen.push((route.function, status, took, error));
+            }
+            seen
+        });
+    }
+    let mut report = LoadReport::default();
+    while let Some(seen) = tasks.join_next().await {
+        for (function, status, took, error) in seen.expect("a client") {
+            *report.statuses.entry(function).or_default().entry(status).or_default() += 1;
+            report.latencies.push(took);
+            report.server_errors.extend(error);
+        }
+    }
+    report.elapsed = started.elapsed();
+    report.latencies.sort();
+    report
+}
