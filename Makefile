@@ -55,6 +55,10 @@ venv-ci: $(VENV)/.ci
 moto-start: $(VENV)/.dev
 	@mkdir -p $(MOTO_DIR)
 	@if [ -f $(MOTO_DIR)/pid ] && kill -0 $$(cat $(MOTO_DIR)/pid) 2>/dev/null; then exit 0; fi; \
+	for port in $(MOTO_PORT) $(MOTO_SERIAL_PORT); do \
+	  if $(PY) scripts/wait_for_port.py $(MOTO_HOST) $$port 0 >/dev/null 2>&1; then \
+	    echo "port $$port of $(MOTO_HOST) is taken by a process this Makefile did not start: stop it first" >&2; exit 1; fi; \
+	done; \
 	$(VENV)/bin/moto_server -H $(MOTO_HOST) -p $(MOTO_PORT) > $(MOTO_DIR)/server.log 2>&1 & echo $$! > $(MOTO_DIR)/pid; \
 	$(PY) scripts/moto_serial.py $(MOTO_HOST) $(MOTO_SERIAL_PORT) > $(MOTO_DIR)/serial.log 2>&1 & \
 	  echo $$! > $(MOTO_DIR)/serial.pid; \
@@ -62,9 +66,12 @@ moto-start: $(VENV)/.dev
 	$(PY) scripts/wait_for_port.py $(MOTO_HOST) $(MOTO_SERIAL_PORT) 30 || { cat $(MOTO_DIR)/serial.log; exit 1; }
 	@echo "moto listening on $(MOTO_URL), and one request at a time on $(MOTO_SERIAL_URL)"
 
+# Stops both servers and waits for them to go (then kills), so that a moto-start right after finds the ports free.
 moto-stop:
 	@for f in pid serial.pid; do \
-	  if [ -f $(MOTO_DIR)/$$f ]; then kill $$(cat $(MOTO_DIR)/$$f) 2>/dev/null || true; rm -f $(MOTO_DIR)/$$f; fi; \
+	  if [ -f $(MOTO_DIR)/$$f ]; then pid=$$(cat $(MOTO_DIR)/$$f); kill $$pid 2>/dev/null || true; \
+	    for i in $$(seq 100); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	    kill -9 $$pid 2>/dev/null || true; rm -f $(MOTO_DIR)/$$f; fi; \
 	done
 
 # Every test: unit, route table vs template, events, end-to-end on both backends. moto is started here and
