@@ -35,6 +35,7 @@ pub async fn throughput() {
             name: "Bench".into(),
             nick: "bench".into(),
             external_id: None,
+            role: flows_shared::model::Role::Member,
             disabled: false,
             created_at: Timestamp::now(),
         };

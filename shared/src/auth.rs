@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
-use crate::model::{random_token, ApiKey, KeyId, KeyKind, OrgId, Tier, Timestamp, UserId};
+use crate::model::{random_token, ApiKey, KeyId, KeyKind, OrgId, Role, Tier, Timestamp, UserId};
 
 /// How many characters of a key are kept to recognise it by (`sk_42_1a2b3`).
 const PREFIX_LEN: usize = 11;
@@ -111,7 +111,7 @@ impl KeySigner {
         &self,
         kind: KeyKind,
         org_id: OrgId,
-        user_id: UserId,
+        (user_id, role): (UserId, Role),
         tier: Tier,
         now: Timestamp,
     ) -> (String, ApiKey) {
@@ -123,6 +123,7 @@ impl KeySigner {
             id,
             org_id,
             user_id,
+            role,
             kind,
             tier,
             prefix: plain[..PREFIX_LEN].to_owned(),
@@ -171,20 +172,35 @@ impl KeySigner {
     }
 }
 
-/// The bearer token of an `Authorization` header, if it has one.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The key (or admin token) an `Authorization` header presents: `Bearer <key>`, or HTTP Basic with the key as the
+/// user name and any password (Flowdock's client sends `base64("<key>:undefined")`).
+pub fn presented(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    if token.is_empty() {
+        return None;
+    }
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(token.to_owned());
+    }
+    if !scheme.eq_ignore_ascii_case("basic") || token.len() > 4 * MAX_TOKEN_LEN {
+        return None;
+    }
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(token).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let user = decoded.split_once(':').map_or(decoded.as_str(), |(user, _password)| user);
+    (!user.is_empty()).then(|| user.to_owned())
 }
 
-/// Checks `Authorization: Bearer <admin token>`. With no admin token configured, the admin routes do not exist.
+/// Checks the admin token (`Authorization: Bearer <token>`, or Basic with it as the user name). With no admin
+/// token configured, the admin routes do not exist.
 pub fn check_admin(admin_token: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(expected) = admin_token else {
         return Err(ApiError::not_found("The requested resource does not exist"));
     };
-    let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
+    let presented = presented(headers).ok_or(ApiError::Unauthorized)?;
     // Comparing digests keeps the comparison's time independent of both the content and the length.
     let same = Sha256::digest(presented.as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes()));
     if bool::from(same) {
@@ -210,7 +226,8 @@ mod tests {
 
     #[test]
     fn generated_keys_carry_their_organization_and_are_stored_as_hash_and_prefix_only() {
-        let (plain, key) = signer().generate(KeyKind::Secret, OrgId(42), UserId(2), Tier::Standard, Timestamp::now());
+        let (plain, key) =
+            signer().generate(KeyKind::Secret, OrgId(42), (UserId(2), Role::Admin), Tier::Standard, Timestamp::now());
         assert!(plain.starts_with("sk_42_"), "{plain}");
         assert!(plain.len() <= MAX_TOKEN_LEN);
         assert_eq!(key.hash, hash_key(&plain));
@@ -222,7 +239,8 @@ mod tests {
 
     #[test]
     fn a_key_whose_mac_does_not_hold_is_refused_without_a_lookup() {
-        let (plain, _) = signer().generate(KeyKind::Public, OrgId(7), UserId(1), Tier::Standard, Timestamp::now());
+        let (plain, _) =
+            signer().generate(KeyKind::Public, OrgId(7), (UserId(1), Role::Admin), Tier::Standard, Timestamp::now());
         // Another organization's number in an otherwise genuine key.
         let forged = plain.replacen("pk_7_", "pk_8_", 1);
         assert!(matches!(signer().read(&forged), Err(ApiError::Unauthorized)));
@@ -243,13 +261,15 @@ mod tests {
 
     #[test]
     fn keys_signed_with_a_previous_secret_still_read_after_a_rotation() {
-        let (old_key, _) = signer().generate(KeyKind::Secret, OrgId(3), UserId(1), Tier::Standard, Timestamp::now());
+        let (old_key, _) =
+            signer().generate(KeyKind::Secret, OrgId(3), (UserId(1), Role::Admin), Tier::Standard, Timestamp::now());
         let rotated = KeySigner::with_secrets([
             b"the-new-secret-of-at-least-32-characters".to_vec(),
             signer().secrets[0].clone(),
         ]);
         assert!(rotated.read(&old_key).is_ok());
-        let (new_key, _) = rotated.generate(KeyKind::Secret, OrgId(3), UserId(1), Tier::Standard, Timestamp::now());
+        let (new_key, _) =
+            rotated.generate(KeyKind::Secret, OrgId(3), (UserId(1), Role::Admin), Tier::Standard, Timestamp::now());
         assert!(signer().read(&new_key).is_err(), "new keys are signed with the new secret");
     }
 
@@ -263,12 +283,20 @@ mod tests {
     }
 
     #[test]
-    fn bearer_parsing() {
-        assert_eq!(bearer(&headers("Bearer abc")), Some("abc"));
-        assert_eq!(bearer(&headers("bearer  abc ")), Some("abc"));
-        assert_eq!(bearer(&headers("Basic abc")), None);
-        assert_eq!(bearer(&headers("Bearer ")), None);
-        assert_eq!(bearer(&HeaderMap::new()), None);
+    fn a_key_is_presented_as_bearer_or_as_the_basic_user_name() {
+        use base64::Engine as _;
+        let basic = |raw: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw));
+        assert_eq!(presented(&headers("Bearer abc")).as_deref(), Some("abc"));
+        assert_eq!(presented(&headers("bearer  abc ")).as_deref(), Some("abc"));
+        assert_eq!(presented(&headers(&basic("abc:undefined"))).as_deref(), Some("abc"));
+        assert_eq!(presented(&headers(&basic("abc:"))).as_deref(), Some("abc"));
+        assert_eq!(presented(&headers(&basic("abc"))).as_deref(), Some("abc"));
+        assert_eq!(presented(&headers(&basic("abc:pass:word"))).as_deref(), Some("abc"));
+        assert_eq!(presented(&headers(&basic(":password"))), None);
+        assert_eq!(presented(&headers("Basic not*base64")), None);
+        assert_eq!(presented(&headers("Digest abc")), None);
+        assert_eq!(presented(&headers("Bearer ")), None);
+        assert_eq!(presented(&HeaderMap::new()), None);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::http::Response;
 use crate::idempotency;
-use crate::model::{ApiKey, KeyKind, OrgId, Timestamp};
+use crate::model::{ApiKey, KeyKind, OrgId, Role, Timestamp};
 use crate::rate_limit::{self, Counted, Quota};
 use crate::routes::{Access, Route};
 use crate::store::{Completion, IdempotencyBegin, IdempotencyClaim, StoreError, StoreResult, StoredResponse};
@@ -265,6 +265,9 @@ impl Caller {
         }
         if self.route.access == Access::Secret && key.kind != KeyKind::Secret {
             return Err(Denied::Forbidden("This route requires a secret API key".into()));
+        }
+        if self.route.role == Role::Admin && key.role != Role::Admin {
+            return Err(Denied::Forbidden("This route requires the key of an organization admin".into()));
         }
         let quota = rate_limit::decide(count.map_err(storage)?, self.limits.for_tier(key.tier), self.now)
             .map_err(|_| Denied::RateLimited { retry_after: self.retry_after() })?;

@@ -70,12 +70,12 @@ fn credential(state: &AppState, route: &Route, headers: &http::HeaderMap) -> Res
         Access::Open => Ok(Credential::Open),
         Access::Admin => {
             auth::check_admin(state.config.admin_token.as_deref(), headers)?;
-            let token = auth::bearer(headers).unwrap_or_default();
+            let token = auth::presented(headers).unwrap_or_default();
             Ok(Credential::Admin { token_hash: hex::encode(Sha256::digest(token.as_bytes())) })
         }
         Access::Secret | Access::Public => {
-            let token = auth::bearer(headers).ok_or(ApiError::Unauthorized)?;
-            Ok(Credential::Key(state.signer.read(token)?))
+            let token = auth::presented(headers).ok_or(ApiError::Unauthorized)?;
+            Ok(Credential::Key(state.signer.read(&token)?))
         }
     }
 }
@@ -92,7 +92,8 @@ fn idempotency_request(
     let Some(key) = idempotency::key_from(request.headers())? else { return Ok(None) };
     // A body that is not JSON never reaches a write: its answer is a 4xx, and nothing is remembered of it.
     let Some(body) = body else { return Ok(None) };
-    let fingerprint = idempotency::fingerprint(request.method().as_str(), route.function, body);
+    let target = request.uri().path_and_query().map_or("", |t| t.as_str());
+    let fingerprint = idempotency::fingerprint(request.method().as_str(), route.function, target, body);
     Ok(Some(IdempotencyRequest { key, fingerprint }))
 }
 
@@ -116,7 +117,7 @@ async fn run(
     let route = endpoint.route;
     let now = Timestamp::now();
     // The body as JSON, when it is: for the idempotency fingerprint and the end user's id.
-    let body = serde_json::from_slice::<serde_json::Value>(request.body().as_ref()).ok();
+    let body = crate::http::body::as_json(request.body().as_ref());
     let checked = credential(&state, route, request.headers())
         .and_then(|credential| Ok((credential, idempotency_request(route, &request, body.as_ref())?)));
     let (credential, idempotency) = match checked {
@@ -166,7 +167,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::handler::{Ctx, Endpoint, HandlerFuture};
-    use crate::model::{KeyKind, OrgId, Organization, Slug, Tier, User, UserId};
+    use crate::model::{KeyKind, OrgId, Organization, Role, Slug, Tier, User, UserId};
     use crate::routes::Object;
     use crate::store::memory::MemoryStore;
     use crate::store::Directory;
@@ -178,6 +179,7 @@ mod tests {
         access: Access::Public,
         object: None,
         end_user: Some(Object { place: Place::Body, name: "userId" }),
+        role: Role::Member,
     };
 
     fn ok(_ctx: Ctx, _request: lambda_http::Request) -> HandlerFuture {
@@ -207,10 +209,12 @@ mod tests {
             name: "A".into(),
             nick: "A".into(),
             external_id: None,
+            role: crate::model::Role::Member,
             disabled: false,
             created_at: now,
         };
-        let (plain, key) = state.signer.generate(KeyKind::Public, OrgId(1), UserId(1), Tier::Standard, now);
+        let (plain, key) =
+            state.signer.generate(KeyKind::Public, OrgId(1), (UserId(1), Role::Admin), Tier::Standard, now);
         store.create_organization(&org, &owner, &[key], None).await.unwrap();
         (state, plain)
     }

@@ -2,8 +2,9 @@
 //! request returns the first answer and does nothing again; with another request, 422; while the first is still
 //! in flight, 409.
 //!
-//! "The same request" is the same method, route and JSON body, compared as parsed JSON (spacing and key order do
-//! not matter). Only requests that reached their handler with a JSON body are remembered, and only their
+//! "The same request" is the same method, route, path (with its query) and JSON body, compared as parsed JSON
+//! (spacing and key order do not matter); an empty body is `{}`, so a body-less POST is the same request when its
+//! path names the same object. Only requests that reached their handler with a JSON body are remembered, and only their
 //! successful answers: the record is written in the same transaction as the write it guards, so the two exist
 //! together or not at all, and a failed request releases its claim so that a retry runs again. Secrets are never
 //! kept: an answer that carried one is replayed without it (see each route's document).
@@ -66,12 +67,14 @@ pub fn scoped_key(scope: &str, route: &str, caller_key: &str, idempotency_key: &
     format!("{scope}#{route}#{caller_key}#{}", hex::encode(&Sha256::digest(idempotency_key.as_bytes())[..16]))
 }
 
-/// What makes two requests "the same": method, route and the parsed body.
-pub fn fingerprint(method: &str, route: &str, body: &Value) -> String {
+/// What makes two requests "the same": method, route, the path and query they were sent to, and the parsed body.
+pub fn fingerprint(method: &str, route: &str, target: &str, body: &Value) -> String {
     let mut h = Sha256::new();
     h.update(method.as_bytes());
     h.update([0]);
     h.update(route.as_bytes());
+    h.update([0]);
+    h.update(target.as_bytes());
     h.update([0]);
     write_canonical(body, &mut h);
     hex::encode(h.finalize())
@@ -114,9 +117,11 @@ mod tests {
     fn fingerprints_ignore_spacing_and_key_order_but_not_values() {
         let a: Value = serde_json::from_str(r#"{"a": 1, "b": {"x": [1, 2]}}"#).unwrap();
         let b: Value = serde_json::from_str(r#"{"b":{"x":[1,2]},"a":1}"#).unwrap();
-        assert_eq!(fingerprint("POST", "r", &a), fingerprint("POST", "r", &b));
-        assert_ne!(fingerprint("POST", "r", &a), fingerprint("POST", "r", &json!({"a": 2, "b": {"x": [1, 2]}})));
-        assert_ne!(fingerprint("POST", "r", &a), fingerprint("POST", "other", &a));
+        assert_eq!(fingerprint("POST", "r", "/x", &a), fingerprint("POST", "r", "/x", &b));
+        let changed = json!({"a": 2, "b": {"x": [1, 2]}});
+        assert_ne!(fingerprint("POST", "r", "/x", &a), fingerprint("POST", "r", "/x", &changed));
+        assert_ne!(fingerprint("POST", "r", "/x", &a), fingerprint("POST", "other", "/x", &a));
+        assert_ne!(fingerprint("POST", "r", "/x/1", &a), fingerprint("POST", "r", "/x/2", &a));
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::handlers::platform::views::{
 use crate::http::fields::{schema_of, Input};
 use crate::http::Response;
 use crate::idempotency;
+use crate::model::Role;
 use crate::routes::{self, Access, Route};
 use crate::services::{api_keys, assignments, flows, organizations, users, webhooks};
 
@@ -162,7 +163,8 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
         ),
         (
             &routes::USERS_CREATE,
-            Operation::new("Add a person to the organization")
+            Operation::new("Add a person to the organization (an admin's key)")
+                .describe("`role` is `member` unless given; only admins add people, so only admins make admins.")
                 .body::<users::NewPerson>()
                 .answer::<crate::handlers::flowdock::views::UserView>(201, "The user, as Flowdock shows users")
                 .error(409, "A user with this email (in any case) or externalId exists"),
@@ -174,10 +176,13 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
         ),
         (
             &routes::API_KEYS_CREATE,
-            Operation::new("Make an API key acting as the caller's user")
+            Operation::new("Make an API key acting as the caller's user, or (an admin) as another user")
                 .describe(
-                    "The key is shown this once; an answer replayed for an Idempotency-Key has null in its place.",
+                    "A key acts as one user of the organization, with that user's role: the caller's own, or the \
+                     user `userId` names (an admin only; a member asking for another user's key gets 403). The key \
+                     is shown this once; an answer replayed for an Idempotency-Key has null in its place.",
                 )
+                .beyond_schema("userId must name a user of the organization")
                 .body::<api_keys::NewKey>()
                 .answer::<IssuedKeyView>(201, "The key's record and the key itself")
                 .link("RevokeKey", "api-keys-revoke", "keyId", "$response.body#/id"),
@@ -392,7 +397,9 @@ fn common_errors(route: &Route, op: &Operation) -> Vec<(u16, &'static str)> {
     match route.access {
         Access::Secret | Access::Public => {
             errors.push((401, "Invalid or missing API key (also a revoked one)"));
-            if route.access == Access::Secret {
+            if route.access == Access::Secret && route.role == Role::Admin {
+                errors.push((403, "A public key, or the key of a member (not an admin), on a route for admins' keys"));
+            } else if route.access == Access::Secret {
                 errors.push((403, "A public key on a route that needs a secret key"));
             }
             errors.push((429, "Too many requests in this minute; `Retry-After` says how long to wait"));
@@ -490,9 +497,9 @@ fn operation_json(route: &Route, op: &Operation) -> Value {
         operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body } } });
     }
     operation["security"] = match route.access {
-        Access::Secret => json!([{ "secretKey": [] }]),
-        Access::Public => json!([{ "secretKey": [] }, { "publicKey": [] }]),
-        Access::Admin => json!([{ "adminToken": [] }]),
+        Access::Secret => json!([{ "secretKey": [] }, { "keyAsBasicUser": [] }]),
+        Access::Public => json!([{ "secretKey": [] }, { "publicKey": [] }, { "keyAsBasicUser": [] }]),
+        Access::Admin => json!([{ "adminToken": [] }, { "keyAsBasicUser": [] }]),
         Access::Open => json!([]),
     };
     let mut rules: Vec<Value> =
@@ -535,7 +542,8 @@ pub fn document() -> Value {
             "securitySchemes": {
                 "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret API key (`sk_…`): every route of its organization" },
                 "publicKey": { "type": "http", "scheme": "bearer", "description": "A public API key (`pk_…`): only `/v1/public/*`" },
-                "adminToken": { "type": "http", "scheme": "bearer", "description": "The deployment's admin token: `/admin/*`" }
+                "adminToken": { "type": "http", "scheme": "bearer", "description": "The deployment's admin token: `/admin/*`" },
+                "keyAsBasicUser": { "type": "http", "scheme": "basic", "description": "Any of the above as HTTP Basic's user name, with any password (as Flowdock's client sends it: `<key>:undefined`)" }
             },
             "parameters": {
                 "X-Request-ID": {

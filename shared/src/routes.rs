@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use http::Method;
 
+use crate::model::Role;
+
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -51,11 +53,14 @@ pub struct Route {
     /// Where a public-key request names its end user, whose requests a public key's rate limit counts apart
     /// (Frigade's `userId`): the route only names the field, the pipeline does the rest.
     pub end_user: Option<Object>,
+    /// The least role the key's user needs (keys act as a user); a member on an admin's route is answered 403.
+    pub role: Role,
 }
 
 macro_rules! routes {
     ($($name:ident = $function:literal, $method:ident, $path:literal, $access:ident
-        $(, object = $place:ident($object:literal))? $(, user = $uplace:ident($user:literal))?;)*) => {
+        $(, object = $place:ident($object:literal))? $(, user = $uplace:ident($user:literal))?
+        $(, role = $role:ident)?;)*) => {
         $(
             pub static $name: Route = Route {
                 function: $function,
@@ -64,37 +69,42 @@ macro_rules! routes {
                 access: Access::$access,
                 object: routes!(@object $($place($object))?),
                 end_user: routes!(@object $($uplace($user))?),
+                role: routes!(@role $($role)?),
             };
         )*
         /// Every route the system serves, besides the fallback.
         pub static ROUTES: &[&Route] = &[$(&$name),*];
     };
     (@object) => { None };
+    (@role) => { Role::Member };
+    (@role $role:ident) => { Role::$role };
     (@object $place:ident($object:literal)) => { Some(Object { place: Place::$place, name: $object }) };
 }
 
 routes! {
     ADMIN_CREATE_ORGANIZATION = "admin-create-organization", POST, "/admin/organizations", Admin;
-    USERS_CREATE = "users-create", POST, "/v1/users", Secret;
+    USERS_CREATE = "users-create", POST, "/v1/users", Secret, role = Admin;
     USERS_LIST = "users-list", GET, "/v1/users", Secret;
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
     API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, object = Path("keyId");
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
-    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId");
+    FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =
         "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret, object = Path("assignmentId");
-    WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret;
-    WEBHOOKS_LIST = "webhooks-list", GET, "/v1/webhooks", Secret;
-    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId");
-    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId");
-    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId");
+    WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret, role = Admin;
+    WEBHOOKS_LIST = "webhooks-list", GET, "/v1/webhooks", Secret, role = Admin;
+    WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId"), role = Admin;
+    WEBHOOKS_UPDATE = "webhooks-update", PATCH, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId"),
+        role = Admin;
+    WEBHOOKS_DELETE = "webhooks-delete", DELETE, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId"),
+        role = Admin;
     WEBHOOKS_ROTATE_SECRET = "webhooks-rotate-secret", POST, "/v1/webhooks/{webhookId}/rotate-secret", Secret,
-        object = Path("webhookId");
-    WEBHOOKS_DELIVERIES =
-        "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret, object = Path("webhookId");
+        object = Path("webhookId"), role = Admin;
+    WEBHOOKS_DELIVERIES = "webhooks-deliveries", GET, "/v1/webhooks/{webhookId}/deliveries", Secret,
+        object = Path("webhookId"), role = Admin;
     WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret,
-        object = Path("webhookId");
+        object = Path("webhookId"), role = Admin;
     OPENAPI = "openapi", GET, "/openapi.json", Open;
 }
 
@@ -107,6 +117,7 @@ pub static FALLBACK: Route = Route {
     access: Access::Open,
     object: None,
     end_user: None,
+    role: Role::Member,
 };
 
 /// Every route, the fallback included.
@@ -195,6 +206,7 @@ mod tests {
         access: Access::Secret,
         object: None,
         end_user: None,
+        role: Role::Member,
     };
 
     #[test]

@@ -7,6 +7,7 @@ use serde_json::json;
 crate::on_both_backends!(
     admin_bootstrap_returns_organization_owner_and_keys,
     an_organization_name_taken_in_any_case_is_a_409,
+    an_organization_named_like_a_fixed_flowdock_path_gets_a_suffixed_slug,
     bad_bootstrap_input_is_a_400_naming_each_field,
     admin_routes_refuse_a_missing_or_wrong_token_with_a_401,
     admin_routes_vanish_without_an_admin_token_configured,
@@ -67,6 +68,19 @@ async fn an_organization_name_taken_in_any_case_is_a_409(backend: Backend) {
 
     // THEN it is a conflict
     assert_eq!(again.status, 409, "{:?}", again.body);
+}
+
+async fn an_organization_named_like_a_fixed_flowdock_path_gets_a_suffixed_slug(backend: Backend) {
+    // GIVEN a server
+    let server = TestServer::start(backend).await;
+
+    // WHEN organizations named "All" and "Find" are bootstrapped
+    let all = server.organization("All", "standard").await;
+    let find = server.organization("Find", "standard").await;
+
+    // THEN their slugs leave `/flows/all` and `/flows/find` to Flowdock's fixed routes
+    assert_eq!(all.slug, "all-2");
+    assert_eq!(find.slug, "find-2");
 }
 
 async fn bad_bootstrap_input_is_a_400_naming_each_field(backend: Backend) {

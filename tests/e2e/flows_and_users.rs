@@ -9,7 +9,8 @@ crate::on_both_backends!(
     a_flow_name_over_100_characters_is_a_400,
     bad_flow_fields_are_a_400_naming_each_field,
     duplicate_step_ids_are_a_400,
-    a_flow_name_taken_in_any_case_is_a_409,
+    a_flow_name_taken_in_any_case_gets_the_next_numbered_slug,
+    two_flows_created_at_once_with_one_name_both_succeed_with_different_slugs,
     creating_a_flow_in_an_unknown_organization_is_a_404_naming_it,
     a_created_user_answers_with_its_fields,
     users_are_unique_by_email_in_any_case,
@@ -120,19 +121,47 @@ async fn duplicate_step_ids_are_a_400(backend: Backend) {
     assert_eq!(dup_steps.status, 400);
 }
 
-async fn a_flow_name_taken_in_any_case_is_a_409(backend: Backend) {
+async fn a_flow_name_taken_in_any_case_gets_the_next_numbered_slug(backend: Backend) {
     // GIVEN an organization with a flow
     let server = TestServer::start(backend).await;
     let org = server.organization("Acme", "standard").await;
-    let first = server.post("/flows/acme", &org.secret, json!({"name": "Same"})).await;
+    let first = server.post("/flows/acme", &org.secret, json!({"name": "My flow"})).await;
     assert_eq!(first.status, 201);
 
-    // WHEN another flow is created with its name in another case
-    let second = server.post("/flows/acme", &org.secret, json!({"name": "same"})).await;
+    // WHEN two more flows are created with its name, in another case
+    let second = server.post("/flows/acme", &org.secret, json!({"name": "my FLOW"})).await;
+    let third = server.post("/flows/acme", &org.secret, json!({"name": "My flow"})).await;
 
-    // THEN it is a conflict
-    assert_eq!(second.status, 409, "{:?}", second.body);
-    assert_eq!(second.body["error"], "conflict");
+    // THEN each is created, with the next free slug and its own name
+    assert_eq!(first.body["parameterized_name"], "my-flow");
+    assert_eq!(second.status, 201, "{:?}", second.body);
+    assert_eq!(second.body["parameterized_name"], "my-flow-2");
+    assert_eq!(second.body["name"], "my FLOW");
+    assert_eq!(third.body["parameterized_name"], "my-flow-3");
+    assert_ne!(first.body["id"], second.body["id"]);
+}
+
+async fn two_flows_created_at_once_with_one_name_both_succeed_with_different_slugs(backend: Backend) {
+    // GIVEN an organization (on DynamoDB, the single-threaded moto, where a conditional write is atomic as on
+    // DynamoDB)
+    let store = flows_testkit::backends::serial_store(backend).await;
+    let server = std::sync::Arc::new(TestServer::start_on(store).await);
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN eight creates of one name race
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (server, key) = (server.clone(), org.secret.clone());
+        tasks.spawn(async move { server.post("/flows/acme", &key, json!({"name": "Race"})).await });
+    }
+    let mut slugs = std::collections::HashSet::new();
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.unwrap();
+        // THEN every one is created, each with a slug of its own
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        assert!(slugs.insert(reply.body["parameterized_name"].as_str().unwrap().to_owned()), "{slugs:?}");
+    }
+    assert!(slugs.contains("race"), "{slugs:?}");
 }
 
 async fn creating_a_flow_in_an_unknown_organization_is_a_404_naming_it(backend: Backend) {

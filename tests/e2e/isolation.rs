@@ -3,7 +3,7 @@
 //! names an object, the owner's key with another organization's object), with the answers each must give by the
 //! route's access kind. A route without a fixture here fails the test, so a new route cannot slip past.
 
-use flows_shared::model::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Timestamp, WebhookId};
+use flows_shared::model::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Role, Timestamp, WebhookId};
 use flows_shared::routes::{self, Access, Route};
 use flows_testkit::{Backend, Org, Reply, TestServer};
 use serde_json::{json, Value};
@@ -13,6 +13,8 @@ crate::on_both_backends!(every_route_keeps_each_organization_to_itself,);
 /// One organization's objects, the ones routes name.
 struct Side {
     org: Org,
+    /// A secret key acting as a member (not an admin) of the organization.
+    member_key: String,
     revoked_key: String,
     key_to_revoke: String,
     flow: String,
@@ -40,6 +42,13 @@ async fn side(server: &TestServer, name: &str) -> Side {
     let gone = server.send("DELETE", &format!("/v1/api-keys/{revoked_id}"), Some(&org.secret), None, &[]).await;
     assert_eq!(gone.status, 200);
     let key_to_revoke = key(server.post("/v1/api-keys", &org.secret, json!({"kind": "public"})).await);
+    let member = json!({"email": "member@company.com", "name": "Mo Member", "role": "member"});
+    let member = server.post("/v1/users", &org.secret, member).await;
+    assert_eq!(member.status, 201, "{:?}", member.body);
+    let member_key = json!({"kind": "secret", "userId": member.body["id"]});
+    let member_key = server.post("/v1/api-keys", &org.secret, member_key).await;
+    assert_eq!(member_key.status, 201, "{:?}", member_key.body);
+    let member_key = member_key.body["key"].as_str().expect("a key").to_owned();
     let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
     let webhook = key(hook);
     // A delivery in the endpoint's log, written straight through the store.
@@ -59,6 +68,7 @@ async fn side(server: &TestServer, name: &str) -> Side {
     Side {
         assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
         org,
+        member_key,
         revoked_key,
         key_to_revoke,
         flow,
@@ -120,9 +130,14 @@ enum Caller {
     OthersPublicKey,
     /// The owner's secret key, naming the other organization's object.
     OwnerWithOthersObject,
+    /// As HTTP Basic's user name (Flowdock's client): the revoked key, another organization's secret key.
+    RevokedAsBasic,
+    OthersSecretKeyAsBasic,
+    /// A secret key of the owner's organization acting as a member, not an admin.
+    MembersKey,
 }
 
-const CALLERS: [Caller; 7] = [
+const CALLERS: [Caller; 10] = [
     Caller::NoKey,
     Caller::Malformed,
     Caller::Revoked,
@@ -130,7 +145,16 @@ const CALLERS: [Caller; 7] = [
     Caller::OthersSecretKey,
     Caller::OthersPublicKey,
     Caller::OwnerWithOthersObject,
+    Caller::RevokedAsBasic,
+    Caller::OthersSecretKeyAsBasic,
+    Caller::MembersKey,
 ];
+
+/// `Authorization: Basic base64("<key>:undefined")`, as Flowdock's client sends a key.
+fn basic(key: &str) -> String {
+    use base64::Engine as _;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{key}:undefined")))
+}
 
 /// Every id and email of `side`, none of which may reach another organization.
 fn secrets_of(side: &Side) -> Vec<&str> {
@@ -148,7 +172,14 @@ async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
             missing.push(route.function);
             continue;
         };
-        for caller in CALLERS {
+        for (n, caller) in CALLERS.into_iter().enumerate() {
+            // A person each caller adds is a new one (emails are unique in an organization).
+            let body = body.clone().map(|mut body| {
+                if let Some(email) = body.get("email").and_then(Value::as_str) {
+                    body["email"] = json!(format!("caller{n}.{email}"));
+                }
+                body
+            });
             // WHEN the route is called by this caller
             let (key, path, body) = match caller {
                 Caller::NoKey => (None, path.clone(), body.clone()),
@@ -164,8 +195,17 @@ async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
                     let (others_path, others_body) = request(route, &world.other).expect("the same fixture");
                     (Some(world.owner.org.secret.clone()), others_path, others_body)
                 }
+                Caller::RevokedAsBasic => (Some(basic(&world.owner.revoked_key)), path.clone(), body.clone()),
+                Caller::OthersSecretKeyAsBasic => (Some(basic(&world.other.org.secret)), path.clone(), body.clone()),
+                Caller::MembersKey => (Some(world.owner.member_key.clone()), path.clone(), body.clone()),
             };
-            let reply = server.send(route.method.as_str(), &path, key.as_deref(), body.as_ref(), &[]).await;
+            let reply = match key {
+                Some(header) if header.starts_with("Basic ") => {
+                    let auth = [("authorization", header.as_str())];
+                    server.send(route.method.as_str(), &path, None, body.as_ref(), &auth).await
+                }
+                key => server.send(route.method.as_str(), &path, key.as_deref(), body.as_ref(), &[]).await,
+            };
 
             // THEN it gets what its access kind says, and never another organization's data
             let status = reply.status.as_u16();
@@ -173,12 +213,23 @@ async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
             match (route.access, caller) {
                 (Access::Open, _) => assert!(reply.status.is_success(), "{context}"),
                 (Access::Admin, _) => assert_eq!(status, 401, "{context}"),
-                (_, Caller::NoKey | Caller::Malformed | Caller::Revoked) => assert_eq!(status, 401, "{context}"),
+                (_, Caller::NoKey | Caller::Malformed | Caller::Revoked | Caller::RevokedAsBasic) => {
+                    assert_eq!(status, 401, "{context}")
+                }
                 (Access::Secret, Caller::OwnersPublicKey | Caller::OthersPublicKey) => {
                     assert_eq!(status, 403, "{context}")
                 }
                 (_, Caller::OwnerWithOthersObject) => assert_eq!(status, 404, "{context}"),
-                (_, Caller::OthersSecretKey | Caller::OthersPublicKey) if route.object.is_some() => {
+                (_, Caller::MembersKey) if route.role == Role::Admin => assert_eq!(status, 403, "{context}"),
+                // A member's route works for a member, except on an object that is not the member's (the owner's
+                // assignment, the owner's key), which is answered as missing.
+                (_, Caller::MembersKey) if route.object.is_some() => {
+                    assert!(reply.status.is_success() || status == 404, "{context}")
+                }
+                (_, Caller::MembersKey) => assert!(reply.status.is_success(), "{context}"),
+                (_, Caller::OthersSecretKey | Caller::OthersPublicKey | Caller::OthersSecretKeyAsBasic)
+                    if route.object.is_some() =>
+                {
                     assert_eq!(status, 404, "{context}")
                 }
                 (_, _) => {

@@ -11,6 +11,7 @@ mod isolation;
 mod openapi;
 mod plumbing;
 mod queue_contract;
+mod roles;
 mod schedule;
 mod store_contract;
 mod template_and_events;

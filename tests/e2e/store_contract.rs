@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
-    EventType, Flow, FlowId, KeyId, KeyKind, OrgId, Organization, Slug, Step, Tier, Timestamp, User, UserId, Webhook,
-    WebhookId,
+    EventType, Flow, FlowId, KeyId, KeyKind, Membership, OrgId, Organization, Slug, Step, Tier, Timestamp, User,
+    UserId, Webhook, WebhookId,
 };
 use flows_shared::store::{
     Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, Store, StoreError, StoredResponse, WebhookPatch,
@@ -28,6 +28,7 @@ crate::on_both_backends!(
     a_revoked_key_keeps_its_first_revocation_time,
     another_organization_cannot_revoke_a_key,
     flows_are_unique_by_slug_within_an_organization,
+    a_flows_creator_is_its_first_member_seen_from_both_sides,
     the_assign_context_reads_the_flow_the_person_and_the_open_assignment,
     racing_assignments_of_one_flow_to_one_person_leave_exactly_one,
     an_assignment_is_due_until_it_is_marked_overdue_exactly_once,
@@ -71,6 +72,7 @@ fn user(id: u64, org: OrgId, email: &str) -> User {
         name: format!("User {id}"),
         nick: format!("u{id}"),
         external_id: None,
+        role: flows_shared::model::Role::Member,
         disabled: false,
         created_at: Timestamp::now(),
     }
@@ -81,6 +83,7 @@ fn key(org: OrgId, hash: &str, created_at: Timestamp) -> ApiKey {
         id: KeyId::generate(),
         org_id: org,
         user_id: UserId(1),
+        role: flows_shared::model::Role::Admin,
         kind: KeyKind::Secret,
         tier: Tier::Standard,
         prefix: "sk_1_000000".into(),
@@ -308,6 +311,32 @@ async fn flows_are_unique_by_slug_within_an_organization(backend: Backend) {
     store.create_flow(&elsewhere, None).await.unwrap();
     assert_eq!(store.get_flow(ORG, &first.id).await.unwrap(), Some(first.clone()));
     assert!(store.get_flow(OrgId(2), &first.id).await.unwrap().is_none());
+}
+
+async fn a_flows_creator_is_its_first_member_seen_from_both_sides(backend: Backend) {
+    // GIVEN two flows made by user 1 and one by user 2, and a flow of another organization by its user 1
+    let store = with_org(backend).await;
+    let (first, second) = (flow(ORG, "first"), flow(ORG, "second"));
+    let theirs = Flow { created_by: UserId(2), ..flow(ORG, "theirs") };
+    let elsewhere = flow(OrgId(2), "elsewhere");
+    for f in [&first, &second, &theirs, &elsewhere] {
+        store.create_flow(f, None).await.unwrap();
+    }
+
+    // WHEN the memberships are read from the flow's side and from the user's
+    let members = store.flow_members(ORG, &first.id).await.unwrap();
+    let mine = store.member_flows(ORG, UserId(1)).await.unwrap();
+
+    // THEN the creator is the one member, joined and open, and the user's flows are their own organization's two
+    assert_eq!(members, vec![Membership::of_creator(&first)]);
+    assert!(members[0].joined && members[0].open && !members[0].disabled);
+    let mut expected = vec![first.clone(), second.clone()];
+    expected.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    assert_eq!(mine.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>(), expected);
+    assert!(mine.iter().all(|(f, m)| m == &Membership::of_creator(f)));
+    assert_eq!(store.member_flows(ORG, UserId(2)).await.unwrap().len(), 1);
+    assert!(store.member_flows(ORG, UserId(3)).await.unwrap().is_empty());
+    assert!(store.flow_members(OrgId(2), &first.id).await.unwrap().is_empty());
 }
 
 async fn the_assign_context_reads_the_flow_the_person_and_the_open_assignment(backend: Backend) {

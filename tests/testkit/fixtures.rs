@@ -30,6 +30,7 @@ impl TestServer {
                 name: format!("Person {i}"),
                 nick: format!("p{i}"),
                 external_id: None,
+                role: flows_shared::model::Role::Member,
                 disabled: false,
                 created_at: Timestamp::now(),
             };
@@ -160,6 +161,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
         name: name.into(),
         nick: name.split(' ').next().unwrap_or(name).into(),
         external_id: None,
+        role: flows_shared::model::Role::Member,
         disabled: false,
         created_at: now,
     };
@@ -167,6 +169,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
         id: KeyId::parse(id).expect("a key id"),
         org_id: org.id,
         user_id: UserId(1),
+        role: flows_shared::model::Role::Admin,
         kind: KeyKind::Secret,
         tier: Tier::Standard,
         prefix: plain[..11].into(),

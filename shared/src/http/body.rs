@@ -1,4 +1,7 @@
 //! JSON request bodies: size, content type, then syntax, in that order; [`super::fields`] reads them field by field.
+//!
+//! An empty body (or only whitespace) is no body, the same as `{}`: Flowdock's client sends one, with
+//! `Content-Type: application/json`, on its body-less POSTs. A route that needs fields then names each one missing.
 
 use serde_json::{Map, Value};
 
@@ -25,8 +28,8 @@ pub fn json_object(request: &lambda_http::Request) -> Result<Map<String, Value>,
     if !is_json {
         return Err(ApiError::UnsupportedMediaType);
     }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::InvalidJson("Request body must be a JSON object".into()));
+    if is_empty(bytes) {
+        return Ok(Map::new());
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
@@ -37,6 +40,20 @@ pub fn json_object(request: &lambda_http::Request) -> Result<Map<String, Value>,
             err.column()
         ))),
     }
+}
+
+/// Whether a body is empty: no bytes, or only whitespace.
+pub fn is_empty(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A body as JSON, whatever the route makes of it (the idempotency fingerprint, the end user's id): an empty body is
+/// `{}`; a body that is not JSON is `None`.
+pub fn as_json(bytes: &[u8]) -> Option<Value> {
+    if is_empty(bytes) {
+        return Some(Value::Object(Map::new()));
+    }
+    serde_json::from_slice(bytes).ok()
 }
 
 #[cfg(test)]
@@ -57,9 +74,18 @@ mod tests {
         assert!(matches!(json_object(&request(Some("text/plain"), "{}")), Err(ApiError::UnsupportedMediaType)));
         assert!(matches!(json_object(&request(Some("application/json"), "{")), Err(ApiError::InvalidJson(_))));
         assert!(matches!(json_object(&request(Some("application/json"), "[1]")), Err(ApiError::InvalidJson(_))));
-        assert!(matches!(json_object(&request(Some("application/json"), "")), Err(ApiError::InvalidJson(_))));
+        assert!(matches!(json_object(&request(None, "")), Err(ApiError::UnsupportedMediaType)));
         let big = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_BODY_BYTES));
         assert!(matches!(json_object(&request(Some("application/json"), &big)), Err(ApiError::PayloadTooLarge { .. })));
         assert!(json_object(&request(Some("application/json; charset=utf-8"), "{\"a\":1}")).is_ok());
+    }
+
+    #[test]
+    fn an_empty_json_body_is_no_body() {
+        assert_eq!(json_object(&request(Some("application/json"), "")).unwrap(), Map::new());
+        assert_eq!(json_object(&request(Some("application/json"), " \r\n")).unwrap(), Map::new());
+        assert_eq!(as_json(b""), Some(Value::Object(Map::new())));
+        assert_eq!(as_json(b"{\"a\":1}"), Some(serde_json::json!({"a": 1})));
+        assert_eq!(as_json(b"{"), None);
     }
 }

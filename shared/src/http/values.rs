@@ -4,7 +4,7 @@
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
 
 use super::fields::StrValue;
-use crate::model::{AccessMode, Email, EventType, KeyKind, Priority, Slug, Text, Tier, Timestamp};
+use crate::model::{AccessMode, Email, EventType, KeyKind, Priority, Role, Slug, Text, Tier, Timestamp};
 
 /// Characters Unicode calls control characters, which no text field takes (tab and line breaks excepted).
 const CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
@@ -97,6 +97,7 @@ macro_rules! enum_value {
 enum_value!(Priority, ["low", "medium", "high"]);
 enum_value!(KeyKind, ["secret", "public"]);
 enum_value!(Tier, ["standard", "enterprise"]);
+enum_value!(Role, ["admin", "member"]);
 enum_value!(AccessMode, ["invitation", "link", "organization"]);
 enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue"]);
 

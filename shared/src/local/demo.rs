@@ -5,7 +5,7 @@
 use crate::app::BoxError;
 use crate::caller::{Act, Caller, Credential};
 use crate::http::Response;
-use crate::model::{AccessMode, Email, FlowId, Step, Text, Tier, Timestamp};
+use crate::model::{AccessMode, Email, FlowId, Role, Step, Text, Tier, Timestamp};
 use crate::routes;
 use crate::services::flows::{self, NewFlow};
 use crate::services::organizations::{self, NewOrganization};
@@ -34,7 +34,13 @@ curl -X POST {base}/v1/flows/assign \\\n  -H \"Authorization: Bearer {secret}\" 
 }
 
 fn person(email: &str, name: &str) -> Result<NewPerson, String> {
-    Ok(NewPerson { email: Email::parse(email)?, name: Text::parse(name)?, nick: None, external_id: None })
+    Ok(NewPerson {
+        email: Email::parse(email)?,
+        name: Text::parse(name)?,
+        nick: None,
+        external_id: None,
+        role: Role::Member,
+    })
 }
 
 /// No answer is kept for the demo's writes (they carry no `Idempotency-Key`).

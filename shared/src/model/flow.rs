@@ -72,6 +72,35 @@ pub struct Flow {
     pub created_at: Timestamp,
 }
 
+/// A user's membership of a flow (Flowdock): kept both ways, in the flow's members and in the user's flows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub org_id: OrgId,
+    pub flow_id: FlowId,
+    pub user_id: UserId,
+    /// Whether the user has joined the flow (an organization-mode flow may be listed before it is joined).
+    pub joined: bool,
+    /// Whether the user keeps the flow open (Flowdock's tabs).
+    pub open: bool,
+    /// Blocked from this flow: the user has left it and sees it no more; the others see the member as disabled.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+impl Membership {
+    /// The creator's membership of a flow just made: joined and open.
+    pub fn of_creator(flow: &Flow) -> Self {
+        Self {
+            org_id: flow.org_id,
+            flow_id: flow.id.clone(),
+            user_id: flow.created_by,
+            joined: true,
+            open: true,
+            disabled: false,
+        }
+    }
+}
+
 impl Flow {
     /// MomoFlow's `moduleCount`.
     pub fn module_count(&self) -> usize {

@@ -22,6 +22,32 @@ impl Tier {
     }
 }
 
+/// What a user may do in their organization. Admins may do everything there; members use the Flowdock and
+/// Frigade routes and read their own assignments, and the routes that need more answer them 403. Only admins
+/// make admins; an organization's owner is one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    #[default]
+    Member,
+}
+
+impl Role {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "admin" => Ok(Self::Admin),
+            "member" => Ok(Self::Member),
+            _ => Err("must be one of admin, member".into()),
+        }
+    }
+
+    /// Keys issued before roles existed all acted as their organization's owner.
+    fn of_keys_before_roles() -> Self {
+        Self::Admin
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: OrgId,
@@ -42,6 +68,8 @@ pub struct User {
     /// The caller's own id for this person (Frigade's `userId`), unique per organization when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    #[serde(default)]
+    pub role: Role,
     pub disabled: bool,
     pub created_at: Timestamp,
 }
@@ -77,7 +105,10 @@ impl KeyKind {
 pub struct ApiKey {
     pub id: KeyId,
     pub org_id: OrgId,
+    /// The user the key acts as, and that user's role when the key was made.
     pub user_id: UserId,
+    #[serde(default = "Role::of_keys_before_roles")]
+    pub role: Role,
     pub kind: KeyKind,
     /// The organization's tier, copied here so that authenticating and rate limiting need no other read.
     pub tier: Tier,

@@ -94,6 +94,18 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The same slug with `-<suffix>` at its end, shortened first if the whole would pass [`Self::MAX_LEN`]:
+    /// "my-flow" → "my-flow-2", for a name whose slug is taken.
+    pub fn with_suffix(&self, suffix: &str) -> Self {
+        let keep = Self::MAX_LEN.saturating_sub(suffix.len() + 1);
+        let mut base = self.0.clone();
+        base.truncate(keep);
+        while base.ends_with('-') {
+            base.pop();
+        }
+        Self(format!("{base}-{suffix}"))
+    }
 }
 
 /// A flow's slug as Frigade's `flowSlug` uses it: the same characters as a [`Slug`] plus `_`.
@@ -102,6 +114,16 @@ pub type FlowSlug = Slug;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suffixed_slug_stays_a_slug_within_its_length() {
+        assert_eq!(Slug::from_name("My flow", "flow").with_suffix("2").as_str(), "my-flow-2");
+        let long = Slug::from_name(&format!("{} x", "a".repeat(99)), "flow");
+        let suffixed = long.with_suffix("12");
+        assert_eq!(suffixed.as_str().len(), Slug::MAX_LEN);
+        assert!(suffixed.as_str().ends_with("a-12"));
+        assert_eq!(Slug::parse(suffixed.as_str()), Ok(suffixed));
+    }
 
     #[test]
     fn text_counts_characters_and_trims() {

@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
 use crate::model::{
-    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, Flow, FlowId, Priority, Text, Timestamp, User,
+    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, Flow, FlowId, Priority, Role, Text, Timestamp,
+    User,
 };
 use crate::store::{AssignmentStore, Conflict, StoreError};
 use crate::webhooks::publish::Publisher;
@@ -95,5 +96,9 @@ pub async fn assign(
 pub async fn get(caller: &Caller, store: &dyn AssignmentStore, raw_id: &str) -> Result<Assignment, ApiError> {
     let missing = || ApiError::not_found(format!("Assignment with ID '{raw_id}' does not exist"));
     let id = AssignmentId::parse(raw_id).map_err(|_| missing())?;
-    store.get_assignment(caller.org().await?, &id).await?.ok_or_else(missing)
+    let read = async { Ok(store.get_assignment(caller.org().await?, &id).await?) };
+    let (found, principal) = tokio::try_join!(read, caller.permit())?;
+    let me = principal.key()?;
+    // A member reads only their own assignments; anyone else's is answered as missing.
+    found.filter(|a| me.role == Role::Admin || a.user_id == me.user_id).ok_or_else(missing)
 }

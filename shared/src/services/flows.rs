@@ -64,28 +64,43 @@ pub async fn create(
     let principal = act.permit().await?;
     let creator = principal.key()?.user_id;
     let members: Vec<User> = directory.get_user(org, creator).await?.into_iter().collect();
-    let flow = Flow {
-        id: FlowId::generate(),
-        org_id: org,
-        slug: Slug::from_name(input.name.as_str(), "flow"),
-        name: input.name.into_string(),
-        access_mode: input.access_mode.unwrap_or(AccessMode::Invitation),
-        join_token: random_token(20),
-        disabled: false,
-        flow_type: input.flow_type.unwrap_or_else(|| DEFAULT_FLOW_TYPE.to_owned()),
-        steps: input.steps,
-        version: 1,
-        created_by: creator,
-        created_at: act.now(),
+    let base = Slug::from_name(input.name.as_str(), "flow");
+    let mut created = CreatedFlow {
+        organization,
+        flow: Flow {
+            id: FlowId::generate(),
+            org_id: org,
+            slug: base.clone(),
+            name: input.name.into_string(),
+            access_mode: input.access_mode.unwrap_or(AccessMode::Invitation),
+            join_token: random_token(20),
+            disabled: false,
+            flow_type: input.flow_type.unwrap_or_else(|| DEFAULT_FLOW_TYPE.to_owned()),
+            steps: input.steps,
+            version: 1,
+            created_by: creator,
+            created_at: act.now(),
+        },
+        members,
     };
-    let created = CreatedFlow { organization, flow, members };
-    let done = act.completion(&created);
-    flows.create_flow(&created.flow, done.as_ref()).await.map_err(|err| match err {
-        StoreError::Conflict(Conflict::FlowSlug) => ApiError::conflict(format!(
-            "A flow named '{}' already exists in this organization",
-            created.flow.slug.as_str()
-        )),
-        other => other.into(),
-    })?;
-    Ok(created)
+    // A name whose slug is taken gets the next free number ("my-flow-2"), as Flowdock does; past a few, a random
+    // suffix, so that a popular name costs a bounded number of tries. Each try is one conditional write, so two
+    // creates racing for one slug both succeed, with different slugs.
+    for attempt in 1..=SLUG_ATTEMPTS {
+        created.flow.slug = match attempt {
+            1 => base.clone(),
+            n if n < SLUG_ATTEMPTS => base.with_suffix(&n.to_string()),
+            _ => base.with_suffix(&random_token(3)),
+        };
+        let done = act.completion(&created);
+        match flows.create_flow(&created.flow, done.as_ref()).await {
+            Ok(()) => return Ok(created),
+            Err(StoreError::Conflict(Conflict::FlowSlug)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict(format!("Too many flows are named '{}' in this organization", base.as_str())))
 }
+
+/// How many slugs a create tries: the name's own, then numbered ones, then one with a random suffix.
+const SLUG_ATTEMPTS: u32 = 10;

@@ -3,7 +3,7 @@
 use crate::auth::KeySigner;
 use crate::caller::Act;
 use crate::error::ApiError;
-use crate::model::{KeyKind, OrgId, Organization, Slug, Text, Tier, User, UserId};
+use crate::model::{KeyKind, OrgId, Organization, Role, Slug, Text, Tier, User, UserId};
 use crate::store::{Conflict, Counter, Directory, StoreError};
 
 use super::users::NewPerson;
@@ -39,15 +39,17 @@ pub async fn provision(
     let (org_id, user_id) = (OrgId(org_id), UserId(user_id));
     let organization = Organization {
         id: org_id,
-        slug: Slug::from_name(input.name.as_str(), "organization"),
+        slug: organization_slug(input.name.as_str()),
         name: input.name.into_string(),
         tier: input.tier,
         user_count: 1,
         created_at: now,
     };
-    let owner = input.owner.into_user(user_id, org_id, now);
-    let (secret_key, secret_record) = signer.generate(KeyKind::Secret, org_id, user_id, input.tier, now);
-    let (public_key, public_record) = signer.generate(KeyKind::Public, org_id, user_id, input.tier, now);
+    // The owner is the organization's first admin; the bootstrap keys act as the owner.
+    let owner = NewPerson { role: Role::Admin, ..input.owner }.into_user(user_id, org_id, now);
+    let holder = (user_id, Role::Admin);
+    let (secret_key, secret_record) = signer.generate(KeyKind::Secret, org_id, holder, input.tier, now);
+    let (public_key, public_record) = signer.generate(KeyKind::Public, org_id, holder, input.tier, now);
     let provisioned = Provisioned { organization, owner, secret_key, public_key };
     let done = act.completion(&provisioned);
     directory
@@ -67,4 +69,18 @@ pub async fn provision(
         })?;
     tracing::info!(org = %provisioned.organization.id, "organization created");
     Ok(provisioned)
+}
+
+/// Slugs no organization may take: Flowdock's fixed paths beside `/flows/{organization}` (`GET /flows/all`,
+/// `GET /flows/find`).
+pub const RESERVED_SLUGS: &[&str] = &["all", "find"];
+
+/// An organization's slug from its name; a reserved one gets a suffix, as a clashing flow's does ("all-2").
+fn organization_slug(name: &str) -> Slug {
+    let slug = Slug::from_name(name, "organization");
+    if RESERVED_SLUGS.contains(&slug.as_str()) {
+        slug.with_suffix("2")
+    } else {
+        slug
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
-use crate::model::{Email, OrgId, Text, Timestamp, User, UserId};
+use crate::model::{Email, OrgId, Role, Text, Timestamp, User, UserId};
 use crate::store::{Conflict, Counter, Directory, StoreError};
 
 pub const MAX_NAME: usize = 100;
@@ -15,6 +15,8 @@ pub struct NewPerson {
     pub name: Text<MAX_NAME>,
     pub nick: Option<Text<MAX_NICK>>,
     pub external_id: Option<Text<MAX_EXTERNAL_ID>>,
+    /// `member` unless given; only an admin may give `admin`, and only admins add people at all.
+    pub role: Role,
 }
 
 impl NewPerson {
@@ -31,6 +33,7 @@ impl NewPerson {
             name: self.name.into_string(),
             nick,
             external_id: self.external_id.map(Text::into_string),
+            role: self.role,
             disabled: false,
             created_at: now,
         }

@@ -21,6 +21,8 @@ struct State {
     keys: HashMap<String, ApiKey>,
     flows: HashMap<(OrgId, FlowId), Flow>,
     flow_slugs: HashMap<(OrgId, String), FlowId>,
+    /// Memberships by (organization, flow, user); the user's side is the same map read by user.
+    members: BTreeMap<(OrgId, FlowId, UserId), Membership>,
     assignments: HashMap<(OrgId, AssignmentId), Assignment>,
     /// One per (flow, person) while an assignment is open.
     open_assignments: HashMap<(OrgId, FlowId, String), AssignmentId>,
@@ -226,12 +228,30 @@ impl FlowStore for MemoryStore {
         s.check_completion(done)?;
         s.flow_slugs.insert(slug_key, flow.id.clone());
         s.flows.insert((flow.org_id, flow.id.clone()), flow.clone());
+        s.members.insert((flow.org_id, flow.id.clone(), flow.created_by), Membership::of_creator(flow));
         s.apply_completion(done);
         Ok(())
     }
 
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>> {
         Ok(self.lock().flows.get(&(org, flow.clone())).cloned())
+    }
+
+    async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>> {
+        let s = self.lock();
+        Ok(s.members.values().filter(|m| m.org_id == org && &m.flow_id == flow).cloned().collect())
+    }
+
+    async fn member_flows(&self, org: OrgId, user: UserId) -> StoreResult<Vec<(Flow, Membership)>> {
+        let s = self.lock();
+        let mut found: Vec<(Flow, Membership)> = s
+            .members
+            .values()
+            .filter(|m| m.org_id == org && m.user_id == user)
+            .filter_map(|m| Some((s.flows.get(&(org, m.flow_id.clone()))?.clone(), m.clone())))
+            .collect();
+        found.sort_by(|a, b| a.0.id.as_str().cmp(b.0.id.as_str()));
+        Ok(found)
     }
 }
 

@@ -19,8 +19,8 @@ use async_trait::async_trait;
 
 use crate::error::ApiError;
 use crate::model::{
-    ApiKey, Assignment, AssignmentId, Delivery, DeliveryId, Event, Flow, FlowId, KeyId, OrgId, Organization, Timestamp,
-    User, UserId, Webhook, WebhookId,
+    ApiKey, Assignment, AssignmentId, Delivery, DeliveryId, Event, Flow, FlowId, KeyId, Membership, OrgId,
+    Organization, Timestamp, User, UserId, Webhook, WebhookId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +148,11 @@ pub trait FlowStore: Send + Sync {
     /// Creates a flow (with its creator as its first member), unique by slug within the organization.
     async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
+    /// A flow's memberships, by user id.
+    async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>>;
+    /// The flows a user has a membership of (joined or not, blocked or not), with the membership, by flow id; from
+    /// the user's side, without a scan.
+    async fn member_flows(&self, org: OrgId, user: UserId) -> StoreResult<Vec<(Flow, Membership)>>;
 }
 
 /// What an assignment needs to know before it is written, read in one round trip.

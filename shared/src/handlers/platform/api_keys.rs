@@ -8,12 +8,14 @@ use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::{body, path_param};
 use crate::http::{json, Fields, Input, Need, Response};
+use crate::model::UserId;
 use crate::services::api_keys::{self, IssuedKey, NewKey};
 
 impl Input for NewKey {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let kind = f.string("kind", Need::Required);
-        Some(Self { kind: kind? })
+        let user = f.integer("userId", Need::Optional, 1..=u64::from(u32::MAX)).map(UserId);
+        Some(Self { kind: kind?, user })
     }
 }
 
@@ -24,7 +26,8 @@ fn issued(key: &IssuedKey) -> Response {
 #[tracing::instrument(skip_all)]
 pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: NewKey = body(&request)?;
-    let key = api_keys::create(&ctx.act(&issued), ctx.state.store.as_ref(), &ctx.state.signer, input).await?;
+    let store = ctx.state.store.as_ref();
+    let key = api_keys::create(&ctx.act(&issued), store, store, &ctx.state.signer, input).await?;
     Ok(issued(&key))
 }
 

@@ -17,7 +17,8 @@ impl Input for NewPerson {
         let name = f.string("name", Need::Required);
         let nick = f.string("nick", Need::Optional);
         let external_id = f.string("externalId", Need::Optional);
-        Some(Self { email: email?, name: name?, nick, external_id })
+        let role = f.string("role", Need::Optional).unwrap_or_default();
+        Some(Self { email: email?, name: name?, nick, external_id, role })
     }
 }
 

@@ -9,7 +9,9 @@ use super::keys;
 use super::limits::add_completion;
 use super::tx::{Cond, Part, Tx};
 use super::{sort_key, DynamoStore};
-use crate::model::{Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, OrgId, Timestamp};
+use crate::model::{
+    Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, Membership, OrgId, Timestamp, UserId,
+};
 use crate::store::{
     AssignContext, AssignmentStore, Completion, Conflict, DueAssignments, FlowStore, StoreError, StoreResult,
     UnreadableDue,
@@ -63,15 +65,7 @@ impl FlowStore for DynamoStore {
         let pk = keys::org_pk(flow.org_id);
         let mut slug = key(pk.clone(), &keys::flow_slug_sk(&flow.slug));
         slug.insert("flow_id".into(), s(flow.id.as_str()));
-        let mut member = with(
-            key(keys::flow_members_pk(flow.org_id, &flow.id), &keys::member_sk(flow.created_by)),
-            &[
-                ("GSI1PK", keys::user_index_pk(flow.org_id, flow.created_by)),
-                ("GSI1SK", keys::member_index_sk(&flow.id)),
-            ],
-        );
-        member.insert("joined".into(), AttributeValue::Bool(true));
-        member.insert("open".into(), AttributeValue::Bool(true));
+        let member = membership_item(&Membership::of_creator(flow))?;
         let mut tx = self.tx();
         tx.put(Part::Flow, to_item(flow, &pk, &keys::flow_sk(&flow.id))?, Cond::Absent)?;
         tx.put(Part::FlowSlug, slug, Cond::Absent)?;
@@ -85,6 +79,40 @@ impl FlowStore for DynamoStore {
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>> {
         self.get_as(keys::org_pk(org), &keys::flow_sk(flow)).await
     }
+
+    async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>> {
+        let mut members: Vec<Membership> =
+            self.query_prefix(keys::flow_members_pk(org, flow), keys::MEMBER_PREFIX).await?;
+        members.sort_by_key(|m| m.user_id);
+        Ok(members)
+    }
+
+    async fn member_flows(&self, org: OrgId, user: UserId) -> StoreResult<Vec<(Flow, Membership)>> {
+        let memberships: Vec<Membership> =
+            self.query_index_prefix("GSI1", keys::user_index_pk(org, user), keys::MEMBER_INDEX_PREFIX).await?;
+        let mut flows: Vec<Flow> = Vec::with_capacity(memberships.len());
+        for chunk in memberships.chunks(100) {
+            let wanted = chunk.iter().map(|m| key(keys::org_pk(org), &keys::flow_sk(&m.flow_id))).collect();
+            for item in self.batch_get(wanted).await? {
+                flows.push(from_item(item)?);
+            }
+        }
+        let mut found: Vec<(Flow, Membership)> = memberships
+            .into_iter()
+            .filter_map(|m| Some((flows.iter().find(|f| f.id == m.flow_id)?.clone(), m)))
+            .collect();
+        found.sort_by(|a, b| a.0.id.as_str().cmp(b.0.id.as_str()));
+        Ok(found)
+    }
+}
+
+/// A membership's item: in the flow's partition, and in the user's (GSI1).
+fn membership_item(m: &Membership) -> StoreResult<Item> {
+    let item = to_item(m, &keys::flow_members_pk(m.org_id, &m.flow_id), &keys::member_sk(m.user_id))?;
+    Ok(with(
+        item,
+        &[("GSI1PK", keys::user_index_pk(m.org_id, m.user_id)), ("GSI1SK", keys::member_index_sk(&m.flow_id))],
+    ))
 }
 
 #[async_trait]

@@ -84,8 +84,10 @@ pub fn flow_members_pk(org: OrgId, flow: &FlowId) -> String {
 }
 
 pub fn member_sk(user: UserId) -> String {
-    format!("USER#{user}")
+    format!("{MEMBER_PREFIX}{user}")
 }
+
+pub const MEMBER_PREFIX: &str = "USER#";
 
 /// GSI1's partition of everything about one user: the flows they are a member of, their assignments.
 pub fn user_index_pk(org: OrgId, user: UserId) -> String {
@@ -94,8 +96,10 @@ pub fn user_index_pk(org: OrgId, user: UserId) -> String {
 
 /// GSI1's sort key of a membership: the flow.
 pub fn member_index_sk(flow: &FlowId) -> String {
-    format!("FLOW#{flow}")
+    format!("{MEMBER_INDEX_PREFIX}{flow}")
 }
+
+pub const MEMBER_INDEX_PREFIX: &str = "FLOW#";
 
 // Assignments.
 

@@ -17,7 +17,7 @@
 //! | API key, listed | `ORG#<org>` | `APIKEY#<id>` | same record, for listing and revoking |
 //! | flow | `ORG#<org>` | `FLOW#<id>` | |
 //! | flow slug | `ORG#<org>` | `FLOWSLUG#<slug>` | unique by condition |
-//! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>`; written now, read by Flowdock's membership lists (the flows issue) |
+//! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>`: a flow's members (`flow_members`) and a user's flows (`member_flows`), no scan |
 //! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user and GSI2 by flow (`ASGN#<assignedAt>#<id>`: read by assignment lists and reports, the progress issue); GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while due (the overdue run) |
 //! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open |
 //! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
@@ -112,6 +112,39 @@ impl DynamoStore {
 
     async fn get_as<T: serde::de::DeserializeOwned>(&self, pk: String, sk: &str) -> StoreResult<Option<T>> {
         self.get(pk, sk, false).await?.map(from_item).transpose()
+    }
+
+    /// Every item of an index's partition whose sort key starts with `prefix`, following pages (`GSI1`: `GSI1PK`,
+    /// `GSI1SK`).
+    async fn query_index_prefix<T: serde::de::DeserializeOwned>(
+        &self,
+        index: &str,
+        pk: String,
+        prefix: &str,
+    ) -> StoreResult<Vec<T>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression(format!("{index}PK = :pk AND begins_with({index}SK, :prefix)"))
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items.unwrap_or_default() {
+                out.push(from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(out),
+            }
+        }
     }
 
     /// Every item of a partition whose sort key starts with `prefix`, following pages.
