@@ -28,6 +28,7 @@ endpoints! {
     API_KEYS_CREATE => api_keys::create;
     API_KEYS_LIST => api_keys::list;
     API_KEYS_REVOKE => api_keys::revoke;
+    FLOWS_LIST => flows::list;
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;

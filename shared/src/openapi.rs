@@ -199,6 +199,20 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .error(404, "No such key in the organization"),
         ),
         (
+            &routes::FLOWS_LIST,
+            Operation::new("The flows the user the key acts as is a member of (Flowdock)")
+                .describe(
+                    "Joined flows only (an organization-mode flow not joined yet is in `GET /flows/all`), not \
+                     disabled ones, nor those the user is blocked from; by id.",
+                )
+                .query(
+                    "users",
+                    json!({ "type": "string", "enum": ["1", "0", "true", "false"] }),
+                    "Whether each flow lists its users",
+                )
+                .list::<FlowView>(200, "The flows"),
+        ),
+        (
             &routes::FLOWS_CREATE,
             Operation::new("Create a flow (Flowdock), with its content (Frigade's type and ordered steps)")
                 .describe("Step ids are unique within a flow.")
@@ -373,6 +387,9 @@ fn answer_headers(route: &Route, success: bool, status: u16) -> Value {
     if success && route.access != Access::Open {
         headers.insert("RateLimit-Policy".into(), json!({ "$ref": "#/components/headers/RateLimit-Policy" }));
         headers.insert("RateLimit".into(), json!({ "$ref": "#/components/headers/RateLimit" }));
+    }
+    if success && route.is_flowdock() {
+        headers.insert("Flowdock-User".into(), json!({ "$ref": "#/components/headers/Flowdock-User" }));
     }
     if success && route.method == http::Method::POST {
         headers.insert("Idempotent-Replayed".into(), json!({ "$ref": "#/components/headers/Idempotent-Replayed" }));
@@ -564,7 +581,8 @@ pub fn document() -> Value {
                 "Retry-After": header("Seconds until the rate window ends", json!({ "type": "integer", "minimum": 1 })),
                 "RateLimit-Policy": header("The window's quota: `\"minute\";q=<requests>;w=60`", json!({ "type": "string" })),
                 "RateLimit": header("What is left of the window: `\"minute\";r=<remaining>;t=<seconds>`", json!({ "type": "string" })),
-                "Allow": header("On a 405: the methods the path takes", json!({ "type": "string" }))
+                "Allow": header("On a 405: the methods the path takes", json!({ "type": "string" })),
+                "Flowdock-User": header("Flowdock's routes: the id of the user the key acts as", json!({ "type": "string", "pattern": "^[0-9]+$" }))
             }
         }
     })

@@ -88,6 +88,7 @@ routes! {
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
     API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, object = Path("keyId");
+    FLOWS_LIST = "flows-list", GET, "/flows", Secret;
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =
@@ -106,6 +107,14 @@ routes! {
     WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret,
         object = Path("webhookId"), role = Admin;
     OPENAPI = "openapi", GET, "/openapi.json", Open;
+}
+
+impl Route {
+    /// Flowdock's routes (`/flows…`): their successful answers carry `Flowdock-User`, the id of the user the key acts
+    /// as.
+    pub fn is_flowdock(&self) -> bool {
+        self.path == "/flows" || self.path.starts_with("/flows/")
+    }
 }
 
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's

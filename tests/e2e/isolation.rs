@@ -88,6 +88,7 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
     } else if std::ptr::eq(r, &routes::USERS_LIST)
         || std::ptr::eq(r, &routes::API_KEYS_LIST)
         || std::ptr::eq(r, &routes::WEBHOOKS_LIST)
+        || std::ptr::eq(r, &routes::FLOWS_LIST)
         || std::ptr::eq(r, &routes::OPENAPI)
     {
         (r.path.to_owned(), None)

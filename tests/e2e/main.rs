@@ -5,6 +5,7 @@ mod admin_and_keys;
 mod assign;
 mod concurrency;
 mod docs;
+mod flowdock_flows;
 mod flows_and_users;
 mod hardening;
 mod isolation;

@@ -161,6 +161,7 @@ async fn every_http_event_runs_through_its_handler() {
         ("api-keys-create", 201),
         ("api-keys-list", 200),
         ("api-keys-revoke", 200),
+        ("flows-list", 200),
         ("flows-create", 201),
         ("flows-assign", 200),
         ("assignments-get", 200),

@@ -1,10 +1,10 @@
 //! Flows: Flowdock's identity and access with Frigade's content (type and ordered steps).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::caller::Act;
+use crate::caller::{Act, Caller};
 use crate::error::ApiError;
-use crate::model::{random_token, AccessMode, Flow, FlowId, Organization, Slug, Step, Text, User};
+use crate::model::{random_token, AccessMode, Flow, FlowId, Membership, Organization, Slug, Step, Text, User, UserId};
 use crate::store::{Conflict, Directory, FlowStore, StoreError};
 
 pub const MAX_FLOW_NAME: usize = 100;
@@ -49,6 +49,58 @@ pub async fn own_organization(
     } else {
         Err(missing())
     }
+}
+
+/// A flow in a user's list, with the user's membership and (when asked) its members.
+pub struct ListedFlow {
+    pub flow: Flow,
+    pub membership: Membership,
+    pub members: Vec<User>,
+}
+
+/// The flows of a user's list, in their organization.
+pub struct FlowList {
+    pub organization: Organization,
+    /// The user the key acts as (Flowdock's `Flowdock-User`).
+    pub user: UserId,
+    pub flows: Vec<ListedFlow>,
+}
+
+/// The flows the caller's user is a member of (Flowdock's `GET /flows`): joined, not blocked from, not disabled;
+/// by id; with each flow's members when `with_users` (a member blocked from the flow is shown `disabled`).
+pub async fn list(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    with_users: bool,
+) -> Result<FlowList, ApiError> {
+    let org = caller.org().await?;
+    let principal = caller.permit().await?;
+    let user = principal.key()?.user_id;
+    let (organization, mine) = tokio::try_join!(directory.get_organization(org), flows.member_flows(org, user))?;
+    let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
+    let mine: Vec<(Flow, Membership)> =
+        mine.into_iter().filter(|(f, m)| m.joined && !m.disabled && !f.disabled).collect();
+    let mut listed = Vec::with_capacity(mine.len());
+    if with_users {
+        let people: HashMap<UserId, User> = directory.list_users(org).await?.into_iter().map(|u| (u.id, u)).collect();
+        let rosters =
+            futures_util::future::try_join_all(mine.iter().map(|(f, _)| flows.flow_members(org, &f.id))).await?;
+        for ((flow, membership), roster) in mine.into_iter().zip(rosters) {
+            let members = roster
+                .iter()
+                .filter_map(|m| {
+                    let mut user = people.get(&m.user_id)?.clone();
+                    user.disabled |= m.disabled;
+                    Some(user)
+                })
+                .collect();
+            listed.push(ListedFlow { flow, membership, members });
+        }
+    } else {
+        listed.extend(mine.into_iter().map(|(flow, membership)| ListedFlow { flow, membership, members: Vec::new() }));
+    }
+    Ok(FlowList { organization, user, flows: listed })
 }
 
 /// Creates a flow in the organization `org_slug` names, with the caller as its only member.

@@ -1,5 +1,5 @@
-//! `POST /flows/{organization}`: creates a flow. Besides Flowdock's `name` (and `access_mode`) it takes Frigade's
-//! content: `flowType` and ordered `steps`.
+//! `GET /flows`: the user's flows. `POST /flows/{organization}`: creates a flow. Besides Flowdock's `name` (and
+//! `access_mode`) it takes Frigade's content: `flowType` and ordered `steps`.
 
 use lambda_http::Request;
 use utoipa::openapi::schema::ObjectBuilder;
@@ -69,4 +69,22 @@ pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let answer = |created: &flows::CreatedFlow| views::created(config, created);
     let created = flows::create(&ctx.act(&answer), store, store, &org, input).await?;
     Ok(views::created(config, &created))
+}
+
+/// Flowdock's `users` parameter: `1`/`0` (its documents), `true`/`false` (its client, from a boolean).
+pub fn users_param(request: &Request) -> Result<bool, ApiError> {
+    use lambda_http::RequestExt as _;
+    match request.query_string_parameters().first("users") {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(_) => Err(ApiError::field("users", "must be 1, 0, true or false")),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let with_users = users_param(&request)?;
+    let store = ctx.state.store.as_ref();
+    let list = flows::list(&ctx.caller, store, store, with_users).await?;
+    Ok(views::listed(&ctx.state.config, &list, with_users))
 }

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use crate::config::Config;
 use crate::http::{json, Response};
-use crate::model::{AccessMode, Flow, Organization, Tier, User};
-use crate::services::flows::CreatedFlow;
+use crate::model::{AccessMode, Flow, Organization, Tier, User, UserId};
+use crate::services::flows::{CreatedFlow, FlowList, ListedFlow};
 
 #[derive(Serialize, ToSchema)]
 pub struct OrganizationView {
@@ -102,7 +102,9 @@ pub struct FlowView {
     pub flow_type: String,
     pub steps: Vec<StepView>,
     pub version: u64,
-    pub users: Vec<UserView>,
+    /// The flow's members; left out of a list asked without `users`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<UserView>>,
 }
 
 impl FlowView {
@@ -130,12 +132,39 @@ impl FlowView {
                 .map(|s| StepView { id: s.id.clone(), title: s.title.clone(), estimated_minutes: s.estimated_minutes })
                 .collect(),
             version: flow.version,
-            users: users.iter().map(UserView::from).collect(),
+            users: Some(users.iter().map(UserView::from).collect()),
         }
+    }
+
+    /// The flow as the `user`'s list shows it: joined and open by the membership, members only when asked.
+    pub fn listed(config: &Config, org: &Organization, listed: &ListedFlow, with_users: bool) -> Self {
+        let mut view = Self::new(config, org, &listed.flow, &listed.members, listed.membership.joined);
+        view.open = listed.membership.open;
+        if !with_users {
+            view.users = None;
+        }
+        view
     }
 }
 
+/// The answer to `GET /flows`: the flows, with `Flowdock-User` naming the user the key acts as.
+pub fn listed(config: &Config, list: &FlowList, with_users: bool) -> Response {
+    let flows: Vec<FlowView> =
+        list.flows.iter().map(|f| FlowView::listed(config, &list.organization, f, with_users)).collect();
+    acting_as(json(StatusCode::OK, &flows), list.user)
+}
+
+/// Adds `Flowdock-User: <id>` to a Flowdock answer.
+pub fn acting_as(mut response: Response, user: UserId) -> Response {
+    response.headers_mut().insert(FLOWDOCK_USER, http::HeaderValue::from(user.0));
+    response
+}
+
+/// The header every Flowdock answer carries: the id of the user the key acts as.
+pub const FLOWDOCK_USER: http::HeaderName = http::HeaderName::from_static("flowdock-user");
+
 /// The answer to a flow's creation: 201 with the flow and its first member.
 pub fn created(config: &Config, created: &CreatedFlow) -> Response {
-    json(StatusCode::CREATED, &FlowView::new(config, &created.organization, &created.flow, &created.members, true))
+    let view = FlowView::new(config, &created.organization, &created.flow, &created.members, true);
+    acting_as(json(StatusCode::CREATED, &view), created.flow.created_by)
 }
