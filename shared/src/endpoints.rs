@@ -29,6 +29,9 @@ endpoints! {
     API_KEYS_LIST => api_keys::list;
     API_KEYS_REVOKE => api_keys::revoke;
     FLOWS_LIST => flows::list;
+    FLOWS_LIST_ALL => flows::list_all;
+    FLOWS_FIND => flows::find;
+    FLOWS_GET => flows::get;
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;

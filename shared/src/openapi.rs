@@ -80,6 +80,13 @@ impl Operation {
         self
     }
 
+    fn required_query(mut self, name: &'static str, schema: Value, description: &'static str) -> Self {
+        self.query.push(json!({
+            "name": name, "in": "query", "required": true, "description": description, "schema": schema,
+        }));
+        self
+    }
+
     fn query(mut self, name: &'static str, schema: Value, description: &'static str) -> Self {
         self.query.push(json!({
             "name": name, "in": "query", "required": false, "description": description, "schema": schema,
@@ -211,6 +218,32 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                     "Whether each flow lists its users",
                 )
                 .list::<FlowView>(200, "The flows"),
+        ),
+        (
+            &routes::FLOWS_LIST_ALL,
+            Operation::new("The user's flows and the organization-mode flows they may join (Flowdock)")
+                .describe("The flows of `GET /flows`, and the organization's organization-mode flows the user has not joined (`joined` and `open` false, with `join_url`); by id.")
+                .query(
+                    "users",
+                    json!({ "type": "string", "enum": ["1", "0", "true", "false"] }),
+                    "Whether each flow lists its users",
+                )
+                .list::<FlowView>(200, "The flows"),
+        ),
+        (
+            &routes::FLOWS_FIND,
+            Operation::new("A flow by its id (Flowdock), with its users")
+                .describe("A flow the user may not see (another organization's, an invitation-only flow they are not in, a disabled one; admins see all of their organization's) is answered 404, like one that does not exist.")
+                .required_query("id", json!({ "type": "string" }), "The flow's id")
+                .answer::<FlowView>(200, "The flow")
+                .error(404, "No such flow the user may see"),
+        ),
+        (
+            &routes::FLOWS_GET,
+            Operation::new("A flow by its organization's and its own parameterized names (Flowdock), with its users")
+                .describe("A flow the user may not see (another organization's, an invitation-only flow they are not in, a disabled one; admins see all of their organization's) is answered 404, like one that does not exist.")
+                .answer::<FlowView>(200, "The flow")
+                .error(404, "No such flow the user may see"),
         ),
         (
             &routes::FLOWS_CREATE,

@@ -89,6 +89,9 @@ routes! {
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
     API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, object = Path("keyId");
     FLOWS_LIST = "flows-list", GET, "/flows", Secret;
+    FLOWS_LIST_ALL = "flows-list-all", GET, "/flows/all", Secret;
+    FLOWS_FIND = "flows-find", GET, "/flows/find", Secret, object = Query("id");
+    FLOWS_GET = "flows-get", GET, "/flows/{organization}/{flow}", Secret, object = Path("flow");
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =
@@ -172,13 +175,19 @@ impl Routers {
                 return Lookup::Found(matched.value, params);
             }
         }
+        // `Allow` names the methods of the most specific pattern the path matches: `/flows/all` is `GET /flows/all`'s
+        // (POST reaches `/flows/{organization}` there, where `all` is a reserved slug no organization has).
+        let matches: Vec<(&Method, usize)> = self
+            .by_method
+            .iter()
+            .filter_map(|(m, router)| Some((m, router.at(path).ok()?.value.path.matches('{').count())))
+            .collect();
+        let fewest = matches.iter().map(|(_, params)| *params).min();
         let mut allow: Vec<String> = Vec::new();
-        for (m, router) in &self.by_method {
-            if router.at(path).is_ok() {
-                allow.push(m.to_string());
-                if m == Method::GET {
-                    allow.push(Method::HEAD.to_string());
-                }
+        for (m, _) in matches.iter().filter(|(_, params)| Some(*params) == fewest) {
+            allow.push(m.to_string());
+            if *m == Method::GET {
+                allow.push(Method::HEAD.to_string());
             }
         }
         if allow.is_empty() {
@@ -208,22 +217,13 @@ mod tests {
         assert_eq!(names.len(), count);
     }
 
-    static ALL_FLOWS: Route = Route {
-        function: "flows-list-all",
-        method: Method::GET,
-        path: "/flows/all",
-        access: Access::Secret,
-        object: None,
-        end_user: None,
-        role: Role::Member,
-    };
-
     #[test]
     fn method_and_path_match_together_with_static_segments_first() {
         // GIVEN a static GET path beside a parameter POST path, as API Gateway's HTTP API routes them
-        let routers = Routers::new(&[&FLOWS_CREATE, &ALL_FLOWS]);
+        let routers = Routers::new(&[&FLOWS_CREATE, &FLOWS_LIST_ALL]);
 
-        // THEN each method finds its own route, and a path some route has answers 405 for other methods
+        // THEN each method finds its own route, and a path some route has answers 405 for other methods, naming the
+        // methods of its most specific pattern
         let Lookup::Found(route, params) = routers.lookup(&Method::GET, "/flows/all") else { panic!("no GET") };
         assert_eq!((route.function, params.len()), ("flows-list-all", 0));
         let Lookup::Found(route, params) = routers.lookup(&Method::POST, "/flows/all") else { panic!("no POST") };
@@ -232,7 +232,7 @@ mod tests {
         let Lookup::MethodNotAllowed(allow) = routers.lookup(&Method::GET, "/flows/acme") else { panic!("no 405") };
         assert_eq!(allow, ["POST"]);
         let Lookup::MethodNotAllowed(allow) = routers.lookup(&Method::PUT, "/flows/all") else { panic!("no 405") };
-        assert_eq!(allow, ["POST", "GET", "HEAD"]);
+        assert_eq!(allow, ["GET", "HEAD"]);
         let Lookup::Found(route, _) = routers.lookup(&Method::HEAD, "/flows/all") else { panic!("no HEAD") };
         assert_eq!(route.function, "flows-list-all");
         assert!(matches!(routers.lookup(&Method::DELETE, "/flows/all/x"), Lookup::NotFound));

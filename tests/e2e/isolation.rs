@@ -89,6 +89,7 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         || std::ptr::eq(r, &routes::API_KEYS_LIST)
         || std::ptr::eq(r, &routes::WEBHOOKS_LIST)
         || std::ptr::eq(r, &routes::FLOWS_LIST)
+        || std::ptr::eq(r, &routes::FLOWS_LIST_ALL)
         || std::ptr::eq(r, &routes::OPENAPI)
     {
         (r.path.to_owned(), None)
@@ -98,6 +99,11 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (format!("/v1/api-keys/{}", side.key_to_revoke), None)
     } else if std::ptr::eq(r, &routes::FLOWS_CREATE) {
         (format!("/flows/{}", side.org.slug), Some(json!({"name": "Another flow"})))
+    } else if std::ptr::eq(r, &routes::FLOWS_FIND) {
+        (format!("/flows/find?id={}", side.flow), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_GET) {
+        // `ready_to_assign`'s flow, "Customer Onboarding".
+        (format!("/flows/{}/customer-onboarding", side.org.slug), None)
     } else if std::ptr::eq(r, &routes::FLOWS_ASSIGN) {
         (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {

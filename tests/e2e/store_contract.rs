@@ -29,6 +29,7 @@ crate::on_both_backends!(
     another_organization_cannot_revoke_a_key,
     flows_are_unique_by_slug_within_an_organization,
     a_flows_creator_is_its_first_member_seen_from_both_sides,
+    flows_are_found_by_slug_and_listed_by_id_within_their_organization,
     the_assign_context_reads_the_flow_the_person_and_the_open_assignment,
     racing_assignments_of_one_flow_to_one_person_leave_exactly_one,
     an_assignment_is_due_until_it_is_marked_overdue_exactly_once,
@@ -311,6 +312,31 @@ async fn flows_are_unique_by_slug_within_an_organization(backend: Backend) {
     store.create_flow(&elsewhere, None).await.unwrap();
     assert_eq!(store.get_flow(ORG, &first.id).await.unwrap(), Some(first.clone()));
     assert!(store.get_flow(OrgId(2), &first.id).await.unwrap().is_none());
+}
+
+async fn flows_are_found_by_slug_and_listed_by_id_within_their_organization(backend: Backend) {
+    // GIVEN two flows of the organization and one of another with the same slug
+    let store = with_org(backend).await;
+    let (first, second) = (flow(ORG, "first"), flow(ORG, "second"));
+    let elsewhere = flow(OrgId(2), "first");
+    for f in [&first, &second, &elsewhere] {
+        store.create_flow(f, None).await.unwrap();
+    }
+
+    // WHEN they are looked up by slug and listed
+    let found = store.find_flow_by_slug(ORG, &first.slug).await.unwrap();
+    let theirs = store.find_flow_by_slug(OrgId(2), &first.slug).await.unwrap();
+    let missing = store.find_flow_by_slug(ORG, &Slug::parse("nothing").unwrap()).await.unwrap();
+    let listed = store.list_flows(ORG).await.unwrap();
+
+    // THEN each organization finds its own, and the list holds the organization's flows only, by id
+    assert_eq!(found, Some(first.clone()));
+    assert_eq!(theirs, Some(elsewhere.clone()));
+    assert_eq!(missing, None);
+    let mut expected = vec![first, second];
+    expected.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    assert_eq!(listed, expected);
+    assert!(store.list_flows(OrgId(3)).await.unwrap().is_empty());
 }
 
 async fn a_flows_creator_is_its_first_member_seen_from_both_sides(backend: Backend) {

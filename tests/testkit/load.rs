@@ -98,8 +98,12 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         (r.path.to_owned(), ADMIN_TOKEN.to_owned(), Some(body))
     } else if std::ptr::eq(r, &routes::USERS_CREATE) {
         m(r.path.to_owned(), Some(json!({"email": format!("person{n}@load.example.com"), "name": "Load Person"})))
-    } else if std::ptr::eq(r, &routes::FLOWS_LIST) {
-        m(format!("/flows?users={}", n % 2), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_LIST) || std::ptr::eq(r, &routes::FLOWS_LIST_ALL) {
+        m(format!("{}?users={}", r.path, n % 2), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_FIND) {
+        m(format!("/flows/find?id={}", o.flow), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_GET) {
+        m(format!("/flows/{}/customer-onboarding", o.org.slug), None)
     } else if [&routes::USERS_LIST, &routes::API_KEYS_LIST, &routes::WEBHOOKS_LIST, &routes::OPENAPI]
         .iter()
         .any(|x| std::ptr::eq(r, *x))

@@ -4,7 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
-use crate::model::{random_token, AccessMode, Flow, FlowId, Membership, Organization, Slug, Step, Text, User, UserId};
+use crate::model::{
+    random_token, AccessMode, Flow, FlowId, Membership, OrgId, Organization, Role, Slug, Step, Text, User, UserId,
+};
 use crate::store::{Conflict, Directory, FlowStore, StoreError};
 
 pub const MAX_FLOW_NAME: usize = 100;
@@ -81,26 +83,161 @@ pub async fn list(
     let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
     let mine: Vec<(Flow, Membership)> =
         mine.into_iter().filter(|(f, m)| m.joined && !m.disabled && !f.disabled).collect();
-    let mut listed = Vec::with_capacity(mine.len());
-    if with_users {
-        let people: HashMap<UserId, User> = directory.list_users(org).await?.into_iter().map(|u| (u.id, u)).collect();
-        let rosters =
-            futures_util::future::try_join_all(mine.iter().map(|(f, _)| flows.flow_members(org, &f.id))).await?;
-        for ((flow, membership), roster) in mine.into_iter().zip(rosters) {
-            let members = roster
+    let of: Vec<Flow> = if with_users { mine.iter().map(|(f, _)| f.clone()).collect() } else { Vec::new() };
+    let mut members = with_members(directory, flows, org, &of).await?.into_iter();
+    let listed = mine
+        .into_iter()
+        .map(|(flow, membership)| ListedFlow { flow, membership, members: members.next().unwrap_or_default() })
+        .collect();
+    Ok(FlowList { organization, user, flows: listed })
+}
+
+/// Whether a user may see a flow: an admin sees every flow of the organization; anyone else a flow that is not
+/// disabled and that they are a member of (not blocked from), or that is open to the organization.
+pub fn visible(flow: &Flow, membership: Option<&Membership>, role: Role) -> bool {
+    if role == Role::Admin {
+        return true;
+    }
+    if flow.disabled {
+        return false;
+    }
+    match membership {
+        Some(m) => !m.disabled,
+        None => flow.access_mode == AccessMode::Organization,
+    }
+}
+
+/// The user's membership as a list shows it when there is none: not joined, not open.
+fn not_joined(flow: &Flow, user: UserId) -> Membership {
+    Membership {
+        org_id: flow.org_id,
+        flow_id: flow.id.clone(),
+        user_id: user,
+        joined: false,
+        open: false,
+        disabled: false,
+    }
+}
+
+/// The flows of Flowdock's `GET /flows/all`: the user's list, and the organization-mode flows of their
+/// organization they have not joined (`joined` false, `open` false); by id.
+pub async fn list_all(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    with_users: bool,
+) -> Result<FlowList, ApiError> {
+    let mine = list(caller, directory, flows, with_users).await?;
+    let all = flows.list_flows(mine.organization.id).await?;
+    let user = mine.user;
+    let mut found: Vec<ListedFlow> = mine.flows;
+    let joinable: Vec<Flow> = all
+        .into_iter()
+        .filter(|f| !f.disabled && f.access_mode == AccessMode::Organization)
+        .filter(|f| !found.iter().any(|l| l.flow.id == f.id))
+        .collect();
+    let members = if with_users {
+        with_members(directory, flows, mine.organization.id, &joinable).await?
+    } else {
+        vec![Vec::new(); joinable.len()]
+    };
+    for (flow, members) in joinable.into_iter().zip(members) {
+        let membership = not_joined(&flow, user);
+        found.push(ListedFlow { flow, membership, members });
+    }
+    found.sort_by(|a, b| a.flow.id.as_str().cmp(b.flow.id.as_str()));
+    Ok(FlowList { organization: mine.organization, user, flows: found })
+}
+
+/// Each flow's members as users (a member blocked from the flow shown `disabled`), in the flows' order.
+async fn with_members(
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org: OrgId,
+    of: &[Flow],
+) -> Result<Vec<Vec<User>>, ApiError> {
+    if of.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people: HashMap<UserId, User> = directory.list_users(org).await?.into_iter().map(|u| (u.id, u)).collect();
+    let rosters = futures_util::future::try_join_all(of.iter().map(|f| flows.flow_members(org, &f.id))).await?;
+    Ok(rosters
+        .into_iter()
+        .map(|roster| {
+            roster
                 .iter()
                 .filter_map(|m| {
                     let mut user = people.get(&m.user_id)?.clone();
                     user.disabled |= m.disabled;
                     Some(user)
                 })
-                .collect();
-            listed.push(ListedFlow { flow, membership, members });
-        }
-    } else {
-        listed.extend(mine.into_iter().map(|(flow, membership)| ListedFlow { flow, membership, members: Vec::new() }));
+                .collect()
+        })
+        .collect())
+}
+
+/// One flow as Flowdock's `GET /flows/{organization}/{flow}` and `GET /flows/find` show it: always with its users.
+pub struct FlowDetail {
+    pub organization: Organization,
+    pub user: UserId,
+    pub flow: ListedFlow,
+}
+
+/// The flow `org_slug`/`flow_slug` names, if the user may see it; anything they may not (another organization's,
+/// an invitation-only flow they are not in, a disabled one) is answered 404, exactly like a flow that does not
+/// exist.
+pub async fn get(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+) -> Result<FlowDetail, ApiError> {
+    let missing = || ApiError::not_found(format!("Flow '{org_slug}/{flow_slug}' does not exist"));
+    let org = caller.org().await?;
+    let slug = Slug::parse(flow_slug).map_err(|_| missing())?;
+    let (organization, found) = tokio::try_join!(own_organization(directory, org, org_slug), async {
+        Ok(flows.find_flow_by_slug(org, &slug).await?)
+    })
+    .map_err(|err| if matches!(err, ApiError::NotFound(_)) { missing() } else { err })?;
+    detail(caller, directory, flows, organization, found, missing).await
+}
+
+/// The flow with this id, if the user may see it (Flowdock's `GET /flows/find?id=`); as [`get`] otherwise.
+pub async fn find(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    raw_id: &str,
+) -> Result<FlowDetail, ApiError> {
+    let missing = || ApiError::not_found(format!("Flow with ID '{raw_id}' does not exist"));
+    let org = caller.org().await?;
+    let id = FlowId::parse(raw_id).map_err(|_| missing())?;
+    let (organization, found) = tokio::try_join!(directory.get_organization(org), flows.get_flow(org, &id))?;
+    let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
+    detail(caller, directory, flows, organization, found, missing).await
+}
+
+async fn detail(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    organization: Organization,
+    found: Option<Flow>,
+    missing: impl Fn() -> ApiError,
+) -> Result<FlowDetail, ApiError> {
+    let principal = caller.permit().await?;
+    let key = principal.key()?;
+    let flow = found.ok_or_else(&missing)?;
+    let roster = flows.flow_members(organization.id, &flow.id).await?;
+    let membership = roster.iter().find(|m| m.user_id == key.user_id).cloned();
+    if !visible(&flow, membership.as_ref(), key.role) {
+        return Err(missing());
     }
-    Ok(FlowList { organization, user, flows: listed })
+    let mut members = with_members(directory, flows, organization.id, std::slice::from_ref(&flow)).await?;
+    let membership = membership.unwrap_or_else(|| not_joined(&flow, key.user_id));
+    let flow = ListedFlow { flow, membership, members: members.pop().unwrap_or_default() };
+    Ok(FlowDetail { organization, user: key.user_id, flow })
 }
 
 /// Creates a flow in the organization `org_slug` names, with the caller as its only member.

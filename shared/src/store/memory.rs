@@ -237,6 +237,19 @@ impl FlowStore for MemoryStore {
         Ok(self.lock().flows.get(&(org, flow.clone())).cloned())
     }
 
+    async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>> {
+        let s = self.lock();
+        let id = s.flow_slugs.get(&(org, slug.as_str().to_owned()));
+        Ok(id.and_then(|id| s.flows.get(&(org, id.clone()))).cloned())
+    }
+
+    async fn list_flows(&self, org: OrgId) -> StoreResult<Vec<Flow>> {
+        let s = self.lock();
+        let mut flows: Vec<Flow> = s.flows.values().filter(|f| f.org_id == org).cloned().collect();
+        flows.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        Ok(flows)
+    }
+
     async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>> {
         let s = self.lock();
         Ok(s.members.values().filter(|m| m.org_id == org && &m.flow_id == flow).cloned().collect())

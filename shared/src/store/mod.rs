@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use crate::error::ApiError;
 use crate::model::{
     ApiKey, Assignment, AssignmentId, Delivery, DeliveryId, Event, Flow, FlowId, KeyId, Membership, OrgId,
-    Organization, Timestamp, User, UserId, Webhook, WebhookId,
+    Organization, Slug, Timestamp, User, UserId, Webhook, WebhookId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +148,10 @@ pub trait FlowStore: Send + Sync {
     /// Creates a flow (with its creator as its first member), unique by slug within the organization.
     async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
+    /// The flow whose slug (`parameterized_name`) this is in the organization.
+    async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>>;
+    /// Every flow of the organization, by id.
+    async fn list_flows(&self, org: OrgId) -> StoreResult<Vec<Flow>>;
     /// A flow's memberships, by user id.
     async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>>;
     /// The flows a user has a membership of (joined or not, blocked or not), with the membership, by flow id; from

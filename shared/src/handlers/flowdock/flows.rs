@@ -1,4 +1,5 @@
-//! `GET /flows`: the user's flows. `POST /flows/{organization}`: creates a flow. Besides Flowdock's `name` (and
+//! `GET /flows`: the user's flows; `GET /flows/all`: those and the ones they may join; `GET /flows/find?id=` and
+//! `GET /flows/{organization}/{flow}`: one flow with its users. `POST /flows/{organization}`: creates a flow. Besides Flowdock's `name` (and
 //! `access_mode`) it takes Frigade's content: `flowType` and ordered `steps`.
 
 use lambda_http::Request;
@@ -87,4 +88,31 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let store = ctx.state.store.as_ref();
     let list = flows::list(&ctx.caller, store, store, with_users).await?;
     Ok(views::listed(&ctx.state.config, &list, with_users))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list_all(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let with_users = users_param(&request)?;
+    let store = ctx.state.store.as_ref();
+    let list = flows::list_all(&ctx.caller, store, store, with_users).await?;
+    Ok(views::listed(&ctx.state.config, &list, with_users))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let org = path_param(&request, "organization")?;
+    let flow = path_param(&request, "flow")?;
+    let store = ctx.state.store.as_ref();
+    let detail = flows::get(&ctx.caller, store, store, &org, &flow).await?;
+    Ok(views::detail(&ctx.state.config, &detail))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    use lambda_http::RequestExt as _;
+    let query = request.query_string_parameters();
+    let id = query.first("id").ok_or_else(|| ApiError::field("id", "is required"))?.to_owned();
+    let store = ctx.state.store.as_ref();
+    let detail = flows::find(&ctx.caller, store, store, &id).await?;
+    Ok(views::detail(&ctx.state.config, &detail))
 }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::config::Config;
 use crate::http::{json, Response};
 use crate::model::{AccessMode, Flow, Organization, Tier, User, UserId};
-use crate::services::flows::{CreatedFlow, FlowList, ListedFlow};
+use crate::services::flows::{CreatedFlow, FlowDetail, FlowList, ListedFlow};
 
 #[derive(Serialize, ToSchema)]
 pub struct OrganizationView {
@@ -152,6 +152,12 @@ pub fn listed(config: &Config, list: &FlowList, with_users: bool) -> Response {
     let flows: Vec<FlowView> =
         list.flows.iter().map(|f| FlowView::listed(config, &list.organization, f, with_users)).collect();
     acting_as(json(StatusCode::OK, &flows), list.user)
+}
+
+/// The answer to `GET /flows/{organization}/{flow}` and `GET /flows/find`: the flow with its users.
+pub fn detail(config: &Config, detail: &FlowDetail) -> Response {
+    let view = FlowView::listed(config, &detail.organization, &detail.flow, true);
+    acting_as(json(StatusCode::OK, &view), detail.user)
 }
 
 /// Adds `Flowdock-User: <id>` to a Flowdock answer.

@@ -10,7 +10,7 @@ use super::limits::add_completion;
 use super::tx::{Cond, Part, Tx};
 use super::{sort_key, DynamoStore};
 use crate::model::{
-    Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, Membership, OrgId, Timestamp, UserId,
+    Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, Membership, OrgId, Slug, Timestamp, UserId,
 };
 use crate::store::{
     AssignContext, AssignmentStore, Completion, Conflict, DueAssignments, FlowStore, StoreError, StoreResult,
@@ -78,6 +78,22 @@ impl FlowStore for DynamoStore {
 
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>> {
         self.get_as(keys::org_pk(org), &keys::flow_sk(flow)).await
+    }
+
+    async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>> {
+        let Some(item) = self.get(keys::org_pk(org), &keys::flow_slug_sk(slug), false).await? else {
+            return Ok(None);
+        };
+        let Some(id) = item.get("flow_id").and_then(|v| v.as_s().ok()).and_then(|id| FlowId::parse(id).ok()) else {
+            return Err(StoreError::backend(format!("the slug item of '{}' names no flow", slug.as_str())));
+        };
+        self.get_flow(org, &id).await
+    }
+
+    async fn list_flows(&self, org: OrgId) -> StoreResult<Vec<Flow>> {
+        let mut flows: Vec<Flow> = self.query_prefix(keys::org_pk(org), keys::FLOW_PREFIX).await?;
+        flows.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        Ok(flows)
     }
 
     async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>> {

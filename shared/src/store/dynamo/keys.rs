@@ -71,8 +71,11 @@ pub const KEY_LISTED_PREFIX: &str = "APIKEY#";
 // Flows and their members.
 
 pub fn flow_sk(flow: &FlowId) -> String {
-    format!("FLOW#{flow}")
+    format!("{FLOW_PREFIX}{flow}")
 }
+
+/// Every flow of an organization, in its partition (a slug's item, `FLOWSLUG#`, does not start so).
+pub const FLOW_PREFIX: &str = "FLOW#";
 
 pub fn flow_slug_sk(slug: &Slug) -> String {
     format!("FLOWSLUG#{}", slug.as_str())
