@@ -32,6 +32,7 @@ endpoints! {
     FLOWS_LIST_ALL => flows::list_all;
     FLOWS_FIND => flows::find;
     FLOWS_GET => flows::get;
+    FLOWS_UPDATE => flows::update;
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;

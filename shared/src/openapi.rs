@@ -246,6 +246,16 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .error(404, "No such flow the user may see"),
         ),
         (
+            &routes::FLOWS_UPDATE,
+            Operation::new("Change a flow (Flowdock): its name, whether it is open for the user, disabled, access mode")
+                .describe("Renaming keeps the id and `parameterized_name`. `open: true` joins the user when the access mode lets them (organization mode; admins any). Only organization admins and the flow's creator may change `disabled` and `access_mode` (403 otherwise); a disabled flow leaves every list and nobody may join it. A flow the user may not see is a 404.")
+                .body::<flows::FlowChanges>()
+                .answer::<FlowView>(200, "The flow as changed, with its users")
+                .error(403, "The user may not make this change (the message says why)")
+                .error(404, "No such flow the user may see")
+                .error(409, "The flow kept changing while this change was made"),
+        ),
+        (
             &routes::FLOWS_CREATE,
             Operation::new("Create a flow (Flowdock), with its content (Frigade's type and ordered steps)")
                 .describe("Step ids are unique within a flow.")

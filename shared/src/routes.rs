@@ -92,6 +92,7 @@ routes! {
     FLOWS_LIST_ALL = "flows-list-all", GET, "/flows/all", Secret;
     FLOWS_FIND = "flows-find", GET, "/flows/find", Secret, object = Query("id");
     FLOWS_GET = "flows-get", GET, "/flows/{organization}/{flow}", Secret, object = Path("flow");
+    FLOWS_UPDATE = "flows-update", PUT, "/flows/{organization}/{flow}", Secret, object = Path("flow");
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =

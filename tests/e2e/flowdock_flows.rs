@@ -12,6 +12,12 @@ crate::on_both_backends!(
     a_flow_the_user_may_not_see_is_a_404_and_one_open_to_the_organization_is_seen_unjoined,
     all_adds_the_organization_mode_flows_the_user_has_not_joined,
     unknown_names_and_ids_are_404s_and_find_needs_an_id,
+    renaming_keeps_the_id_and_the_parameterized_name,
+    only_admins_and_the_creator_change_disabled_or_access_mode,
+    opening_an_organization_mode_flow_joins_it,
+    a_disabled_flow_leaves_the_lists_and_is_a_404_to_members,
+    bad_changes_are_400s_naming_each_field_and_change_nothing,
+    a_rename_and_a_disabling_at_once_are_both_kept,
 );
 
 /// A member of Acme (not an admin) with a key of their own: (their id, their key).
@@ -197,4 +203,151 @@ async fn unknown_names_and_ids_are_404s_and_find_needs_an_id(backend: Backend) {
     assert!(statuses.iter().all(|s| *s == 404), "{statuses:?}");
     assert_eq!(no_id.status, 400, "{:?}", no_id.body);
     assert!(no_id.body["errors"]["id"].is_array(), "{:?}", no_id.body);
+}
+
+async fn renaming_keeps_the_id_and_the_parameterized_name(backend: Backend) {
+    // GIVEN a flow
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let created = server.post("/flows/acme", &org.secret, json!({"name": "My flow"})).await;
+
+    // WHEN it is renamed
+    let body = json!({"name": "Our flow"});
+    let renamed = server.send("PUT", "/flows/acme/my-flow", Some(&org.secret), Some(&body), &[]).await;
+
+    // THEN the name changed, its id and parameterized_name did not, and it is read so
+    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    assert_eq!(renamed.body["name"], "Our flow");
+    assert_eq!(renamed.body["id"], created.body["id"]);
+    assert_eq!(renamed.body["parameterized_name"], "my-flow");
+    assert!(renamed.header("flowdock-user").is_some());
+    assert_eq!(server.get("/flows/acme/my-flow", &org.secret).await.body["name"], "Our flow");
+}
+
+async fn only_admins_and_the_creator_change_disabled_or_access_mode(backend: Backend) {
+    // GIVEN an organization-mode flow of the owner that a member has joined, and the member's own flow
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let (_, member_key) = member(&server, &org).await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Open", "access_mode": "organization"})).await;
+    let put = |key: String, path: &'static str, body: Value| {
+        let server = &server;
+        async move { server.send("PUT", path, Some(&key), Some(&body), &[]).await }
+    };
+    assert_eq!(put(member_key.clone(), "/flows/acme/open", json!({"open": true})).await.status, 200);
+    server.post("/flows/acme", &member_key, json!({"name": "Mine"})).await;
+
+    // WHEN the member changes the owner's flow's access mode, and their own flow's
+    let refused = put(member_key.clone(), "/flows/acme/open", json!({"access_mode": "link"})).await;
+    let own = put(member_key.clone(), "/flows/acme/mine", json!({"access_mode": "link"})).await;
+    let by_owner = put(org.secret.clone(), "/flows/acme/open", json!({"access_mode": "link"})).await;
+
+    // THEN the first is a 403 saying who may, the creator's and the admin's changes are made
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(
+        refused.body["message"],
+        "Only an organization admin or the flow's creator may change disabled or access_mode"
+    );
+    assert_eq!(own.status, 200, "{:?}", own.body);
+    assert_eq!(own.body["access_mode"], "link");
+    assert!(own.body["join_url"].is_string());
+    assert_eq!(by_owner.status, 200, "{:?}", by_owner.body);
+    assert_eq!(by_owner.body["access_mode"], "link");
+}
+
+async fn opening_an_organization_mode_flow_joins_it(backend: Backend) {
+    // GIVEN an organization-mode flow, and a member who has not joined it
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let (member_id, member_key) = member(&server, &org).await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Open", "access_mode": "organization"})).await;
+    assert!(ids(&server.get("/flows", &member_key).await.body).is_empty());
+
+    // WHEN the member opens it, then closes it
+    let body = json!({"open": true});
+    let joined = server.send("PUT", "/flows/acme/open", Some(&member_key), Some(&body), &[]).await;
+    let listed = server.get("/flows?users=1", &member_key).await;
+    let body = json!({"open": false});
+    let closed = server.send("PUT", "/flows/acme/open", Some(&member_key), Some(&body), &[]).await;
+
+    // THEN the member joined it (listed, among its users), and closing keeps them a member
+    assert_eq!(joined.status, 200, "{:?}", joined.body);
+    assert_eq!((joined.body["joined"].as_bool(), joined.body["open"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    let users: Vec<&Value> = listed.body[0]["users"].as_array().unwrap().iter().map(|u| &u["id"]).collect();
+    assert!(users.contains(&&member_id), "{users:?}");
+    assert_eq!((closed.body["joined"].as_bool(), closed.body["open"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(server.get("/flows", &member_key).await.body[0]["open"], false);
+}
+
+async fn a_disabled_flow_leaves_the_lists_and_is_a_404_to_members(backend: Backend) {
+    // GIVEN an organization-mode flow a member has joined
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let (_, member_key) = member(&server, &org).await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Open", "access_mode": "organization"})).await;
+    let body = json!({"open": true});
+    server.send("PUT", "/flows/acme/open", Some(&member_key), Some(&body), &[]).await;
+
+    // WHEN its creator disables it
+    let body = json!({"disabled": true});
+    let disabled = server.send("PUT", "/flows/acme/open", Some(&org.secret), Some(&body), &[]).await;
+
+    // THEN it leaves both lists of the member and is a 404 to them, while the admin still sees it
+    assert_eq!(disabled.status, 200, "{:?}", disabled.body);
+    assert_eq!(disabled.body["disabled"], true);
+    assert!(ids(&server.get("/flows", &member_key).await.body).is_empty());
+    assert!(ids(&server.get("/flows/all", &member_key).await.body).is_empty());
+    assert!(ids(&server.get("/flows", &org.secret).await.body).is_empty());
+    assert_eq!(server.get("/flows/acme/open", &member_key).await.status, 404);
+    let body = json!({"open": true});
+    let rejoin = server.send("PUT", "/flows/acme/open", Some(&member_key), Some(&body), &[]).await;
+    assert_eq!(rejoin.status, 404, "{:?}", rejoin.body);
+    assert_eq!(server.get("/flows/acme/open", &org.secret).await.status, 200);
+}
+
+async fn bad_changes_are_400s_naming_each_field_and_change_nothing(backend: Backend) {
+    // GIVEN a flow
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "My flow"})).await;
+
+    // WHEN it is sent a name over 100 characters, an unknown access mode and a non-boolean open
+    let body = json!({"name": "x".repeat(101), "access_mode": "anyone", "open": "yes"});
+    let reply = server.send("PUT", "/flows/acme/my-flow", Some(&org.secret), Some(&body), &[]).await;
+
+    // THEN it is a 400 naming each, and the flow is as it was
+    assert_eq!(reply.status, 400, "{:?}", reply.body);
+    for field in ["name", "access_mode", "open"] {
+        assert!(reply.body["errors"][field].is_array(), "{field}: {:?}", reply.body);
+    }
+    let flow = server.get("/flows/acme/my-flow", &org.secret).await;
+    assert_eq!((flow.body["name"].as_str(), flow.body["access_mode"].as_str()), (Some("My flow"), Some("invitation")));
+}
+
+async fn a_rename_and_a_disabling_at_once_are_both_kept(backend: Backend) {
+    // GIVEN a flow (on DynamoDB, the single-threaded moto, where a conditional write is atomic as on DynamoDB)
+    let store = flows_testkit::backends::serial_store(backend).await;
+    let server = std::sync::Arc::new(TestServer::start_on(store).await);
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "My flow"})).await;
+
+    // WHEN a rename and a disabling are sent at once, a few times over
+    for round in 0..4 {
+        let name = format!("Name {round}");
+        let disabled = round % 2 == 0;
+        let (rename, disable) = (json!({"name": name}), json!({"disabled": disabled}));
+        let (a, b) = tokio::join!(
+            server.send("PUT", "/flows/acme/my-flow", Some(&org.secret), Some(&rename), &[]),
+            server.send("PUT", "/flows/acme/my-flow", Some(&org.secret), Some(&disable), &[]),
+        );
+
+        // THEN both answer 200, and the flow holds both changes: neither write lost the other
+        assert_eq!((a.status.as_u16(), b.status.as_u16()), (200, 200), "{:?} {:?}", a.body, b.body);
+        let flow = server.get("/flows/acme/my-flow", &org.secret).await;
+        assert_eq!(
+            (flow.body["name"].as_str(), flow.body["disabled"].as_bool()),
+            (Some(name.as_str()), Some(disabled))
+        );
+    }
 }

@@ -104,6 +104,8 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
     } else if std::ptr::eq(r, &routes::FLOWS_GET) {
         // `ready_to_assign`'s flow, "Customer Onboarding".
         (format!("/flows/{}/customer-onboarding", side.org.slug), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_UPDATE) {
+        (format!("/flows/{}/customer-onboarding", side.org.slug), Some(json!({"name": "Customer Onboarding 2"})))
     } else if std::ptr::eq(r, &routes::FLOWS_ASSIGN) {
         (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {

@@ -29,6 +29,7 @@ crate::on_both_backends!(
     another_organization_cannot_revoke_a_key,
     flows_are_unique_by_slug_within_an_organization,
     a_flows_creator_is_its_first_member_seen_from_both_sides,
+    a_flow_changes_only_over_the_revision_it_read_with_its_memberships,
     flows_are_found_by_slug_and_listed_by_id_within_their_organization,
     the_assign_context_reads_the_flow_the_person_and_the_open_assignment,
     racing_assignments_of_one_flow_to_one_person_leave_exactly_one,
@@ -106,6 +107,7 @@ fn flow(org: OrgId, slug: &str) -> Flow {
         flow_type: "CHECKLIST".into(),
         steps: vec![Step { id: "a".into(), title: "A".into(), estimated_minutes: 5 }],
         version: 1,
+        revision: 0,
         created_by: UserId(1),
         created_at: Timestamp::now(),
     }
@@ -337,6 +339,27 @@ async fn flows_are_found_by_slug_and_listed_by_id_within_their_organization(back
     expected.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
     assert_eq!(listed, expected);
     assert!(store.list_flows(OrgId(3)).await.unwrap().is_empty());
+}
+
+async fn a_flow_changes_only_over_the_revision_it_read_with_its_memberships(backend: Backend) {
+    // GIVEN a flow at revision 0
+    let store = with_org(backend).await;
+    let f = flow(ORG, "onboarding");
+    store.create_flow(&f, None).await.unwrap();
+
+    // WHEN it is renamed over revision 0 with a new member, then again over revision 0, and a missing flow changed
+    let renamed = Flow { name: "Renamed".into(), revision: 1, ..f.clone() };
+    let joined = Membership { user_id: UserId(2), ..Membership::of_creator(&f) };
+    store.update_flow(&renamed, 0, std::slice::from_ref(&joined)).await.unwrap();
+    let stale = store.update_flow(&Flow { name: "Stale".into(), revision: 1, ..f.clone() }, 0, &[]).await;
+    let missing = store.update_flow(&Flow { revision: 1, ..flow(ORG, "missing") }, 0, &[]).await;
+
+    // THEN the first is written with its membership, the stale one is a revision conflict, the missing one missing
+    assert_eq!(store.get_flow(ORG, &f.id).await.unwrap(), Some(renamed));
+    assert_eq!(store.flow_members(ORG, &f.id).await.unwrap().len(), 2);
+    assert_eq!(store.member_flows(ORG, UserId(2)).await.unwrap()[0].1, joined);
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    assert!(matches!(missing, Err(StoreError::Conflict(Conflict::Missing))), "{missing:?}");
 }
 
 async fn a_flows_creator_is_its_first_member_seen_from_both_sides(backend: Backend) {

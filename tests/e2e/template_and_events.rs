@@ -165,6 +165,7 @@ async fn every_http_event_runs_through_its_handler() {
         ("flows-list-all", 200),
         ("flows-find", 200),
         ("flows-get", 200),
+        ("flows-update", 200),
         ("flows-create", 201),
         ("flows-assign", 200),
         ("assignments-get", 200),

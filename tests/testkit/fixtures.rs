@@ -53,6 +53,7 @@ impl TestServer {
             flow_type: "CHECKLIST".into(),
             steps: vec![Step { id: "one".into(), title: "One".into(), estimated_minutes: 10 }],
             version: 1,
+            revision: 0,
             created_by: UserId(1),
             created_at: Timestamp::now(),
         };
@@ -196,6 +197,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
             .map(|i| Step { id: format!("step-{i}"), title: format!("Step {i}"), estimated_minutes: 24 })
             .collect(),
         version: 1,
+        revision: 0,
         created_by: UserId(1),
         created_at: now,
     };

@@ -104,6 +104,8 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(format!("/flows/find?id={}", o.flow), None)
     } else if std::ptr::eq(r, &routes::FLOWS_GET) {
         m(format!("/flows/{}/customer-onboarding", o.org.slug), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_UPDATE) {
+        m(format!("/flows/{}/customer-onboarding", o.org.slug), Some(json!({"open": n.is_multiple_of(2)})))
     } else if [&routes::USERS_LIST, &routes::API_KEYS_LIST, &routes::WEBHOOKS_LIST, &routes::OPENAPI]
         .iter()
         .any(|x| std::ptr::eq(r, *x))

@@ -68,6 +68,10 @@ pub struct Flow {
     pub flow_type: String,
     pub steps: Vec<Step>,
     pub version: u64,
+    /// Bumped by every change of the flow (its name, access, state), for optimistic locking: a change is written
+    /// only over the revision it read. Not Frigade's `version`, which counts content changes.
+    #[serde(default)]
+    pub revision: u64,
     pub created_by: UserId,
     pub created_at: Timestamp,
 }

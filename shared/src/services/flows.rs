@@ -240,6 +240,95 @@ async fn detail(
     Ok(FlowDetail { organization, user: key.user_id, flow })
 }
 
+/// What `PUT /flows/{organization}/{flow}` may change; each is optional.
+#[derive(Default)]
+pub struct FlowChanges {
+    /// A new name; the id and `parameterized_name` stay.
+    pub name: Option<Text<MAX_FLOW_NAME>>,
+    /// `true` joins the user (when the access mode lets them) and opens the flow; `false` closes it for them.
+    pub open: Option<bool>,
+    /// Archives the flow: it leaves every list and nobody may join it (admins and the creator only).
+    pub disabled: Option<bool>,
+    /// Who may join (admins and the creator only).
+    pub access_mode: Option<AccessMode>,
+}
+
+/// How many times a change is redone when another one was written between its read and its write.
+const REVISION_ATTEMPTS: usize = 5;
+
+/// Changes a flow the user may see. Changing `disabled` or `access_mode` takes an organization admin or the flow's
+/// creator, renaming takes a member (or an admin), and joining (`open: true`) takes an organization-mode flow
+/// (others are joined by invitation or by their join URL); anything else is a 403 saying so. The write is
+/// optimistic: it goes over the revision it read, and is redone on what another change left.
+pub async fn update(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+    changes: FlowChanges,
+) -> Result<FlowDetail, ApiError> {
+    for _ in 0..REVISION_ATTEMPTS {
+        let before = get(caller, directory, flows, org_slug, flow_slug).await?;
+        let principal = caller.permit().await?;
+        let key = principal.key()?;
+        let (flow, membership) = (&before.flow.flow, &before.flow.membership);
+        let is_member = membership.joined && !membership.disabled;
+        let may_manage = key.role == Role::Admin || flow.created_by == key.user_id;
+        if (changes.disabled.is_some() || changes.access_mode.is_some()) && !may_manage {
+            return Err(ApiError::Forbidden(
+                "Only an organization admin or the flow's creator may change disabled or access_mode".into(),
+            ));
+        }
+        if changes.name.is_some() && !is_member && key.role != Role::Admin {
+            return Err(ApiError::Forbidden("Join the flow before renaming it".into()));
+        }
+        let mut changed = flow.clone();
+        if let Some(name) = &changes.name {
+            changed.name = name.as_str().to_owned();
+        }
+        if let Some(disabled) = changes.disabled {
+            changed.disabled = disabled;
+        }
+        if let Some(mode) = changes.access_mode {
+            changed.access_mode = mode;
+        }
+        let mut memberships = Vec::new();
+        match changes.open {
+            Some(true) if !is_member => {
+                let joinable =
+                    !changed.disabled && (changed.access_mode == AccessMode::Organization || key.role == Role::Admin);
+                if !joinable {
+                    return Err(ApiError::Forbidden(
+                        "This flow is joined by invitation or with its join URL, not by opening it".into(),
+                    ));
+                }
+                memberships.push(Membership { joined: true, open: true, ..membership.clone() });
+            }
+            Some(open) if is_member && open != membership.open => {
+                memberships.push(Membership { open, ..membership.clone() });
+            }
+            _ => {}
+        }
+        changed.revision = flow.revision + 1;
+        match flows.update_flow(&changed, flow.revision, &memberships).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+        let membership = memberships.pop().unwrap_or_else(|| membership.clone());
+        let mut members = before.flow.members;
+        if membership.joined && !members.iter().any(|u| u.id == membership.user_id) {
+            if let Some(me) = directory.get_user(changed.org_id, membership.user_id).await? {
+                members.push(me);
+            }
+        }
+        let flow = ListedFlow { flow: changed, membership, members };
+        return Ok(FlowDetail { organization: before.organization, user: before.user, flow });
+    }
+    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+}
+
 /// Creates a flow in the organization `org_slug` names, with the caller as its only member.
 pub async fn create(
     act: &Act<'_, CreatedFlow>,
@@ -267,6 +356,7 @@ pub async fn create(
             flow_type: input.flow_type.unwrap_or_else(|| DEFAULT_FLOW_TYPE.to_owned()),
             steps: input.steps,
             version: 1,
+            revision: 0,
             created_by: creator,
             created_at: act.now(),
         },

@@ -237,6 +237,21 @@ impl FlowStore for MemoryStore {
         Ok(self.lock().flows.get(&(org, flow.clone())).cloned())
     }
 
+    async fn update_flow(&self, flow: &Flow, expected: u64, memberships: &[Membership]) -> StoreResult<()> {
+        let mut s = self.lock();
+        let key = (flow.org_id, flow.id.clone());
+        match s.flows.get(&key) {
+            Some(current) if current.revision == expected => {}
+            Some(_) => return Err(StoreError::Conflict(Conflict::Revision)),
+            None => return Err(StoreError::Conflict(Conflict::Missing)),
+        }
+        s.flows.insert(key, flow.clone());
+        for m in memberships {
+            s.members.insert((m.org_id, m.flow_id.clone(), m.user_id), m.clone());
+        }
+        Ok(())
+    }
+
     async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>> {
         let s = self.lock();
         let id = s.flow_slugs.get(&(org, slug.as_str().to_owned()));

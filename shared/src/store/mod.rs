@@ -50,6 +50,8 @@ pub enum Conflict {
     IdempotencyRecord,
     /// A per-organization limit was reached (the webhook endpoints' cap).
     Limit,
+    /// The record changed since it was read (its `revision` moved on): read again and redo the change.
+    Revision,
 }
 
 impl std::fmt::Display for Conflict {
@@ -148,6 +150,9 @@ pub trait FlowStore: Send + Sync {
     /// Creates a flow (with its creator as its first member), unique by slug within the organization.
     async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
+    /// Writes `flow` over the one whose `revision` is still `expected` (`flow.revision` is the next one), with
+    /// `memberships` (new or changed) in the same write; [`Conflict::Revision`] when another change came first.
+    async fn update_flow(&self, flow: &Flow, expected: u64, memberships: &[Membership]) -> StoreResult<()>;
     /// The flow whose slug (`parameterized_name`) this is in the organization.
     async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>>;
     /// Every flow of the organization, by id.

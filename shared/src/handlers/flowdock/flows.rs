@@ -11,7 +11,7 @@ use crate::handler::Ctx;
 use crate::handlers::{body, path_param};
 use crate::http::{Fields, Input, Need, Response};
 use crate::model::{Step, FLOW_TYPES};
-use crate::services::flows::{self, repeated_step, NewFlow, MAX_STEPS, MAX_STEP_ID, MAX_STEP_MINUTES};
+use crate::services::flows::{self, repeated_step, FlowChanges, NewFlow, MAX_STEPS, MAX_STEP_ID, MAX_STEP_MINUTES};
 
 fn step_id(raw: &str) -> Result<String, String> {
     let ok = !raw.is_empty()
@@ -114,5 +114,25 @@ pub async fn find(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = query.first("id").ok_or_else(|| ApiError::field("id", "is required"))?.to_owned();
     let store = ctx.state.store.as_ref();
     let detail = flows::find(&ctx.caller, store, store, &id).await?;
+    Ok(views::detail(&ctx.state.config, &detail))
+}
+
+impl Input for FlowChanges {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let name = f.string("name", Need::Optional);
+        let open = f.boolean("open", Need::Optional);
+        let disabled = f.boolean("disabled", Need::Optional);
+        let access_mode = f.string("access_mode", Need::Optional);
+        Some(Self { name, open, disabled, access_mode })
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let org = path_param(&request, "organization")?;
+    let flow = path_param(&request, "flow")?;
+    let changes: FlowChanges = body(&request)?;
+    let store = ctx.state.store.as_ref();
+    let detail = flows::update(&ctx.caller, store, store, &org, &flow, changes).await?;
     Ok(views::detail(&ctx.state.config, &detail))
 }

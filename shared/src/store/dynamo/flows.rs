@@ -80,6 +80,34 @@ impl FlowStore for DynamoStore {
         self.get_as(keys::org_pk(org), &keys::flow_sk(flow)).await
     }
 
+    async fn update_flow(&self, flow: &Flow, expected: u64, memberships: &[Membership]) -> StoreResult<()> {
+        let pk = keys::org_pk(flow.org_id);
+        // A flow written before revisions existed has none: it counts as revision 0.
+        let condition = if expected == 0 {
+            "attribute_exists(PK) AND (attribute_not_exists(#revision) OR #revision = :expected)"
+        } else {
+            "attribute_exists(PK) AND #revision = :expected"
+        };
+        let mut tx = self.tx();
+        tx.put_if(
+            Part::Flow,
+            to_item(flow, &pk, &keys::flow_sk(&flow.id))?,
+            condition,
+            &[("#revision", "revision")],
+            &[(":expected", AttributeValue::N(expected.to_string()))],
+        )?;
+        for m in memberships {
+            tx.put(Part::FlowMember, membership_item(m)?, Cond::None)?;
+        }
+        tx.commit(self.client()).await?.or_fail(|part, old| {
+            (part == Part::Flow).then_some(if old.is_some() {
+                StoreError::Conflict(Conflict::Revision)
+            } else {
+                StoreError::Conflict(Conflict::Missing)
+            })
+        })
+    }
+
     async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>> {
         let Some(item) = self.get(keys::org_pk(org), &keys::flow_slug_sk(slug), false).await? else {
             return Ok(None);
