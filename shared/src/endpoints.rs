@@ -33,6 +33,9 @@ endpoints! {
     FLOWS_FIND => flows::find;
     FLOWS_GET => flows::get;
     FLOWS_UPDATE => flows::update;
+    FLOWS_USERS_LIST => flows::members;
+    FLOWS_USERS_ADD => flows::add_member;
+    FLOWS_USERS_UPDATE => flows::update_member;
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;

@@ -256,6 +256,32 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .error(409, "The flow kept changing while this change was made"),
         ),
         (
+            &routes::FLOWS_USERS_LIST,
+            Operation::new("A flow's users (Flowdock), a user blocked from it shown `disabled`")
+                .list::<crate::handlers::flowdock::views::UserView>(200, "The users")
+                .error(404, "No such flow the user may see"),
+        ),
+        (
+            &routes::FLOWS_USERS_ADD,
+            Operation::new("Add a user of the organization to a flow (Flowdock)")
+                .describe("Only the flow's members (and admins) add members; adding a user blocked from the flow takes an admin or the flow's creator. 201 when added, 200 when the user was a member already.")
+                .beyond_schema("id must name a user of the organization")
+                .body::<crate::handlers::flowdock::flows::NewMember>()
+                .answer::<crate::handlers::flowdock::views::UserView>(201, "The user, now a member")
+                .answer::<crate::handlers::flowdock::views::UserView>(200, "The user, a member already")
+                .error(403, "The caller may not add members (the message says why)")
+                .error(404, "No such flow the user may see"),
+        ),
+        (
+            &routes::FLOWS_USERS_UPDATE,
+            Operation::new("Block a user from a flow, or let them back (Flowdock): `{\"disabled\": true}`")
+                .describe("An organization admin's or the flow's creator's change. A blocked user leaves the flow (a 404 to them) and is listed `disabled` to the others; blocking a user who is not a member keeps them from joining.")
+                .body::<crate::handlers::flowdock::flows::MemberChange>()
+                .answer::<crate::handlers::flowdock::views::UserView>(200, "The user")
+                .error(403, "The caller may not block members")
+                .error(404, "No such flow the user may see, or no such user"),
+        ),
+        (
             &routes::FLOWS_CREATE,
             Operation::new("Create a flow (Flowdock), with its content (Frigade's type and ordered steps)")
                 .describe("Step ids are unique within a flow.")

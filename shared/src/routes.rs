@@ -93,6 +93,10 @@ routes! {
     FLOWS_FIND = "flows-find", GET, "/flows/find", Secret, object = Query("id");
     FLOWS_GET = "flows-get", GET, "/flows/{organization}/{flow}", Secret, object = Path("flow");
     FLOWS_UPDATE = "flows-update", PUT, "/flows/{organization}/{flow}", Secret, object = Path("flow");
+    FLOWS_USERS_LIST = "flows-users-list", GET, "/flows/{organization}/{flow}/users", Secret, object = Path("flow");
+    FLOWS_USERS_ADD = "flows-users-add", POST, "/flows/{organization}/{flow}/users", Secret, object = Path("flow");
+    FLOWS_USERS_UPDATE = "flows-users-update", PUT, "/flows/{organization}/{flow}/users/{id}", Secret,
+        object = Path("flow");
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =

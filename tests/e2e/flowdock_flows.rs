@@ -18,6 +18,9 @@ crate::on_both_backends!(
     a_disabled_flow_leaves_the_lists_and_is_a_404_to_members,
     bad_changes_are_400s_naming_each_field_and_change_nothing,
     a_rename_and_a_disabling_at_once_are_both_kept,
+    members_add_members_and_a_blocked_one_leaves_only_that_flow,
+    a_user_the_organization_does_not_have_is_no_member_to_add,
+    someone_who_is_not_a_member_cannot_add_members,
 );
 
 /// A member of Acme (not an admin) with a key of their own: (their id, their key).
@@ -350,4 +353,109 @@ async fn a_rename_and_a_disabling_at_once_are_both_kept(backend: Backend) {
             (Some(name.as_str()), Some(disabled))
         );
     }
+}
+
+/// A person of Acme with a key of their own: (their id, their key).
+async fn person(server: &TestServer, org: &flows_testkit::Org, email: &str) -> (u64, String) {
+    let person = server.post("/v1/users", &org.secret, json!({"email": email, "name": "Someone"})).await;
+    let id = person.body["id"].as_u64().unwrap();
+    let key = server.post("/v1/api-keys", &org.secret, json!({"kind": "secret", "userId": id})).await;
+    (id, key.body["key"].as_str().unwrap().to_owned())
+}
+
+async fn members_add_members_and_a_blocked_one_leaves_only_that_flow(backend: Backend) {
+    // GIVEN the owner's invitation-only flow "Team", and two people with a flow of their own each
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Team"})).await;
+    let (pat, pat_key) = person(&server, &org, "pat@acme.example.com").await;
+    let (sam, sam_key) = person(&server, &org, "sam@acme.example.com").await;
+    server.post("/flows/acme", &pat_key, json!({"name": "Pat's"})).await;
+    let users = "/flows/acme/team/users";
+    assert_eq!(server.get(users, &pat_key).await.status, 404);
+
+    // WHEN the owner adds Pat (twice), and Pat adds Sam
+    let added = server.post(users, &org.secret, json!({"id": pat})).await;
+    let again = server.post(users, &org.secret, json!({"id": pat})).await;
+    let by_member = server.post(users, &pat_key, json!({"id": sam})).await;
+
+    // THEN Pat was added once, Pat as a member may add Sam, and Pat sees the flow's three users
+    assert_eq!(added.status, 201, "{:?}", added.body);
+    assert_eq!(added.body["id"], pat);
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(by_member.status, 201, "{:?}", by_member.body);
+    let listed = server.get(users, &pat_key).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(listed.body.as_array().unwrap().len(), 3);
+    assert_eq!(listed.header("flowdock-user"), Some(pat.to_string().as_str()));
+
+    // WHEN Pat tries to block Sam, and the owner blocks Pat
+    let block = json!({"disabled": true});
+    let by_pat = server.send("PUT", &format!("{users}/{sam}"), Some(&pat_key), Some(&block), &[]).await;
+    let by_owner = server.send("PUT", &format!("{users}/{pat}"), Some(&org.secret), Some(&block), &[]).await;
+
+    // THEN only the owner may; Pat left the flow (a 404 to Pat, not in Pat's list) but keeps Pat's own flow, and
+    // the others see Pat disabled
+    assert_eq!(by_pat.status, 403, "{:?}", by_pat.body);
+    assert_eq!(by_owner.status, 200, "{:?}", by_owner.body);
+    assert_eq!(by_owner.body["disabled"], true);
+    assert_eq!(server.get("/flows/acme/team", &pat_key).await.status, 404);
+    let pats: Vec<String> = server
+        .get("/flows", &pat_key)
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["parameterized_name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pats, vec!["pat-s".to_owned()]);
+    let seen = server.get(users, &sam_key).await;
+    let pat_seen = seen.body.as_array().unwrap().iter().find(|u| u["id"] == pat).unwrap().clone();
+    assert_eq!(pat_seen["disabled"], true);
+
+    // WHEN Sam (a member) adds Pat back, then the owner lets Pat back
+    let readd = server.post(users, &sam_key, json!({"id": pat})).await;
+    let unblock = json!({"disabled": false});
+    let back = server.send("PUT", &format!("{users}/{pat}"), Some(&org.secret), Some(&unblock), &[]).await;
+
+    // THEN only the owner's change lets Pat back in
+    assert_eq!(readd.status, 403, "{:?}", readd.body);
+    assert_eq!(back.status, 200, "{:?}", back.body);
+    assert_eq!(server.get("/flows/acme/team", &pat_key).await.status, 200);
+}
+
+async fn a_user_the_organization_does_not_have_is_no_member_to_add(backend: Backend) {
+    // GIVEN a flow, and another organization's person
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let other = server.organization("Other", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Team"})).await;
+    let stranger = other.body["owner"]["id"].as_u64().unwrap();
+
+    // WHEN they and an unknown id are added
+    let foreign = server.post("/flows/acme/team/users", &org.secret, json!({"id": stranger})).await;
+    let unknown = server.post("/flows/acme/team/users", &org.secret, json!({"id": 999_999})).await;
+
+    // THEN both are a 400 naming id, and the flow's users are as they were
+    for reply in [&foreign, &unknown] {
+        assert_eq!(reply.status, 400, "{:?}", reply.body);
+        assert!(reply.body["errors"]["id"].is_array(), "{:?}", reply.body);
+    }
+    assert_eq!(server.get("/flows/acme/team/users", &org.secret).await.body.as_array().unwrap().len(), 1);
+}
+
+async fn someone_who_is_not_a_member_cannot_add_members(backend: Backend) {
+    // GIVEN an organization-mode flow (visible to everyone in the organization) and a person not in it
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Open", "access_mode": "organization"})).await;
+    let (pat, pat_key) = person(&server, &org, "pat@acme.example.com").await;
+
+    // WHEN that person adds themselves through the members route
+    let reply = server.post("/flows/acme/open/users", &pat_key, json!({"id": pat})).await;
+
+    // THEN it is a 403: a member adds members (joining an organization-mode flow is `open: true`)
+    assert_eq!(reply.status, 403, "{:?}", reply.body);
+    assert_eq!(reply.body["message"], "Only the flow's members may add members");
 }

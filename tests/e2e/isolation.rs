@@ -13,8 +13,9 @@ crate::on_both_backends!(every_route_keeps_each_organization_to_itself,);
 /// One organization's objects, the ones routes name.
 struct Side {
     org: Org,
-    /// A secret key acting as a member (not an admin) of the organization.
+    /// A secret key acting as a member (not an admin) of the organization, and that member's id.
     member_key: String,
+    member_id: u64,
     revoked_key: String,
     key_to_revoke: String,
     flow: String,
@@ -45,7 +46,8 @@ async fn side(server: &TestServer, name: &str) -> Side {
     let member = json!({"email": "member@company.com", "name": "Mo Member", "role": "member"});
     let member = server.post("/v1/users", &org.secret, member).await;
     assert_eq!(member.status, 201, "{:?}", member.body);
-    let member_key = json!({"kind": "secret", "userId": member.body["id"]});
+    let member_id = member.body["id"].as_u64().expect("an id");
+    let member_key = json!({"kind": "secret", "userId": member_id});
     let member_key = server.post("/v1/api-keys", &org.secret, member_key).await;
     assert_eq!(member_key.status, 201, "{:?}", member_key.body);
     let member_key = member_key.body["key"].as_str().expect("a key").to_owned();
@@ -69,6 +71,7 @@ async fn side(server: &TestServer, name: &str) -> Side {
         assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
         org,
         member_key,
+        member_id,
         revoked_key,
         key_to_revoke,
         flow,
@@ -106,6 +109,13 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (format!("/flows/{}/customer-onboarding", side.org.slug), None)
     } else if std::ptr::eq(r, &routes::FLOWS_UPDATE) {
         (format!("/flows/{}/customer-onboarding", side.org.slug), Some(json!({"name": "Customer Onboarding 2"})))
+    } else if std::ptr::eq(r, &routes::FLOWS_USERS_LIST) {
+        (format!("/flows/{}/customer-onboarding/users", side.org.slug), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_USERS_ADD) {
+        (format!("/flows/{}/customer-onboarding/users", side.org.slug), Some(json!({"id": side.member_id})))
+    } else if std::ptr::eq(r, &routes::FLOWS_USERS_UPDATE) {
+        let path = format!("/flows/{}/customer-onboarding/users/{}", side.org.slug, side.member_id);
+        (path, Some(json!({"disabled": false})))
     } else if std::ptr::eq(r, &routes::FLOWS_ASSIGN) {
         (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {

@@ -72,6 +72,8 @@ struct Objects {
     delivery: String,
     /// The emails of the people assigns name.
     people: Vec<String>,
+    /// The id of one of them, whom the member routes add, block and unblock.
+    someone: u64,
 }
 
 /// A client's own state: the endpoint and the key it created last, which its delete and its revocation remove (so
@@ -104,6 +106,13 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(format!("/flows/find?id={}", o.flow), None)
     } else if std::ptr::eq(r, &routes::FLOWS_GET) {
         m(format!("/flows/{}/customer-onboarding", o.org.slug), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_USERS_LIST) {
+        m(format!("/flows/{}/customer-onboarding/users", o.org.slug), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_USERS_ADD) {
+        m(format!("/flows/{}/customer-onboarding/users", o.org.slug), Some(json!({"id": o.someone})))
+    } else if std::ptr::eq(r, &routes::FLOWS_USERS_UPDATE) {
+        let path = format!("/flows/{}/customer-onboarding/users/{}", o.org.slug, o.someone);
+        m(path, Some(json!({"disabled": n.is_multiple_of(2)})))
     } else if std::ptr::eq(r, &routes::FLOWS_UPDATE) {
         m(format!("/flows/{}/customer-onboarding", o.org.slug), Some(json!({"open": n.is_multiple_of(2)})))
     } else if [&routes::USERS_LIST, &routes::API_KEYS_LIST, &routes::WEBHOOKS_LIST, &routes::OPENAPI]
@@ -167,7 +176,11 @@ async fn objects(server: &TestServer, people: usize) -> Objects {
         at: Timestamp::now(),
     };
     server.state.store.record_delivery(&delivery).await.expect("a delivery");
+    let users = server.get("/v1/users", &org.secret).await;
+    let someone = users.body.as_array().expect("users").iter().find(|u| u["email"] == people[0].as_str());
+    let someone = someone.and_then(|u| u["id"].as_u64()).expect("the first person's id");
     Objects {
+        someone,
         assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
         org,
         flow,

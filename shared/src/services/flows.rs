@@ -166,6 +166,7 @@ async fn with_members(
         .map(|roster| {
             roster
                 .iter()
+                .filter(|m| m.joined)
                 .filter_map(|m| {
                     let mut user = people.get(&m.user_id)?.clone();
                     user.disabled |= m.disabled;
@@ -325,6 +326,129 @@ pub async fn update(
         }
         let flow = ListedFlow { flow: changed, membership, members };
         return Ok(FlowDetail { organization: before.organization, user: before.user, flow });
+    }
+    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+}
+
+/// A flow's users as Flowdock's member routes show them: every member, a blocked one `disabled`.
+pub async fn members(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+) -> Result<FlowDetail, ApiError> {
+    get(caller, directory, flows, org_slug, flow_slug).await
+}
+
+/// What adding a member did.
+pub enum Added {
+    /// The user was made a member.
+    Added(User),
+    /// The user was one already.
+    Already(User),
+}
+
+/// Adds a user of the organization to a flow the caller is a member of (or, for an admin, any flow they see).
+/// Re-adding a user blocked from the flow takes an admin or the flow's creator.
+pub async fn add_member(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+    user: UserId,
+) -> Result<(FlowDetail, Added), ApiError> {
+    for _ in 0..REVISION_ATTEMPTS {
+        let before = get(caller, directory, flows, org_slug, flow_slug).await?;
+        let principal = caller.permit().await?;
+        let key = principal.key()?;
+        let flow = &before.flow.flow;
+        let me = &before.flow.membership;
+        let is_member = me.joined && !me.disabled;
+        if key.role != Role::Admin && !is_member {
+            return Err(ApiError::Forbidden("Only the flow's members may add members".into()));
+        }
+        let added = directory
+            .get_user(flow.org_id, user)
+            .await?
+            .ok_or_else(|| ApiError::field("id", format!("no user {user} in your organization")))?;
+        let roster = flows.flow_members(flow.org_id, &flow.id).await?;
+        let current = roster.iter().find(|m| m.user_id == user);
+        match current {
+            Some(m) if m.joined && !m.disabled => return Ok((before, Added::Already(added))),
+            Some(m) if m.disabled && key.role != Role::Admin && flow.created_by != key.user_id => {
+                return Err(ApiError::Forbidden(
+                    "The user is blocked from this flow; only an organization admin or the flow's creator may add them back".into(),
+                ))
+            }
+            _ => {}
+        }
+        let membership = Membership {
+            org_id: flow.org_id,
+            flow_id: flow.id.clone(),
+            user_id: user,
+            joined: true,
+            open: true,
+            disabled: false,
+        };
+        let changed = Flow { revision: flow.revision + 1, ..flow.clone() };
+        match flows.update_flow(&changed, flow.revision, std::slice::from_ref(&membership)).await {
+            Ok(()) => return Ok((before, Added::Added(added))),
+            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+}
+
+/// Blocks a user from a flow (`disabled: true`: they leave it, it is a 404 to them, the others see them disabled)
+/// or lets them back (`false`); an organization admin's or the flow's creator's change. Blocking someone who is
+/// not a member keeps them from joining.
+pub async fn set_member_blocked(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+    user: UserId,
+    blocked: bool,
+) -> Result<User, ApiError> {
+    for _ in 0..REVISION_ATTEMPTS {
+        let before = get(caller, directory, flows, org_slug, flow_slug).await?;
+        let principal = caller.permit().await?;
+        let key = principal.key()?;
+        let flow = &before.flow.flow;
+        if key.role != Role::Admin && flow.created_by != key.user_id {
+            return Err(ApiError::Forbidden(
+                "Only an organization admin or the flow's creator may block or unblock its members".into(),
+            ));
+        }
+        let mut shown = directory
+            .get_user(flow.org_id, user)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("User {user} does not exist")))?;
+        let roster = flows.flow_members(flow.org_id, &flow.id).await?;
+        let membership = match roster.into_iter().find(|m| m.user_id == user) {
+            Some(m) => Membership { disabled: blocked, ..m },
+            None => Membership {
+                org_id: flow.org_id,
+                flow_id: flow.id.clone(),
+                user_id: user,
+                joined: false,
+                open: false,
+                disabled: blocked,
+            },
+        };
+        let changed = Flow { revision: flow.revision + 1, ..flow.clone() };
+        match flows.update_flow(&changed, flow.revision, std::slice::from_ref(&membership)).await {
+            Ok(()) => {
+                shown.disabled |= blocked;
+                return Ok(shown);
+            }
+            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(other) => return Err(other.into()),
+        }
     }
     Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
 }

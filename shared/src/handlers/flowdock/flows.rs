@@ -10,8 +10,10 @@ use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::{body, path_param};
 use crate::http::{Fields, Input, Need, Response};
-use crate::model::{Step, FLOW_TYPES};
-use crate::services::flows::{self, repeated_step, FlowChanges, NewFlow, MAX_STEPS, MAX_STEP_ID, MAX_STEP_MINUTES};
+use crate::model::{Step, UserId, FLOW_TYPES};
+use crate::services::flows::{
+    self, repeated_step, Added, FlowChanges, NewFlow, MAX_STEPS, MAX_STEP_ID, MAX_STEP_MINUTES,
+};
 
 fn step_id(raw: &str) -> Result<String, String> {
     let ok = !raw.is_empty()
@@ -135,4 +137,61 @@ pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let store = ctx.state.store.as_ref();
     let detail = flows::update(&ctx.caller, store, store, &org, &flow, changes).await?;
     Ok(views::detail(&ctx.state.config, &detail))
+}
+
+/// The `{"id": ...}` of `POST .../users`.
+pub struct NewMember {
+    pub id: UserId,
+}
+
+impl Input for NewMember {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let id = f.integer("id", Need::Required, 1..=u64::from(u32::MAX));
+        Some(Self { id: UserId(id?) })
+    }
+}
+
+/// The `{"disabled": ...}` of `PUT .../users/{id}`.
+pub struct MemberChange {
+    pub disabled: bool,
+}
+
+impl Input for MemberChange {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let disabled = f.boolean("disabled", Need::Required);
+        Some(Self { disabled: disabled? })
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn members(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
+    let store = ctx.state.store.as_ref();
+    let detail = flows::members(&ctx.caller, store, store, &org, &flow).await?;
+    Ok(views::members(&detail))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn add_member(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
+    let input: NewMember = body(&request)?;
+    let store = ctx.state.store.as_ref();
+    let (detail, added) = flows::add_member(&ctx.caller, store, store, &org, &flow, input.id).await?;
+    Ok(match added {
+        Added::Added(user) => views::member(http::StatusCode::CREATED, &user, detail.user),
+        Added::Already(user) => views::member(http::StatusCode::OK, &user, detail.user),
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn update_member(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
+    let raw = path_param(&request, "id")?;
+    let missing = || ApiError::not_found(format!("User {raw} does not exist"));
+    let id = raw.parse::<u64>().ok().filter(|n| (1..=u64::from(u32::MAX)).contains(n)).ok_or_else(missing)?;
+    let change: MemberChange = body(&request)?;
+    let store = ctx.state.store.as_ref();
+    let acting = ctx.caller.permit().await?.key()?.user_id;
+    let user = flows::set_member_blocked(&ctx.caller, store, store, &org, &flow, UserId(id), change.disabled).await?;
+    Ok(views::member(http::StatusCode::OK, &user, acting))
 }

@@ -160,6 +160,17 @@ pub fn detail(config: &Config, detail: &FlowDetail) -> Response {
     acting_as(json(StatusCode::OK, &view), detail.user)
 }
 
+/// The answer to `GET /flows/{organization}/{flow}/users`: the flow's users (a blocked one `disabled`).
+pub fn members(detail: &FlowDetail) -> Response {
+    let users: Vec<UserView> = detail.flow.members.iter().map(UserView::from).collect();
+    acting_as(json(StatusCode::OK, &users), detail.user)
+}
+
+/// One member, as Flowdock shows a user.
+pub fn member(status: StatusCode, user: &User, acting: UserId) -> Response {
+    acting_as(json(status, &UserView::from(user)), acting)
+}
+
 /// Adds `Flowdock-User: <id>` to a Flowdock answer.
 pub fn acting_as(mut response: Response, user: UserId) -> Response {
     response.headers_mut().insert(FLOWDOCK_USER, http::HeaderValue::from(user.0));
