@@ -36,6 +36,10 @@ endpoints! {
     FLOWS_USERS_LIST => flows::members;
     FLOWS_USERS_ADD => flows::add_member;
     FLOWS_USERS_UPDATE => flows::update_member;
+    FLOWS_JOIN_URL_GET => flows::join_url;
+    FLOWS_JOIN_URL_RENEW => flows::renew_join_url;
+    INVITATIONS_ACCEPT => flows::join;
+    FLOWS_JOIN_URL_DELETE => flows::delete_join_url;
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;

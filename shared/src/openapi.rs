@@ -282,6 +282,36 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .error(404, "No such flow the user may see, or no such user"),
         ),
         (
+            &routes::FLOWS_JOIN_URL_GET,
+            Operation::new("A flow's join URL (Flowdock): only in the link and organization modes")
+                .answer::<crate::handlers::flowdock::views::JoinUrlView>(200, "The join URL")
+                .error(404, "No such flow the user may see, or it has no join URL"),
+        ),
+        (
+            &routes::FLOWS_JOIN_URL_RENEW,
+            Operation::new("A new join URL for a flow (Flowdock); the old one stops working")
+                .describe("An organization admin's or the flow's creator's change; an invitation-only flow has none (409).")
+                .answer::<crate::handlers::flowdock::views::JoinUrlView>(201, "The new join URL")
+                .error(403, "The caller may not change the join URL")
+                .error(404, "No such flow the user may see")
+                .error(409, "The flow is invitation-only"),
+        ),
+        (
+            &routes::INVITATIONS_ACCEPT,
+            Operation::new("Join a flow by its join URL's invitation (`<token>-<parameterized_name>`)")
+                .describe("For users of the flow's organization. A wrong or revoked invitation, a flow without a join URL or a disabled one is a 404; a user blocked from the flow gets 403.")
+                .answer::<FlowView>(200, "The flow, joined, with its users")
+                .error(403, "The user is blocked from this flow")
+                .error(404, "No flow has this invitation"),
+        ),
+        (
+            &routes::FLOWS_JOIN_URL_DELETE,
+            Operation::new("Delete a flow's join URL (Flowdock): it stops working, and the flow has none until a new one is made")
+                .empty(204, "Deleted")
+                .error(403, "The caller may not change the join URL")
+                .error(404, "No such flow the user may see, or it has no join URL"),
+        ),
+        (
             &routes::FLOWS_CREATE,
             Operation::new("Create a flow (Flowdock), with its content (Frigade's type and ordered steps)")
                 .describe("Step ids are unique within a flow.")

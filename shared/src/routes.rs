@@ -97,6 +97,13 @@ routes! {
     FLOWS_USERS_ADD = "flows-users-add", POST, "/flows/{organization}/{flow}/users", Secret, object = Path("flow");
     FLOWS_USERS_UPDATE = "flows-users-update", PUT, "/flows/{organization}/{flow}/users/{id}", Secret,
         object = Path("flow");
+    FLOWS_JOIN_URL_GET = "flows-join-url-get", GET, "/flows/{organization}/{flow}/join_url", Secret,
+        object = Path("flow");
+    INVITATIONS_ACCEPT = "invitations-accept", POST, "/invitations/{invitation}", Secret, object = Path("invitation");
+    FLOWS_JOIN_URL_RENEW = "flows-join-url-renew", POST, "/flows/{organization}/{flow}/join_url", Secret,
+        object = Path("flow");
+    FLOWS_JOIN_URL_DELETE = "flows-join-url-delete", DELETE, "/flows/{organization}/{flow}/join_url", Secret,
+        object = Path("flow");
     FLOWS_CREATE = "flows-create", POST, "/flows/{organization}", Secret, object = Path("organization");
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =

@@ -21,7 +21,16 @@ crate::on_both_backends!(
     members_add_members_and_a_blocked_one_leaves_only_that_flow,
     a_user_the_organization_does_not_have_is_no_member_to_add,
     someone_who_is_not_a_member_cannot_add_members,
+    a_join_url_exists_only_in_the_link_and_organization_modes,
+    a_user_joins_by_invitation_until_it_is_renewed_or_deleted,
+    only_admins_and_the_creator_change_a_join_url,
+    another_organizations_user_cannot_join_by_invitation,
 );
+
+/// The invitation at the end of a join URL: `<token>-<parameterized_name>`.
+fn invitation(join_url: &Value) -> String {
+    join_url.as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+}
 
 /// A member of Acme (not an admin) with a key of their own: (their id, their key).
 async fn member(server: &TestServer, org: &flows_testkit::Org) -> (Value, String) {
@@ -458,4 +467,105 @@ async fn someone_who_is_not_a_member_cannot_add_members(backend: Backend) {
     // THEN it is a 403: a member adds members (joining an organization-mode flow is `open: true`)
     assert_eq!(reply.status, 403, "{:?}", reply.body);
     assert_eq!(reply.body["message"], "Only the flow's members may add members");
+}
+
+async fn a_join_url_exists_only_in_the_link_and_organization_modes(backend: Backend) {
+    // GIVEN an invitation-only flow and a link flow
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Closed"})).await;
+    let link = server.post("/flows/acme", &org.secret, json!({"name": "Linked", "access_mode": "link"})).await;
+
+    // WHEN their join URLs are asked for, and one made for the invitation-only flow
+    let closed = server.get("/flows/acme/closed/join_url", &org.secret).await;
+    let made = server.send("POST", "/flows/acme/closed/join_url", Some(&org.secret), None, &[]).await;
+    let linked = server.get("/flows/acme/linked/join_url", &org.secret).await;
+
+    // THEN only the link flow has one (the flow's own), and none is made for an invitation-only flow
+    assert_eq!(closed.status, 404, "{:?}", closed.body);
+    assert_eq!(made.status, 409, "{:?}", made.body);
+    assert_eq!(linked.status, 200, "{:?}", linked.body);
+    assert_eq!(linked.body["join_url"], link.body["join_url"]);
+    assert!(invitation(&linked.body["join_url"]).ends_with("-linked"));
+    assert!(link.body["join_url"].as_str().unwrap().contains("/invitations/"));
+}
+
+async fn a_user_joins_by_invitation_until_it_is_renewed_or_deleted(backend: Backend) {
+    // GIVEN a link flow, and two people of the organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let link = server.post("/flows/acme", &org.secret, json!({"name": "Linked", "access_mode": "link"})).await;
+    let first = invitation(&link.body["join_url"]);
+    let (_, pat_key) = person(&server, &org, "pat@acme.example.com").await;
+    let (_, sam_key) = person(&server, &org, "sam@acme.example.com").await;
+    assert_eq!(server.get("/flows/acme/linked", &pat_key).await.status, 404);
+
+    // WHEN Pat joins by the invitation
+    let joined = server.send("POST", &format!("/invitations/{first}"), Some(&pat_key), None, &[]).await;
+
+    // THEN Pat is a member: the flow is Pat's to see and in Pat's list
+    assert_eq!(joined.status, 200, "{:?}", joined.body);
+    assert_eq!(joined.body["joined"], true);
+    assert_eq!(server.get("/flows/acme/linked", &pat_key).await.status, 200);
+    assert_eq!(server.get("/flows", &pat_key).await.body.as_array().unwrap().len(), 1);
+
+    // WHEN the owner makes a new join URL, and Sam tries the old one, then the new one
+    let renewed = server.send("POST", "/flows/acme/linked/join_url", Some(&org.secret), None, &[]).await;
+    assert_eq!(renewed.status, 201, "{:?}", renewed.body);
+    let second = invitation(&renewed.body["join_url"]);
+    let old = server.send("POST", &format!("/invitations/{first}"), Some(&sam_key), None, &[]).await;
+    let new = server.send("POST", &format!("/invitations/{second}"), Some(&sam_key), None, &[]).await;
+
+    // THEN the old one stopped working and the new one works
+    assert_ne!(first, second);
+    assert_eq!(old.status, 404, "{:?}", old.body);
+    assert_eq!(new.status, 200, "{:?}", new.body);
+
+    // WHEN the owner deletes the join URL
+    let deleted = server.send("DELETE", "/flows/acme/linked/join_url", Some(&org.secret), None, &[]).await;
+
+    // THEN it is gone: no join URL on the flow, and its invitation is a 404
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    assert_eq!(server.get("/flows/acme/linked/join_url", &org.secret).await.status, 404);
+    assert!(server.get("/flows/acme/linked", &org.secret).await.body.get("join_url").is_none());
+    let (_, kim_key) = person(&server, &org, "kim@acme.example.com").await;
+    let late = server.send("POST", &format!("/invitations/{second}"), Some(&kim_key), None, &[]).await;
+    assert_eq!(late.status, 404, "{:?}", late.body);
+}
+
+async fn only_admins_and_the_creator_change_a_join_url(backend: Backend) {
+    // GIVEN an organization-mode flow of the owner that a member has joined
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "Open", "access_mode": "organization"})).await;
+    let (_, pat_key) = person(&server, &org, "pat@acme.example.com").await;
+    let body = json!({"open": true});
+    assert_eq!(server.send("PUT", "/flows/acme/open", Some(&pat_key), Some(&body), &[]).await.status, 200);
+
+    // WHEN the member renews and deletes the join URL
+    let renew = server.send("POST", "/flows/acme/open/join_url", Some(&pat_key), None, &[]).await;
+    let delete = server.send("DELETE", "/flows/acme/open/join_url", Some(&pat_key), None, &[]).await;
+
+    // THEN both are a 403, and the join URL is as it was
+    for reply in [&renew, &delete] {
+        assert_eq!(reply.status, 403, "{:?}", reply.body);
+        assert_eq!(reply.body["message"], "Only an organization admin or the flow's creator may change its join URL");
+    }
+    assert_eq!(server.get("/flows/acme/open/join_url", &pat_key).await.status, 200);
+}
+
+async fn another_organizations_user_cannot_join_by_invitation(backend: Backend) {
+    // GIVEN Acme's link flow, and another organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let other = server.organization("Other", "standard").await;
+    let link = server.post("/flows/acme", &org.secret, json!({"name": "Linked", "access_mode": "link"})).await;
+    let acme = invitation(&link.body["join_url"]);
+
+    // WHEN the other organization's owner uses the invitation
+    let reply = server.send("POST", &format!("/invitations/{acme}"), Some(&other.secret), None, &[]).await;
+
+    // THEN it is a 404 (the invitation is for Acme's people), and Acme's flow has its one member still
+    assert_eq!(reply.status, 404, "{:?}", reply.body);
+    assert_eq!(server.get("/flows/acme/linked/users", &org.secret).await.body.as_array().unwrap().len(), 1);
 }

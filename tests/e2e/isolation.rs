@@ -16,6 +16,8 @@ struct Side {
     /// A secret key acting as a member (not an admin) of the organization, and that member's id.
     member_key: String,
     member_id: u64,
+    /// The invitation of the flow's join URL (`<token>-<slug>`): the flow is made joinable by link for it.
+    invitation: String,
     revoked_key: String,
     key_to_revoke: String,
     flow: String,
@@ -47,6 +49,12 @@ async fn side(server: &TestServer, name: &str) -> Side {
     let member = server.post("/v1/users", &org.secret, member).await;
     assert_eq!(member.status, 201, "{:?}", member.body);
     let member_id = member.body["id"].as_u64().expect("an id");
+    let link = json!({"access_mode": "link"});
+    let path = format!("/flows/{}/customer-onboarding", org.slug);
+    let linked = server.send("PUT", &path, Some(&org.secret), Some(&link), &[]).await;
+    assert_eq!(linked.status, 200, "{:?}", linked.body);
+    let join_url = linked.body["join_url"].as_str().expect("a join URL");
+    let invitation = join_url.rsplit('/').next().expect("an invitation").to_owned();
     let member_key = json!({"kind": "secret", "userId": member_id});
     let member_key = server.post("/v1/api-keys", &org.secret, member_key).await;
     assert_eq!(member_key.status, 201, "{:?}", member_key.body);
@@ -72,6 +80,7 @@ async fn side(server: &TestServer, name: &str) -> Side {
         org,
         member_key,
         member_id,
+        invitation,
         revoked_key,
         key_to_revoke,
         flow,
@@ -116,6 +125,13 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
     } else if std::ptr::eq(r, &routes::FLOWS_USERS_UPDATE) {
         let path = format!("/flows/{}/customer-onboarding/users/{}", side.org.slug, side.member_id);
         (path, Some(json!({"disabled": false})))
+    } else if std::ptr::eq(r, &routes::FLOWS_JOIN_URL_GET)
+        || std::ptr::eq(r, &routes::FLOWS_JOIN_URL_RENEW)
+        || std::ptr::eq(r, &routes::FLOWS_JOIN_URL_DELETE)
+    {
+        (format!("/flows/{}/customer-onboarding/join_url", side.org.slug), None)
+    } else if std::ptr::eq(r, &routes::INVITATIONS_ACCEPT) {
+        (format!("/invitations/{}", side.invitation), None)
     } else if std::ptr::eq(r, &routes::FLOWS_ASSIGN) {
         (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
@@ -177,7 +193,8 @@ fn basic(key: &str) -> String {
 
 /// Every id and email of `side`, none of which may reach another organization.
 fn secrets_of(side: &Side) -> Vec<&str> {
-    vec![&side.flow, &side.assignment, &side.webhook, &side.delivery, &side.key_to_revoke, &side.org.slug]
+    let token = side.invitation.split('-').next().unwrap_or_default();
+    vec![&side.flow, &side.assignment, &side.webhook, &side.delivery, &side.key_to_revoke, &side.org.slug, token]
 }
 
 async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
@@ -241,9 +258,10 @@ async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
                 (_, Caller::OwnerWithOthersObject) => assert_eq!(status, 404, "{context}"),
                 (_, Caller::MembersKey) if route.role == Role::Admin => assert_eq!(status, 403, "{context}"),
                 // A member's route works for a member, except on an object that is not the member's (the owner's
-                // assignment, the owner's key), which is answered as missing.
+                // assignment, the owner's key, a flow they are not in), which is answered as missing, or a change
+                // that is the object's owner's to make (a flow's join URL), which is a 403.
                 (_, Caller::MembersKey) if route.object.is_some() => {
-                    assert!(reply.status.is_success() || status == 404, "{context}")
+                    assert!(reply.status.is_success() || status == 404 || status == 403, "{context}")
                 }
                 (_, Caller::MembersKey) => assert!(reply.status.is_success(), "{context}"),
                 (_, Caller::OthersSecretKey | Caller::OthersPublicKey | Caller::OthersSecretKeyAsBasic)

@@ -189,7 +189,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
         org_id: org.id,
         name: "Customer Onboarding".into(),
         slug: Slug::parse("customer-onboarding").expect("a slug"),
-        access_mode: AccessMode::Invitation,
+        access_mode: AccessMode::Organization,
         join_token: "eedd2bf0643f75c14be9099272429351c7132a71".into(),
         disabled: false,
         flow_type: "CHECKLIST".into(),

@@ -74,6 +74,8 @@ struct Objects {
     people: Vec<String>,
     /// The id of one of them, whom the member routes add, block and unblock.
     someone: u64,
+    /// The invitation of a flow's join URL (`<token>-<slug>`) that stays valid.
+    invitation: String,
 }
 
 /// A client's own state: the endpoint and the key it created last, which its delete and its revocation remove (so
@@ -113,6 +115,13 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
     } else if std::ptr::eq(r, &routes::FLOWS_USERS_UPDATE) {
         let path = format!("/flows/{}/customer-onboarding/users/{}", o.org.slug, o.someone);
         m(path, Some(json!({"disabled": n.is_multiple_of(2)})))
+    } else if std::ptr::eq(r, &routes::FLOWS_JOIN_URL_GET)
+        || std::ptr::eq(r, &routes::FLOWS_JOIN_URL_RENEW)
+        || std::ptr::eq(r, &routes::FLOWS_JOIN_URL_DELETE)
+    {
+        m(format!("/flows/{}/open/join_url", o.org.slug), None)
+    } else if std::ptr::eq(r, &routes::INVITATIONS_ACCEPT) {
+        m(format!("/invitations/{}", o.invitation), None)
     } else if std::ptr::eq(r, &routes::FLOWS_UPDATE) {
         m(format!("/flows/{}/customer-onboarding", o.org.slug), Some(json!({"open": n.is_multiple_of(2)})))
     } else if [&routes::USERS_LIST, &routes::API_KEYS_LIST, &routes::WEBHOOKS_LIST, &routes::OPENAPI]
@@ -156,6 +165,14 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
 async fn objects(server: &TestServer, people: usize) -> Objects {
     let (org, flow) = server.ready_to_assign("Load").await;
     let people = server.add_people(org.id, people).await;
+    let open = json!({"name": "Open", "access_mode": "organization"});
+    let open = server.post(&format!("/flows/{}", org.slug), &org.secret, open).await;
+    assert_eq!(open.status, 201, "{:?}", open.body);
+    // A second one, whose join URL the load never changes, for the invitation route.
+    let joinable = json!({"name": "Joinable", "access_mode": "link"});
+    let joinable = server.post(&format!("/flows/{}", org.slug), &org.secret, joinable).await;
+    let join_url = joinable.body["join_url"].as_str().expect("a join URL");
+    let invitation = join_url.rsplit('/').next().expect("an invitation").to_owned();
     let assigned = server
         .post("/v1/flows/assign", &org.secret, json!({"flowId": flow, "userEmail": "employee@company.com"}))
         .await;
@@ -181,6 +198,7 @@ async fn objects(server: &TestServer, people: usize) -> Objects {
     let someone = someone.and_then(|u| u["id"].as_u64()).expect("the first person's id");
     Objects {
         someone,
+        invitation,
         assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
         org,
         flow,

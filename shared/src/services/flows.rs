@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use subtle::ConstantTimeEq;
+
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
 use crate::model::{
@@ -449,6 +451,121 @@ pub async fn set_member_blocked(
             Err(StoreError::Conflict(Conflict::Revision)) => continue,
             Err(other) => return Err(other.into()),
         }
+    }
+    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+}
+
+/// Whether a flow has a join URL now: only in the `link` and `organization` modes, and not after its deletion.
+pub fn has_join_url(flow: &Flow) -> bool {
+    flow.access_mode != AccessMode::Invitation && !flow.join_token.is_empty()
+}
+
+/// The flow whose join URL is asked for, if it has one.
+pub async fn join_url(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+) -> Result<FlowDetail, ApiError> {
+    let detail = get(caller, directory, flows, org_slug, flow_slug).await?;
+    if !has_join_url(&detail.flow.flow) {
+        return Err(ApiError::not_found("This flow has no join URL"));
+    }
+    Ok(detail)
+}
+
+/// Gives the flow a new join token (`renew`), so that the old URL stops working, or deletes it (the flow has no
+/// join URL until a new one is made); an organization admin's or the flow's creator's change. An invitation-only
+/// flow has no join URL to make: a 409 until its access mode changes.
+pub async fn change_join_url(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    org_slug: &str,
+    flow_slug: &str,
+    renew: bool,
+) -> Result<FlowDetail, ApiError> {
+    for _ in 0..REVISION_ATTEMPTS {
+        let mut detail = get(caller, directory, flows, org_slug, flow_slug).await?;
+        let principal = caller.permit().await?;
+        let key = principal.key()?;
+        let flow = &detail.flow.flow;
+        if key.role != Role::Admin && flow.created_by != key.user_id {
+            return Err(ApiError::Forbidden(
+                "Only an organization admin or the flow's creator may change its join URL".into(),
+            ));
+        }
+        if renew && flow.access_mode == AccessMode::Invitation {
+            return Err(ApiError::conflict(
+                "An invitation-only flow has no join URL; change its access_mode to link or organization first",
+            ));
+        }
+        if !renew && !has_join_url(flow) {
+            return Err(ApiError::not_found("This flow has no join URL"));
+        }
+        let token = if renew { random_token(20) } else { String::new() };
+        let changed = Flow { join_token: token, revision: flow.revision + 1, ..flow.clone() };
+        match flows.update_flow(&changed, flow.revision, &[]).await {
+            Ok(()) => {
+                detail.flow.flow = changed;
+                return Ok(detail);
+            }
+            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+}
+
+/// Joins the key's user to the flow an invitation (`<token>-<parameterized_name>`, the end of its join URL) names
+/// in the user's own organization. A wrong or revoked token, a flow without a join URL, a disabled flow or another
+/// organization's flow are all the same 404; a user blocked from the flow is refused (403).
+pub async fn join(
+    caller: &Caller,
+    directory: &dyn Directory,
+    flows: &dyn FlowStore,
+    invitation: &str,
+) -> Result<FlowDetail, ApiError> {
+    let missing = || ApiError::not_found("No flow has this invitation");
+    let (token, slug) = invitation.split_once('-').ok_or_else(missing)?;
+    let slug = Slug::parse(slug).map_err(|_| missing())?;
+    let org = caller.org().await?;
+    for _ in 0..REVISION_ATTEMPTS {
+        let (organization, found) =
+            tokio::try_join!(directory.get_organization(org), flows.find_flow_by_slug(org, &slug))?;
+        let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
+        let principal = caller.permit().await?;
+        let key = principal.key()?;
+        let flow = found.ok_or_else(missing)?;
+        let genuine = has_join_url(&flow) && bool::from(flow.join_token.as_bytes().ct_eq(token.as_bytes()));
+        if !genuine || flow.disabled {
+            return Err(missing());
+        }
+        let roster = flows.flow_members(org, &flow.id).await?;
+        let current = roster.iter().find(|m| m.user_id == key.user_id);
+        if current.is_some_and(|m| m.disabled) {
+            return Err(ApiError::Forbidden("You are blocked from this flow".into()));
+        }
+        let membership = Membership {
+            org_id: org,
+            flow_id: flow.id.clone(),
+            user_id: key.user_id,
+            joined: true,
+            open: true,
+            disabled: false,
+        };
+        if current.is_none_or(|m| !m.joined) {
+            let changed = Flow { revision: flow.revision + 1, ..flow.clone() };
+            match flows.update_flow(&changed, flow.revision, std::slice::from_ref(&membership)).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict(Conflict::Revision)) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        let mut members = with_members(directory, flows, org, std::slice::from_ref(&flow)).await?;
+        let flow = ListedFlow { flow, membership, members: members.pop().unwrap_or_default() };
+        return Ok(FlowDetail { organization, user: key.user_id, flow });
     }
     Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
 }

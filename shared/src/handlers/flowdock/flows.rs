@@ -195,3 +195,35 @@ pub async fn update_member(ctx: Ctx, request: Request) -> Result<Response, ApiEr
     let user = flows::set_member_blocked(&ctx.caller, store, store, &org, &flow, UserId(id), change.disabled).await?;
     Ok(views::member(http::StatusCode::OK, &user, acting))
 }
+
+#[tracing::instrument(skip_all)]
+pub async fn join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
+    let store = ctx.state.store.as_ref();
+    let detail = flows::join_url(&ctx.caller, store, store, &org, &flow).await?;
+    Ok(views::join_url(&ctx.state.config, http::StatusCode::OK, &detail))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn renew_join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
+    let store = ctx.state.store.as_ref();
+    let detail = flows::change_join_url(&ctx.caller, store, store, &org, &flow, true).await?;
+    Ok(views::join_url(&ctx.state.config, http::StatusCode::CREATED, &detail))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn delete_join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
+    let store = ctx.state.store.as_ref();
+    let detail = flows::change_join_url(&ctx.caller, store, store, &org, &flow, false).await?;
+    Ok(views::acting_as(crate::http::response::no_content(), detail.user))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn join(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let invitation = path_param(&request, "invitation")?;
+    let store = ctx.state.store.as_ref();
+    let detail = flows::join(&ctx.caller, store, store, &invitation).await?;
+    Ok(views::detail(&ctx.state.config, &detail))
+}

@@ -121,7 +121,7 @@ impl FlowView {
             joined,
             url: format!("{}/flows/{org_slug}/{slug}", config.api_base_url),
             web_url: format!("{}/app/{org_slug}/{slug}", config.web_base_url),
-            join_url: (flow.access_mode != AccessMode::Invitation)
+            join_url: crate::services::flows::has_join_url(flow)
                 .then(|| format!("{}/invitations/{}-{slug}", config.web_base_url, flow.join_token)),
             access_mode: flow.access_mode,
             disabled: flow.disabled,
@@ -169,6 +169,19 @@ pub fn members(detail: &FlowDetail) -> Response {
 /// One member, as Flowdock shows a user.
 pub fn member(status: StatusCode, user: &User, acting: UserId) -> Response {
     acting_as(json(status, &UserView::from(user)), acting)
+}
+
+/// A flow's join URL.
+#[derive(Serialize, ToSchema)]
+pub struct JoinUrlView {
+    pub join_url: String,
+}
+
+/// The answer of the join-URL routes: the flow's join URL.
+pub fn join_url(config: &Config, status: StatusCode, detail: &FlowDetail) -> Response {
+    let view = FlowView::listed(config, &detail.organization, &detail.flow, false);
+    let body = JoinUrlView { join_url: view.join_url.unwrap_or_default() };
+    acting_as(json(status, &body), detail.user)
 }
 
 /// Adds `Flowdock-User: <id>` to a Flowdock answer.
