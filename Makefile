@@ -24,7 +24,7 @@ export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run run-aws-local test test-unit lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 build-ci openapi fuzz fuzz-dynamodb \
+.PHONY: help run run-aws-local test test-unit client-deps lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 build-ci openapi fuzz fuzz-dynamodb \
         cfn-lint sam-validate deploy bench sizes profile-matrix clean
 
 help:
@@ -77,7 +77,16 @@ moto-stop:
 # Every test: unit, route table vs template, events, end-to-end on both backends. moto is started here and
 # stopped however the tests end; FLOWS_TEST_DYNAMODB tells the tests where it is (they fail, never skip,
 # without it).
-test: $(VENV)/.dev
+# The vendors' client libraries the tests drive (tests/clients, pinned by its package-lock.json).
+CLIENTS := tests/clients
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18 or later (apt-get install nodejs npm)" >&2; exit 1; }
+	cd $(CLIENTS) && npm ci --no-audit --no-fund
+	touch $@
+
+client-deps: $(CLIENTS)/node_modules/.installed
+
+test: $(VENV)/.dev $(CLIENTS)/node_modules/.installed
 	@$(MAKE) --no-print-directory moto-start
 	@set -o pipefail; status=0; \
 	FLOWS_TEST_DYNAMODB=$(MOTO_URL) FLOWS_TEST_DYNAMODB_SERIAL=$(MOTO_SERIAL_URL) \

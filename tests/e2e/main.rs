@@ -3,6 +3,7 @@
 
 mod admin_and_keys;
 mod assign;
+mod clients;
 mod concurrency;
 mod docs;
 mod flowdock_flows;
