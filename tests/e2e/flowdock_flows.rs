@@ -25,7 +25,54 @@ crate::on_both_backends!(
     a_user_joins_by_invitation_until_it_is_renewed_or_deleted,
     only_admins_and_the_creator_change_a_join_url,
     another_organizations_user_cannot_join_by_invitation,
+    our_flows_and_users_have_the_seeds_fields_shapes_and_types,
 );
+
+/// Seed 001's examples, transcribed by hand (the seed's JSON has trailing and missing commas, and shows its times
+/// in microseconds though it says milliseconds: here they are milliseconds).
+fn seed_example(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures/flowdock").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Every field of `seed` is in `ours` with the same JSON type, recursively (objects by field; an array's first
+/// element against any of the seed's, so that a field the seed shows both set and `null`, a user's `status`, may be
+/// either); our objects may carry more (the flow's content).
+fn assert_same_shape(seed: &Value, ours: &Value, at: &str) {
+    let problems = shape_problems(seed, ours, at);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+fn shape_problems(seed: &Value, ours: &Value, at: &str) -> Vec<String> {
+    match (seed, ours) {
+        (Value::Object(seed), Value::Object(ours)) => seed
+            .iter()
+            .flat_map(|(field, value)| match ours.get(field) {
+                Some(theirs) => shape_problems(value, theirs, &format!("{at}.{field}")),
+                None => vec![format!("{at}.{field} is missing")],
+            })
+            .collect(),
+        (Value::Array(seed), Value::Array(ours)) => match ours.first() {
+            None => Vec::new(),
+            Some(first) => {
+                let tries: Vec<Vec<String>> =
+                    seed.iter().map(|s| shape_problems(s, first, &format!("{at}[0]"))).collect();
+                if tries.iter().any(Vec::is_empty) {
+                    Vec::new()
+                } else {
+                    tries.into_iter().next().unwrap_or_default()
+                }
+            }
+        },
+        (Value::Number(a), Value::Number(b)) if a.is_u64() != b.is_u64() => {
+            vec![format!("{at}: the seed has {a}, we answer {b}")]
+        }
+        (a, b) if std::mem::discriminant(a) != std::mem::discriminant(b) => {
+            vec![format!("{at}: the seed has {a}, we answer {b}")]
+        }
+        _ => Vec::new(),
+    }
+}
 
 /// The invitation at the end of a join URL: `<token>-<parameterized_name>`.
 fn invitation(join_url: &Value) -> String {
@@ -568,4 +615,30 @@ async fn another_organizations_user_cannot_join_by_invitation(backend: Backend) 
     // THEN it is a 404 (the invitation is for Acme's people), and Acme's flow has its one member still
     assert_eq!(reply.status, 404, "{:?}", reply.body);
     assert_eq!(server.get("/flows/acme/linked/users", &org.secret).await.body.as_array().unwrap().len(), 1);
+}
+
+async fn our_flows_and_users_have_the_seeds_fields_shapes_and_types(backend: Backend) {
+    // GIVEN a link flow with two users
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    server.post("/flows/acme", &org.secret, json!({"name": "My flow", "access_mode": "link"})).await;
+    let (pat, _) = person(&server, &org, "pat@acme.example.com").await;
+    assert_eq!(server.post("/flows/acme/my-flow/users", &org.secret, json!({"id": pat})).await.status, 201);
+
+    // WHEN the flow is listed, got and found
+    let listed = server.get("/flows", &org.secret).await;
+    let got = server.get("/flows/acme/my-flow", &org.secret).await;
+    let found = server.get(&format!("/flows/find?id={}", got.body["id"].as_str().unwrap()), &org.secret).await;
+
+    // THEN each has every field of the seed's examples, with the same shapes and types, and times in milliseconds
+    assert_same_shape(&seed_example("list-flows.json"), &listed.body, "GET /flows");
+    assert_same_shape(&seed_example("get-flow.json"), &got.body, "GET /flows/acme/my-flow");
+    assert_same_shape(&seed_example("get-flow.json"), &found.body, "GET /flows/find");
+    assert_eq!(got.body["users"].as_array().unwrap().len(), 2);
+    let now_ms =
+        u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    for user in got.body["users"].as_array().unwrap() {
+        let at = user["last_activity"].as_u64().unwrap();
+        assert!(at <= now_ms && now_ms - at < 600_000, "last_activity {at} is milliseconds since the epoch");
+    }
 }
