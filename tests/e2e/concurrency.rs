@@ -166,4 +166,6 @@ async fn two_thousand_mixed_requests_from_32_clients_get_no_server_error() {
     assert_eq!(report.requests(), 2_000);
     assert!(report.server_errors.is_empty(), "{:#?}", report.server_errors);
     assert!(report.routes_without_a_success().is_empty(), "{:?}", report.statuses);
+    // AND every success of a Flowdock route names the acting user
+    assert!(report.without_flowdock_user.is_empty(), "{:?}", report.without_flowdock_user);
 }

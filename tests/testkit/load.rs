@@ -33,6 +33,8 @@ pub struct LoadReport {
     pub statuses: BTreeMap<&'static str, BTreeMap<u16, usize>>,
     /// Each 5xx answer: route, status and body.
     pub server_errors: Vec<String>,
+    /// Each success of a Flowdock route without `Flowdock-User`.
+    pub without_flowdock_user: Vec<String>,
 }
 
 impl LoadReport {
@@ -85,6 +87,10 @@ struct ClientState {
     created_hook: Option<String>,
     created_key: Option<String>,
 }
+
+/// What a client saw of one request: its route's function, status, time, and the 5xx or the success without
+/// `Flowdock-User` it was, if either.
+type Seen = (&'static str, u16, Duration, Option<String>, Option<String>);
 
 /// One request: path, the key (or admin token) and body.
 type Request = (String, String, Option<Value>);
@@ -218,7 +224,7 @@ pub async fn mixed(server: Arc<TestServer>, clients: usize, until: Until) -> Loa
         let (server, objects, sent) = (server.clone(), objects.clone(), sent.clone());
         tasks.spawn(async move {
             let mut state = ClientState::default();
-            let mut seen: Vec<(&'static str, u16, Duration, Option<String>)> = Vec::new();
+            let mut seen: Vec<Seen> = Vec::new();
             for k in c.. {
                 let n = sent.fetch_add(1, Ordering::SeqCst);
                 let stop = match until {
@@ -242,17 +248,20 @@ pub async fn mixed(server: Arc<TestServer>, clients: usize, until: Until) -> Loa
                     state.created_key = created;
                 }
                 let error = (status >= 500).then(|| format!("{method} {path}: {status} {}", reply.body));
-                seen.push((route.function, status, took, error));
+                let unnamed =
+                    route.is_flowdock() && reply.status.is_success() && reply.header("flowdock-user").is_none();
+                seen.push((route.function, status, took, error, unnamed.then(|| format!("{method} {path}"))));
             }
             seen
         });
     }
     let mut report = LoadReport::default();
     while let Some(seen) = tasks.join_next().await {
-        for (function, status, took, error) in seen.expect("a client") {
+        for (function, status, took, error, unnamed) in seen.expect("a client") {
             *report.statuses.entry(function).or_default().entry(status).or_default() += 1;
             report.latencies.push(took);
             report.server_errors.extend(error);
+            report.without_flowdock_user.extend(unnamed);
         }
     }
     report.elapsed = started.elapsed();
