@@ -3,7 +3,7 @@
 //! names an object, the owner's key with another organization's object), with the answers each must give by the
 //! route's access kind. A route without a fixture here fails the test, so a new route cannot slip past.
 
-use flows_shared::model::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Role, Timestamp, WebhookId};
+use flows_shared::model::Role;
 use flows_shared::routes::{self, Access, Route};
 use flows_testkit::{Backend, Org, Reply, TestServer};
 use serde_json::{json, Value};
@@ -62,19 +62,7 @@ async fn side(server: &TestServer, name: &str) -> Side {
     let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
     let webhook = key(hook);
     // A delivery in the endpoint's log, written straight through the store.
-    let delivery = Delivery {
-        id: DeliveryId::new(Timestamp::now().unix_millis()),
-        org_id: org.id,
-        webhook_id: WebhookId::parse(&webhook).expect("a webhook id"),
-        event: Event::new(org.id, EventType::FlowAssigned, Timestamp::now(), json!({})),
-        attempt: 1,
-        status: DeliveryStatus::Failed,
-        response_code: Some(500),
-        duration_ms: 1,
-        error: None,
-        at: Timestamp::now(),
-    };
-    server.state.store.record_delivery(&delivery).await.expect("a delivery");
+    let delivery = server.add_delivery(org.id, &webhook).await;
     Side {
         assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
         org,
@@ -86,7 +74,7 @@ async fn side(server: &TestServer, name: &str) -> Side {
         flow,
         email,
         webhook,
-        delivery: delivery.id.to_string(),
+        delivery,
     }
 }
 

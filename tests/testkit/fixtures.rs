@@ -61,6 +61,25 @@ impl TestServer {
         flow.id
     }
 
+    /// A failed delivery attempt in `webhook`'s log, written straight through the store (deliveries come from the
+    /// consumer, not from a request); returns its id.
+    pub async fn add_delivery(&self, org: OrgId, webhook: &str) -> String {
+        let delivery = flows_shared::model::Delivery {
+            id: flows_shared::model::DeliveryId::new(Timestamp::now().unix_millis()),
+            org_id: org,
+            webhook_id: flows_shared::model::WebhookId::parse(webhook).expect("a webhook id"),
+            event: flows_shared::model::Event::new(org, EventType::FlowAssigned, Timestamp::now(), json!({})),
+            attempt: 1,
+            status: flows_shared::model::DeliveryStatus::Failed,
+            response_code: Some(500),
+            duration_ms: 1,
+            error: None,
+            at: Timestamp::now(),
+        };
+        self.state.store.record_delivery(&delivery).await.expect("a delivery");
+        delivery.id.to_string()
+    }
+
     /// Creates an organization through the admin route.
     pub async fn organization(&self, name: &str, tier: &str) -> Org {
         let reply = self

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use flows_shared::model::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Timestamp, WebhookId};
 use flows_shared::routes::{self, Route};
 use serde_json::{json, Value};
 
@@ -186,19 +185,7 @@ async fn objects(server: &TestServer, people: usize) -> Objects {
     let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
     assert_eq!(hook.status, 201, "{:?}", hook.body);
     let webhook = hook.body["id"].as_str().expect("an id").to_owned();
-    let delivery = Delivery {
-        id: DeliveryId::new(Timestamp::now().unix_millis()),
-        org_id: org.id,
-        webhook_id: WebhookId::parse(&webhook).expect("a webhook id"),
-        event: Event::new(org.id, EventType::FlowAssigned, Timestamp::now(), json!({})),
-        attempt: 1,
-        status: DeliveryStatus::Failed,
-        response_code: Some(500),
-        duration_ms: 1,
-        error: None,
-        at: Timestamp::now(),
-    };
-    server.state.store.record_delivery(&delivery).await.expect("a delivery");
+    let delivery = server.add_delivery(org.id, &webhook).await;
     let users = server.get("/v1/users", &org.secret).await;
     let someone = users.body.as_array().expect("users").iter().find(|u| u["email"] == people[0].as_str());
     let someone = someone.and_then(|u| u["id"].as_u64()).expect("the first person's id");
@@ -209,7 +196,7 @@ async fn objects(server: &TestServer, people: usize) -> Objects {
         org,
         flow,
         webhook,
-        delivery: delivery.id.to_string(),
+        delivery,
         people,
     }
 }

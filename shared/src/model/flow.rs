@@ -94,12 +94,22 @@ pub struct Membership {
 impl Membership {
     /// The creator's membership of a flow just made: joined and open.
     pub fn of_creator(flow: &Flow) -> Self {
+        Self::joined(flow, flow.created_by)
+    }
+
+    /// A user who has joined the flow, with it open.
+    pub fn joined(flow: &Flow, user: UserId) -> Self {
+        Self { joined: true, open: true, ..Self::none(flow, user) }
+    }
+
+    /// No membership: how a list shows a flow the user has not joined (not joined, not open).
+    pub fn none(flow: &Flow, user: UserId) -> Self {
         Self {
             org_id: flow.org_id,
             flow_id: flow.id.clone(),
-            user_id: flow.created_by,
-            joined: true,
-            open: true,
+            user_id: user,
+            joined: false,
+            open: false,
             disabled: false,
         }
     }

@@ -109,18 +109,6 @@ pub fn visible(flow: &Flow, membership: Option<&Membership>, role: Role) -> bool
     }
 }
 
-/// The user's membership as a list shows it when there is none: not joined, not open.
-fn not_joined(flow: &Flow, user: UserId) -> Membership {
-    Membership {
-        org_id: flow.org_id,
-        flow_id: flow.id.clone(),
-        user_id: user,
-        joined: false,
-        open: false,
-        disabled: false,
-    }
-}
-
 /// The flows of Flowdock's `GET /flows/all`: the user's list, and the organization-mode flows of their
 /// organization they have not joined (`joined` false, `open` false); by id.
 pub async fn list_all(
@@ -144,7 +132,7 @@ pub async fn list_all(
         vec![Vec::new(); joinable.len()]
     };
     for (flow, members) in joinable.into_iter().zip(members) {
-        let membership = not_joined(&flow, user);
+        let membership = Membership::none(&flow, user);
         found.push(ListedFlow { flow, membership, members });
     }
     found.sort_by(|a, b| a.flow.id.as_str().cmp(b.flow.id.as_str()));
@@ -238,7 +226,7 @@ async fn detail(
         return Err(missing());
     }
     let mut members = with_members(directory, flows, organization.id, std::slice::from_ref(&flow)).await?;
-    let membership = membership.unwrap_or_else(|| not_joined(&flow, key.user_id));
+    let membership = membership.unwrap_or_else(|| Membership::none(&flow, key.user_id));
     let flow = ListedFlow { flow, membership, members: members.pop().unwrap_or_default() };
     Ok(FlowDetail { organization, user: key.user_id, flow })
 }
@@ -313,12 +301,7 @@ pub async fn update(
             }
             _ => {}
         }
-        changed.revision = flow.revision + 1;
-        match flows.update_flow(&changed, flow.revision, &memberships).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict(Conflict::Revision)) => continue,
-            Err(other) => return Err(other.into()),
-        }
+        let Some(changed) = write_next(flows, flow, changed, &memberships).await? else { continue };
         let membership = memberships.pop().unwrap_or_else(|| membership.clone());
         let mut members = before.flow.members;
         if membership.joined && !members.iter().any(|u| u.id == membership.user_id) {
@@ -329,7 +312,7 @@ pub async fn update(
         let flow = ListedFlow { flow: changed, membership, members };
         return Ok(FlowDetail { organization: before.organization, user: before.user, flow });
     }
-    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+    Err(kept_changing())
 }
 
 /// A flow's users as Flowdock's member routes show them: every member, a blocked one `disabled`.
@@ -386,22 +369,12 @@ pub async fn add_member(
             }
             _ => {}
         }
-        let membership = Membership {
-            org_id: flow.org_id,
-            flow_id: flow.id.clone(),
-            user_id: user,
-            joined: true,
-            open: true,
-            disabled: false,
-        };
-        let changed = Flow { revision: flow.revision + 1, ..flow.clone() };
-        match flows.update_flow(&changed, flow.revision, std::slice::from_ref(&membership)).await {
-            Ok(()) => return Ok((before, Added::Added(added))),
-            Err(StoreError::Conflict(Conflict::Revision)) => continue,
-            Err(other) => return Err(other.into()),
+        let membership = Membership::joined(flow, user);
+        if write_next(flows, flow, flow.clone(), &[membership]).await?.is_some() {
+            return Ok((before, Added::Added(added)));
         }
     }
-    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+    Err(kept_changing())
 }
 
 /// Blocks a user from a flow (`disabled: true`: they leave it, it is a 404 to them, the others see them disabled)
@@ -433,26 +406,14 @@ pub async fn set_member_blocked(
         let roster = flows.flow_members(flow.org_id, &flow.id).await?;
         let membership = match roster.into_iter().find(|m| m.user_id == user) {
             Some(m) => Membership { disabled: blocked, ..m },
-            None => Membership {
-                org_id: flow.org_id,
-                flow_id: flow.id.clone(),
-                user_id: user,
-                joined: false,
-                open: false,
-                disabled: blocked,
-            },
+            None => Membership { disabled: blocked, ..Membership::none(flow, user) },
         };
-        let changed = Flow { revision: flow.revision + 1, ..flow.clone() };
-        match flows.update_flow(&changed, flow.revision, std::slice::from_ref(&membership)).await {
-            Ok(()) => {
-                shown.disabled |= blocked;
-                return Ok(shown);
-            }
-            Err(StoreError::Conflict(Conflict::Revision)) => continue,
-            Err(other) => return Err(other.into()),
+        if write_next(flows, flow, flow.clone(), &[membership]).await?.is_some() {
+            shown.disabled |= blocked;
+            return Ok(shown);
         }
     }
-    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+    Err(kept_changing())
 }
 
 /// Whether a flow has a join URL now: only in the `link` and `organization` modes, and not after its deletion.
@@ -505,17 +466,12 @@ pub async fn change_join_url(
             return Err(ApiError::not_found("This flow has no join URL"));
         }
         let token = if renew { random_token(20) } else { String::new() };
-        let changed = Flow { join_token: token, revision: flow.revision + 1, ..flow.clone() };
-        match flows.update_flow(&changed, flow.revision, &[]).await {
-            Ok(()) => {
-                detail.flow.flow = changed;
-                return Ok(detail);
-            }
-            Err(StoreError::Conflict(Conflict::Revision)) => continue,
-            Err(other) => return Err(other.into()),
+        if let Some(changed) = write_next(flows, flow, Flow { join_token: token, ..flow.clone() }, &[]).await? {
+            detail.flow.flow = changed;
+            return Ok(detail);
         }
     }
-    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+    Err(kept_changing())
 }
 
 /// Joins the key's user to the flow an invitation (`<token>-<parameterized_name>`, the end of its join URL) names
@@ -547,27 +503,37 @@ pub async fn join(
         if current.is_some_and(|m| m.disabled) {
             return Err(ApiError::Forbidden("You are blocked from this flow".into()));
         }
-        let membership = Membership {
-            org_id: org,
-            flow_id: flow.id.clone(),
-            user_id: key.user_id,
-            joined: true,
-            open: true,
-            disabled: false,
-        };
-        if current.is_none_or(|m| !m.joined) {
-            let changed = Flow { revision: flow.revision + 1, ..flow.clone() };
-            match flows.update_flow(&changed, flow.revision, std::slice::from_ref(&membership)).await {
-                Ok(()) => {}
-                Err(StoreError::Conflict(Conflict::Revision)) => continue,
-                Err(other) => return Err(other.into()),
-            }
+        let membership = Membership::joined(&flow, key.user_id);
+        let needed = current.is_none_or(|m| !m.joined);
+        if needed && write_next(flows, &flow, flow.clone(), std::slice::from_ref(&membership)).await?.is_none() {
+            continue;
         }
         let mut members = with_members(directory, flows, org, std::slice::from_ref(&flow)).await?;
         let flow = ListedFlow { flow, membership, members: members.pop().unwrap_or_default() };
         return Ok(FlowDetail { organization, user: key.user_id, flow });
     }
-    Err(ApiError::conflict("The flow kept changing while this change was made; try again"))
+    Err(kept_changing())
+}
+
+/// Writes `changed` as the revision after `read`'s, with `memberships`, in one write: the flow as written, or
+/// `None` when another change came first (read again and redo).
+async fn write_next(
+    flows: &dyn FlowStore,
+    read: &Flow,
+    changed: Flow,
+    memberships: &[Membership],
+) -> Result<Option<Flow>, ApiError> {
+    let changed = Flow { revision: read.revision + 1, ..changed };
+    match flows.update_flow(&changed, read.revision, memberships).await {
+        Ok(()) => Ok(Some(changed)),
+        Err(StoreError::Conflict(Conflict::Revision)) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The 409 of a change redone [`REVISION_ATTEMPTS`] times because others kept changing the flow meanwhile.
+fn kept_changing() -> ApiError {
+    ApiError::conflict("The flow kept changing while this change was made; try again")
 }
 
 /// Creates a flow in the organization `org_slug` names, with the caller as its only member.

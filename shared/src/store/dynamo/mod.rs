@@ -122,33 +122,25 @@ impl DynamoStore {
         pk: String,
         prefix: &str,
     ) -> StoreResult<Vec<T>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(&self.table)
-                .index_name(index)
-                .key_condition_expression(format!("{index}PK = :pk AND begins_with({index}SK, :prefix)"))
-                .expression_attribute_values(":pk", s(&pk))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(out),
-            }
-        }
+        self.query_begins_with(Some(index), pk, prefix).await
     }
 
     /// Every item of a partition whose sort key starts with `prefix`, following pages.
     async fn query_prefix<T: serde::de::DeserializeOwned>(&self, pk: String, prefix: &str) -> StoreResult<Vec<T>> {
+        self.query_begins_with(None, pk, prefix).await
+    }
+
+    /// The table's (or `index`'s) items under `pk` whose sort key starts with `prefix`, following pages.
+    async fn query_begins_with<T: serde::de::DeserializeOwned>(
+        &self,
+        index: Option<&str>,
+        pk: String,
+        prefix: &str,
+    ) -> StoreResult<Vec<T>> {
+        let (pk_name, sk_name) = match index {
+            Some(index) => (format!("{index}PK"), format!("{index}SK")),
+            None => ("PK".to_owned(), "SK".to_owned()),
+        };
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -156,7 +148,8 @@ impl DynamoStore {
                 .client()
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .set_index_name(index.map(str::to_owned))
+                .key_condition_expression(format!("{pk_name} = :pk AND begins_with({sk_name}, :prefix)"))
                 .expression_attribute_values(":pk", s(&pk))
                 .expression_attribute_values(":prefix", s(prefix))
                 .set_exclusive_start_key(start.take())
