@@ -82,7 +82,7 @@ pub async fn list(
     let principal = caller.permit().await?;
     let user = principal.key()?.user_id;
     let (organization, mine) = tokio::try_join!(directory.get_organization(org), flows.member_flows(org, user))?;
-    let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
+    let organization = keys_organization(organization)?;
     let mine: Vec<(Flow, Membership)> =
         mine.into_iter().filter(|(f, m)| m.joined && !m.disabled && !f.disabled).collect();
     let of: Vec<Flow> = if with_users { mine.iter().map(|(f, _)| f.clone()).collect() } else { Vec::new() };
@@ -205,7 +205,7 @@ pub async fn find(
     let org = caller.org().await?;
     let id = FlowId::parse(raw_id).map_err(|_| missing())?;
     let (organization, found) = tokio::try_join!(directory.get_organization(org), flows.get_flow(org, &id))?;
-    let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
+    let organization = keys_organization(organization)?;
     detail(caller, directory, flows, organization, found, missing).await
 }
 
@@ -313,17 +313,6 @@ pub async fn update(
         return Ok(FlowDetail { organization: before.organization, user: before.user, flow });
     }
     Err(kept_changing())
-}
-
-/// A flow's users as Flowdock's member routes show them: every member, a blocked one `disabled`.
-pub async fn members(
-    caller: &Caller,
-    directory: &dyn Directory,
-    flows: &dyn FlowStore,
-    org_slug: &str,
-    flow_slug: &str,
-) -> Result<FlowDetail, ApiError> {
-    get(caller, directory, flows, org_slug, flow_slug).await
 }
 
 /// What adding a member did.
@@ -490,7 +479,7 @@ pub async fn join(
     for _ in 0..REVISION_ATTEMPTS {
         let (organization, found) =
             tokio::try_join!(directory.get_organization(org), flows.find_flow_by_slug(org, &slug))?;
-        let organization = organization.ok_or_else(|| ApiError::internal("the key's organization is missing"))?;
+        let organization = keys_organization(organization)?;
         let principal = caller.permit().await?;
         let key = principal.key()?;
         let flow = found.ok_or_else(missing)?;
@@ -534,6 +523,12 @@ async fn write_next(
 /// The 409 of a change redone [`REVISION_ATTEMPTS`] times because others kept changing the flow meanwhile.
 fn kept_changing() -> ApiError {
     ApiError::conflict("The flow kept changing while this change was made; try again")
+}
+
+/// The organization of the caller's key, read beside something else: a key of an organization that is gone is the
+/// store's inconsistency, not the caller's mistake.
+fn keys_organization(found: Option<Organization>) -> Result<Organization, ApiError> {
+    found.ok_or_else(|| ApiError::internal("the key's organization is missing"))
 }
 
 /// Creates a flow in the organization `org_slug` names, with the caller as its only member.

@@ -167,7 +167,8 @@ impl Input for MemberChange {
 pub async fn members(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
     let store = ctx.state.store.as_ref();
-    let detail = flows::members(&ctx.caller, store, store, &org, &flow).await?;
+    // The flow's users are the flow as `get` reads it (visible to the caller, members included).
+    let detail = flows::get(&ctx.caller, store, store, &org, &flow).await?;
     Ok(views::members(&detail))
 }
 
