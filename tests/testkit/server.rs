@@ -125,6 +125,11 @@ impl TestServer {
     /// `backend`'s store and queue (made flaky when asked), with the retry schedule and the schedule's interval
     /// compressed to milliseconds (then `tweak`).
     pub async fn start_pipeline(backend: Backend, queue: &TestQueue, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_pipeline_on(store(backend).await, queue, tweak).await
+    }
+
+    /// [`Self::start_pipeline`] on a store of the caller's making.
+    pub async fn start_pipeline_on(store: Arc<dyn Store>, queue: &TestQueue, tweak: impl FnOnce(&mut Config)) -> Self {
         let (listener, base) = listener().await;
         let mut config = test_config();
         config.api_base_url = base.clone();
@@ -135,7 +140,7 @@ impl TestServer {
         config.outbox_sweep_after = std::time::Duration::from_secs(1);
         config.webhook_timeout = std::time::Duration::from_secs(5);
         tweak(&mut config);
-        let state = AppState::new(config, store(backend).await, queue.queue(), Arc::new(StaticResolver::default()));
+        let state = AppState::new(config, store, queue.queue(), Arc::new(StaticResolver::default()));
         let deliverer = Arc::new(flows_shared::app::deliverer(&state).expect("an HTTP client"));
         let tasks = vec![
             tokio::spawn(flows_shared::local::serve(listener, state.clone())),
