@@ -31,7 +31,7 @@ pub async fn throughput() {
         let user = User {
             id,
             org_id,
-            email: Email::parse(&email).expect("an email"),
+            email: Some(Email::parse(&email).expect("an email")),
             name: "Bench".into(),
             nick: "bench".into(),
             external_id: None,
@@ -100,6 +100,10 @@ async fn seed(server: &TestServer, total: usize, due: usize) {
             status: AssignmentStatus::Assigned,
             assigned_at: now,
             assigned_by: UserId(1),
+            started_at: None,
+            completed_at: None,
+            late: false,
+            cancelled_at: None,
         })
         .collect();
     for chunk in all.chunks(1_000) {

@@ -205,7 +205,7 @@ mod tests {
         let owner = User {
             id: UserId(1),
             org_id: OrgId(1),
-            email: crate::model::Email::parse("a@example.com").unwrap(),
+            email: crate::model::Email::parse("a@example.com").ok(),
             name: "A".into(),
             nick: "A".into(),
             external_id: None,

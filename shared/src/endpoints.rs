@@ -4,6 +4,7 @@
 pub use crate::handler::Endpoint;
 use crate::handlers::fallback;
 use crate::handlers::flowdock::flows;
+use crate::handlers::frigade::{content, states};
 use crate::handlers::momoflow::assignments;
 use crate::handlers::platform::{admin, api_keys, users, webhooks};
 use crate::routes::{self, Route};
@@ -43,6 +44,12 @@ endpoints! {
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;
+    FLOW_CONTENT_GET => content::get;
+    FLOW_CONTENT_UPDATE => content::update;
+    PUBLIC_FLOWS_LIST => content::list_public;
+    PUBLIC_FLOW_STATES_GET => states::get;
+    PUBLIC_FLOW_STATES_UPDATE => states::post;
+    USER_FLOW_STATES_RESET => states::reset;
     WEBHOOKS_CREATE => webhooks::create;
     WEBHOOKS_LIST => webhooks::list;
     WEBHOOKS_GET => webhooks::get;

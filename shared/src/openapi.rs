@@ -24,6 +24,7 @@ use utoipa::ToSchema;
 use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::flowdock::views::FlowView;
+use crate::handlers::frigade::views::FlowStatesView;
 use crate::handlers::momoflow::views::{AssignResponse, AssignmentView};
 use crate::handlers::platform::views::{
     ApiKeyView, Bootstrapped, DeliveryPageView, IssuedKeyView, ReplayView, RotatedView, WebhookView,
@@ -150,6 +151,17 @@ fn component<T: ToSchema>(components: &mut Components) {
         components.insert(name, to_value(schema));
     }
     components.insert(T::name().into_owned(), to_value(T::schema()));
+}
+
+/// The schema of a Frigade `userId` (or `groupId`) in a query: a text of at most 255 characters.
+fn end_user_schema() -> Value {
+    use crate::http::fields::StrValue;
+    let mut schema = serde_json::to_value(
+        <crate::model::Text<{ users::MAX_EXTERNAL_ID }> as StrValue>::schema().build(),
+    )
+    .unwrap_or_else(|_| json!({}));
+    schema["type"] = json!("string");
+    schema
 }
 
 const DATE_RANGE: &str = "Dates are between 1970-01-01 and 9999-12-31 in UTC.";
@@ -337,6 +349,56 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             Operation::new("One assignment")
                 .answer::<AssignmentView>(200, "The assignment")
                 .error(404, "No such assignment in the organization"),
+        ),
+        (
+            &routes::FLOW_CONTENT_GET,
+            Operation::new("A flow's content (Frigade): type, ordered steps, sequential, completion rule, version")
+                .describe("`flowId` is the flow's slug (`flowSlug`, looked up first) or its id. A flow the user the key acts as may not see is a 404.")
+                .answer::<crate::handlers::frigade::views::FrigadeFlow>(200, "The flow with its content")
+                .error(404, "No such flow the user may see"),
+        ),
+        (
+            &routes::FLOW_CONTENT_UPDATE,
+            Operation::new("Change a flow (Frigade): name, slug, disabled, access mode, and its content")
+                .describe("An organization admin's or the flow's creator's change. A content change (`flowType`, `steps`, `sequential`, `completionRule`) bumps `version`; users' progress keeps the steps that still exist (by id), new steps start not started. A `flowSlug` another flow has is a 409; step ids are unique within a flow.")
+                .beyond_schema("step ids are unique within a flow; the flowSlug must be free in the organization")
+                .body::<crate::services::content::FlowEdit>()
+                .answer::<crate::handlers::frigade::views::FrigadeFlow>(200, "The flow as changed")
+                .error(403, "The caller may not change this flow")
+                .error(404, "No such flow the user may see")
+                .error(409, "The slug is taken, or the flow kept changing while this change was made"),
+        ),
+        (
+            &routes::PUBLIC_FLOWS_LIST,
+            Operation::new("The organization's flows with their content (Frigade; public or secret key)")
+                .describe("With `userId`, the flows that user sees (disabled ones included: they are the ineligible ones); without, the flows every user of the organization sees. An invitation-only flow the user is neither a member of nor assigned to is never listed.")
+                .query("userId", end_user_schema(), "The user (their external id)")
+                .answer::<crate::handlers::frigade::views::FrigadeFlowList>(200, "The flows"),
+        ),
+        (
+            &routes::PUBLIC_FLOW_STATES_GET,
+            Operation::new("A user's flow states (Frigade), changing nothing")
+                .describe("The answer of `POST /v1/public/flowStates` without an action. A `userId` the organization does not know is answered as a user who has done nothing (and is not created). `flowResponses` only for a secret key.")
+                .required_query("userId", end_user_schema(), "The user (their external id)")
+                .query("groupId", end_user_schema(), "The user's group (accepted, not used)")
+                .answer::<FlowStatesView>(200, "The flows the user may take with their state, and those they may not"),
+        ),
+        (
+            &routes::PUBLIC_FLOW_STATES_UPDATE,
+            Operation::new("Record a user's action in a flow, or refresh (Frigade)")
+                .describe("Without `actionType` (and `flowSlug`), a refresh: the answer without a change. With one, the action's effect is documented in the README (each action type, the completion rules, blocked steps); `flowSlug` is the flow's slug or id. A `userId` the organization does not know becomes a user. The first start of a flow moves the user's open assignment of it to started (`flow.started`); completion to completed (`flow.completed`), each announced once. `createdAt` and `context` are accepted; the server's clock is the one kept. `flowResponses` only for a secret key.")
+                .beyond_schema("actionType and flowSlug go together; stepId must be a step of the flow and is required by step actions; data takes at most 4096 bytes as JSON")
+                .body::<crate::services::progress::StateRequest>()
+                .answer::<FlowStatesView>(200, "The user's flows with their state, after the action")
+                .error(404, "No such flow the user may see")
+                .error(409, "The flow is disabled, the step is blocked, or the state kept changing"),
+        ),
+        (
+            &routes::USER_FLOW_STATES_RESET,
+            Operation::new("Forget a user's progress in a flow, history included (Frigade; an admin's key)")
+                .describe("`flowSlug` is the flow's slug or id, `userId` the user's external id. Their assignment keeps what it became.")
+                .empty(204, "Forgotten (or there was nothing to forget)")
+                .error(404, "No such flow, or no such user"),
         ),
         (
             &routes::WEBHOOKS_CREATE,

@@ -108,6 +108,14 @@ routes! {
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =
         "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret, object = Path("assignmentId");
+    FLOW_CONTENT_GET = "flow-content-get", GET, "/v1/flows/{flowId}", Secret, object = Path("flowId");
+    FLOW_CONTENT_UPDATE = "flow-content-update", PUT, "/v1/flows/{flowId}", Secret, object = Path("flowId");
+    PUBLIC_FLOWS_LIST = "public-flows-list", GET, "/v1/public/flows", Public, user = Query("userId");
+    PUBLIC_FLOW_STATES_GET = "public-flow-states-get", GET, "/v1/public/flowStates", Public, user = Query("userId");
+    PUBLIC_FLOW_STATES_UPDATE = "public-flow-states-update", POST, "/v1/public/flowStates", Public,
+        object = Body("flowSlug"), user = Body("userId");
+    USER_FLOW_STATES_RESET = "user-flow-states-reset", DELETE, "/v1/userFlowStates/{flowSlug}/{userId}", Secret,
+        object = Path("flowSlug"), role = Admin;
     WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret, role = Admin;
     WEBHOOKS_LIST = "webhooks-list", GET, "/v1/webhooks", Secret, role = Admin;
     WEBHOOKS_GET = "webhooks-get", GET, "/v1/webhooks/{webhookId}", Secret, object = Path("webhookId"), role = Admin;

@@ -61,6 +61,16 @@ async fn side(server: &TestServer, name: &str) -> Side {
     let member_key = member_key.body["key"].as_str().expect("a key").to_owned();
     let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
     let webhook = key(hook);
+    // A Frigade user, a member of the (now link-mode) flow, with a state in it.
+    let frigade = json!({"email": "frigade@company.com", "name": "Fri Gade", "externalId": FRIGADE_USER});
+    let frigade = server.post("/v1/users", &org.secret, frigade).await;
+    assert_eq!(frigade.status, 201, "{:?}", frigade.body);
+    let members = format!("/flows/{}/customer-onboarding/users", org.slug);
+    let added = server.post(&members, &org.secret, json!({"id": frigade.body["id"]})).await;
+    assert_eq!(added.status, 201, "{:?}", added.body);
+    let started = json!({"userId": FRIGADE_USER, "flowSlug": flow, "stepId": "welcome", "actionType": "STARTED_STEP"});
+    let started = server.post("/v1/public/flowStates", &org.public, started).await;
+    assert_eq!(started.status, 200, "{:?}", started.body);
     // A delivery in the endpoint's log, written straight through the store.
     let delivery = server.add_delivery(org.id, &webhook).await;
     Side {
@@ -77,6 +87,9 @@ async fn side(server: &TestServer, name: &str) -> Side {
         delivery,
     }
 }
+
+/// The Frigade `userId` of a user each organization has (its flow-state routes name them).
+const FRIGADE_USER: &str = "frigade-user-1";
 
 /// A request to a route, naming `side`'s objects: method, path and body.
 fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
@@ -124,6 +137,19 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
         (format!("/v1/assignments/{}", side.assignment), None)
+    } else if std::ptr::eq(r, &routes::FLOW_CONTENT_GET) {
+        (format!("/v1/flows/{}", side.flow), None)
+    } else if std::ptr::eq(r, &routes::FLOW_CONTENT_UPDATE) {
+        (format!("/v1/flows/{}", side.flow), Some(json!({"name": "Customer Onboarding 3"})))
+    } else if std::ptr::eq(r, &routes::PUBLIC_FLOWS_LIST) || std::ptr::eq(r, &routes::PUBLIC_FLOW_STATES_GET) {
+        (format!("{}?userId={FRIGADE_USER}", r.path), None)
+    } else if std::ptr::eq(r, &routes::PUBLIC_FLOW_STATES_UPDATE) {
+        // The flow by its id: both organizations have a `customer-onboarding`.
+        let body = json!({"userId": FRIGADE_USER, "flowSlug": side.flow, "stepId": "welcome",
+            "actionType": "STARTED_STEP"});
+        (r.path.to_owned(), Some(body))
+    } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
+        (format!("/v1/userFlowStates/{}/{FRIGADE_USER}", side.flow), None)
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
         (r.path.to_owned(), Some(json!({"url": "http://127.0.0.1:9/more"})))
     } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) || std::ptr::eq(r, &routes::WEBHOOKS_DELETE) {
@@ -244,6 +270,8 @@ async fn every_route_keeps_each_organization_to_itself(backend: Backend) {
                     assert_eq!(status, 403, "{context}")
                 }
                 (_, Caller::OwnerWithOthersObject) => assert_eq!(status, 404, "{context}"),
+                // A public route for the organization's own public key: its own data.
+                (Access::Public, Caller::OwnersPublicKey) => assert!(reply.status.is_success(), "{context}"),
                 (_, Caller::MembersKey) if route.role == Role::Admin => assert_eq!(status, 403, "{context}"),
                 // A member's route works for a member, except on an object that is not the member's (the owner's
                 // assignment, the owner's key, a flow they are not in), which is answered as missing, or a change

@@ -8,6 +8,7 @@ mod concurrency;
 mod docs;
 mod flowdock_flows;
 mod flows_and_users;
+mod frigade_states;
 mod hardening;
 mod isolation;
 mod openapi;

@@ -102,8 +102,8 @@ async fn a_wrong_method_is_a_405_in_the_project_format_naming_the_allowed_method
     let server = TestServer::start(backend).await;
     let org = server.organization("Acme", "standard").await;
 
-    // WHEN the assign route is sent a PUT with its key
-    let wrong_method = server.send("PUT", "/v1/flows/assign", Some(&org.secret), Some(&json!({})), &[]).await;
+    // WHEN the assign route is sent a PATCH with its key (no route of the path, literal or `{flowId}`, takes PATCH)
+    let wrong_method = server.send("PATCH", "/v1/flows/assign", Some(&org.secret), Some(&json!({})), &[]).await;
 
     // THEN it is a 405 in the project's error format, allowing POST
     assert_eq!(wrong_method.status, 405);

@@ -51,6 +51,10 @@ async fn seed_for(server: &TestServer, org: OrgId, n: usize, due_in: i64) -> Vec
             status: AssignmentStatus::Assigned,
             assigned_at: Timestamp::now(),
             assigned_by: UserId(1),
+            started_at: None,
+            completed_at: None,
+            late: false,
+            cancelled_at: None,
         })
         .collect();
     for chunk in assignments.chunks(500) {

@@ -6,11 +6,12 @@ use std::collections::HashSet;
 
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
-    EventType, Flow, FlowId, KeyId, KeyKind, Membership, OrgId, Organization, Slug, Step, Tier, Timestamp, User,
-    UserId, Webhook, WebhookId,
+    EventType, Flow, FlowId, FlowState, KeyId, KeyKind, Membership, OrgId, Organization, Slug, Step, Tier, Timestamp,
+    User, UserId, Webhook, WebhookId,
 };
 use flows_shared::store::{
-    Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, Store, StoreError, StoredResponse, WebhookPatch,
+    Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Store, StoreError,
+    StoredResponse, WebhookPatch,
 };
 use flows_testkit::backends::store_with_unreadable_due_entry;
 use flows_testkit::{store, Backend};
@@ -51,6 +52,11 @@ crate::on_both_backends!(
     the_outbox_holds_events_oldest_first_until_removed,
     attempts_are_counted_per_endpoint_and_event,
     the_delivery_log_pages_newest_first,
+    a_flows_slug_moves_only_to_a_free_one,
+    users_without_an_email_are_found_by_external_id,
+    a_users_progress_reads_their_states_memberships_and_assignments,
+    a_state_is_written_over_the_revision_it_read_with_its_assignment_and_events,
+    a_forgotten_state_is_gone_once,
 );
 
 const ORG: OrgId = OrgId(1);
@@ -70,7 +76,7 @@ fn user(id: u64, org: OrgId, email: &str) -> User {
     User {
         id: UserId(id),
         org_id: org,
-        email: Email::parse(email).unwrap(),
+        email: Some(Email::parse(email).unwrap()),
         name: format!("User {id}"),
         nick: format!("u{id}"),
         external_id: None,
@@ -105,7 +111,9 @@ fn flow(org: OrgId, slug: &str) -> Flow {
         join_token: "t".into(),
         disabled: false,
         flow_type: "CHECKLIST".into(),
-        steps: vec![Step { id: "a".into(), title: "A".into(), estimated_minutes: 5 }],
+        steps: vec![Step { id: "a".into(), title: "A".into(), subtitle: None, estimated_minutes: 5 }],
+        sequential: false,
+        completion: Default::default(),
         version: 1,
         revision: 0,
         created_by: UserId(1),
@@ -126,6 +134,10 @@ fn assignment(flow: &FlowId, email: &str, due_date: Option<Timestamp>) -> Assign
         status: AssignmentStatus::Assigned,
         assigned_at: Timestamp::now(),
         assigned_by: UserId(1),
+        started_at: None,
+        completed_at: None,
+        late: false,
+        cancelled_at: None,
     }
 }
 
@@ -212,7 +224,10 @@ async fn an_organization_is_created_with_its_owner_and_keys(backend: Backend) {
 
     // THEN all three are there
     assert_eq!(store.get_organization(ORG).await.unwrap().unwrap().slug.as_str(), "acme");
-    assert_eq!(store.get_user(ORG, UserId(1)).await.unwrap().unwrap().email.as_str(), "Owner@Acme.example.com");
+    assert_eq!(
+        store.get_user(ORG, UserId(1)).await.unwrap().unwrap().email.unwrap().as_str(),
+        "Owner@Acme.example.com"
+    );
     assert_eq!(store.find_user_by_email(ORG, "owner@acme.example.com").await.unwrap().unwrap().id, UserId(1));
     assert_eq!(store.find_key_by_hash("hash-1").await.unwrap(), Some(k));
     assert!(store.get_organization(OrgId(2)).await.unwrap().is_none());
@@ -350,9 +365,9 @@ async fn a_flow_changes_only_over_the_revision_it_read_with_its_memberships(back
     // WHEN it is renamed over revision 0 with a new member, then again over revision 0, and a missing flow changed
     let renamed = Flow { name: "Renamed".into(), revision: 1, ..f.clone() };
     let joined = Membership { user_id: UserId(2), ..Membership::of_creator(&f) };
-    store.update_flow(&renamed, 0, std::slice::from_ref(&joined)).await.unwrap();
-    let stale = store.update_flow(&Flow { name: "Stale".into(), revision: 1, ..f.clone() }, 0, &[]).await;
-    let missing = store.update_flow(&Flow { revision: 1, ..flow(ORG, "missing") }, 0, &[]).await;
+    store.update_flow(&renamed, 0, &f.slug, std::slice::from_ref(&joined)).await.unwrap();
+    let stale = store.update_flow(&Flow { name: "Stale".into(), revision: 1, ..f.clone() }, 0, &f.slug, &[]).await;
+    let missing = store.update_flow(&Flow { revision: 1, ..flow(ORG, "missing") }, 0, &f.slug, &[]).await;
 
     // THEN the first is written with its membership, the stale one is a revision conflict, the missing one missing
     assert_eq!(store.get_flow(ORG, &f.id).await.unwrap(), Some(renamed));
@@ -822,6 +837,142 @@ async fn the_delivery_log_pages_newest_first(backend: Backend) {
 }
 
 /// Every method of every store trait is named in this file (so it has a contract test on both backends).
+async fn a_flows_slug_moves_only_to_a_free_one(backend: Backend) {
+    // GIVEN two flows
+    let store = with_org(backend).await;
+    let (a, b) = (flow(ORG, "alpha"), flow(ORG, "beta"));
+    store.create_flow(&a, None).await.unwrap();
+    store.create_flow(&b, None).await.unwrap();
+
+    // WHEN the first takes the second's slug, then a free one
+    let taken = store.update_flow(&Flow { slug: b.slug.clone(), revision: 1, ..a.clone() }, 0, &a.slug, &[]).await;
+    let moved = Flow { slug: Slug::parse("alpha_2").unwrap(), revision: 1, ..a.clone() };
+    store.update_flow(&moved, 0, &a.slug, &[]).await.unwrap();
+
+    // THEN the taken slug is a conflict that changed nothing, and the free one moved: the old slug names nothing
+    assert!(matches!(taken, Err(StoreError::Conflict(Conflict::FlowSlug))), "{taken:?}");
+    assert_eq!(store.find_flow_by_slug(ORG, &b.slug).await.unwrap().unwrap().id, b.id);
+    assert_eq!(store.find_flow_by_slug(ORG, &moved.slug).await.unwrap(), Some(moved.clone()));
+    assert_eq!(store.find_flow_by_slug(ORG, &a.slug).await.unwrap(), None);
+    // AND the old slug is free for another flow
+    store.create_flow(&flow(ORG, "alpha"), None).await.unwrap();
+}
+
+async fn users_without_an_email_are_found_by_external_id(backend: Backend) {
+    // GIVEN a user known only by an external id, and one with both
+    let store = with_org(backend).await;
+    let guest = User { email: None, external_id: Some("guest_1f0e".into()), ..user(2, ORG, "x@example.com") };
+    let known = User { external_id: Some("crm-7".into()), ..user(3, ORG, "known@example.com") };
+    store.create_user(&guest, None).await.unwrap();
+    store.create_user(&known, None).await.unwrap();
+
+    // WHEN each is looked up by external id (and one that nobody has)
+    // THEN each is found whole, the other organization's lookup finds nothing
+    assert_eq!(store.find_user_by_external_id(ORG, "guest_1f0e").await.unwrap(), Some(guest.clone()));
+    assert_eq!(store.find_user_by_external_id(ORG, "crm-7").await.unwrap(), Some(known));
+    assert_eq!(store.find_user_by_external_id(ORG, "nobody").await.unwrap(), None);
+    assert_eq!(store.find_user_by_external_id(OrgId(2), "crm-7").await.unwrap(), None);
+    assert_eq!(store.get_user(ORG, guest.id).await.unwrap().unwrap().email, None);
+    // AND a second user without an email is no email conflict
+    let other = User { id: UserId(4), external_id: Some("guest_2".into()), ..guest };
+    store.create_user(&other, None).await.unwrap();
+}
+
+fn state(f: &Flow, user: UserId, revision: u64) -> FlowState {
+    FlowState { started: revision > 0, revision, ..FlowState::new(f, user) }
+}
+
+async fn a_users_progress_reads_their_states_memberships_and_assignments(backend: Backend) {
+    // GIVEN a user with a state in one flow, a membership of it and an assignment of another
+    let store = with_org(backend).await;
+    let (f, g) = (flow(ORG, "one"), flow(ORG, "two"));
+    store.create_flow(&f, None).await.unwrap();
+    store.create_flow(&g, None).await.unwrap();
+    let me = UserId(2);
+    let joined = Membership { user_id: me, ..Membership::of_creator(&f) };
+    store.update_flow(&Flow { revision: 1, ..f.clone() }, 0, &f.slug, std::slice::from_ref(&joined)).await.unwrap();
+    let a = Assignment { user_id: me, ..assignment(&g.id, "me@example.com", None) };
+    store.create_assignment(&a, &assigned(&a), None).await.unwrap();
+    let s = state(&f, me, 1);
+    store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+
+    // WHEN their progress is read, and another user's
+    let mine = store.user_progress(ORG, me).await.unwrap();
+    let theirs = store.user_progress(ORG, UserId(3)).await.unwrap();
+
+    // THEN each part is the user's own
+    assert_eq!(mine.states, vec![s]);
+    assert_eq!(mine.memberships, vec![joined]);
+    assert_eq!(mine.assignments, vec![a]);
+    assert!(theirs.states.is_empty() && theirs.memberships.is_empty() && theirs.assignments.is_empty());
+}
+
+async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_events(backend: Backend) {
+    // GIVEN a user's open assignment of a flow, and their first state in it
+    let store = with_org(backend).await;
+    let f = flow(ORG, "one");
+    store.create_flow(&f, None).await.unwrap();
+    let me = UserId(2);
+    let open =
+        Assignment { user_id: me, ..assignment(&f.id, "me@example.com", Some(Timestamp::now().plus_seconds(3600))) };
+    store.create_assignment(&open, &assigned(&open), None).await.unwrap();
+    let first = state(&f, me, 1);
+    store.write_progress(&ProgressWrite { state: &first, expected: 0, assignment: None, events: &[] }).await.unwrap();
+
+    // WHEN a second write comes over revision 0 (stale), then one over revision 1 that completes the assignment
+    let stale = store
+        .write_progress(&ProgressWrite { state: &state(&f, me, 1), expected: 0, assignment: None, events: &[] })
+        .await;
+    let now = Timestamp::now();
+    let done = open.progressed(true, true, now).unwrap().assignment;
+    let event = Event::about_assignment(&done, EventType::FlowCompleted, now);
+    let second = FlowState { completed: true, ..state(&f, me, 2) };
+    let write = ProgressWrite {
+        state: &second,
+        expected: 1,
+        assignment: Some((&done, open.status)),
+        events: std::slice::from_ref(&event),
+    };
+    store.write_progress(&write).await.unwrap();
+    // AND the same assignment change again, over the status it no longer has
+    let again = ProgressWrite {
+        state: &FlowState { revision: 3, ..second.clone() },
+        expected: 2,
+        assignment: Some((&done, open.status)),
+        events: &[],
+    };
+    let moved_on = store.write_progress(&again).await;
+
+    // THEN the stale writes are revision conflicts that changed nothing
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    assert!(matches!(moved_on, Err(StoreError::Conflict(Conflict::Revision))), "{moved_on:?}");
+    assert_eq!(store.user_progress(ORG, me).await.unwrap().states, vec![second]);
+    // AND the assignment is completed, out of the due index, its lock released, its event in the outbox
+    assert_eq!(store.get_assignment(ORG, &open.id).await.unwrap(), Some(done.clone()));
+    let later = Timestamp::now().plus_seconds(7200);
+    assert!(store.due_assignments(later, 10).await.unwrap().assignments.is_empty());
+    assert!(store.assign_context(ORG, &f.id, "me@example.com").await.unwrap().open.is_none());
+    let outbox = store.outbox_before(Timestamp::now().plus_seconds(1), 10).await.unwrap();
+    assert!(outbox.iter().any(|e| e.id == event.id), "{outbox:?}");
+}
+
+async fn a_forgotten_state_is_gone_once(backend: Backend) {
+    // GIVEN a user's state in a flow
+    let store = with_org(backend).await;
+    let f = flow(ORG, "one");
+    let s = state(&f, UserId(2), 1);
+    store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+
+    // WHEN it is forgotten twice
+    let first = store.delete_progress(ORG, UserId(2), &f.id).await.unwrap();
+    let second = store.delete_progress(ORG, UserId(2), &f.id).await.unwrap();
+
+    // THEN the first forgot it and the second found nothing; a new state starts from revision 0
+    assert!(first && !second);
+    assert!(store.user_progress(ORG, UserId(2)).await.unwrap().states.is_empty());
+    store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+}
+
 #[test]
 fn every_store_method_has_a_contract_test() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

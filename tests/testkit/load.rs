@@ -94,6 +94,9 @@ type Seen = (&'static str, u16, Duration, Option<String>, Option<String>);
 /// One request: path, the key (or admin token) and body.
 type Request = (String, String, Option<Value>);
 
+/// How many end users (Frigade's `userId`) the public routes' requests spread over.
+const VISITORS: usize = 50;
+
 /// An id of the right form that names nothing.
 const NOBODY: &str = "0000000000000000";
 
@@ -146,6 +149,20 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(r.path.to_owned(), Some(json!({"flowId": o.flow, "userEmail": email, "dueDate": "2030-01-01"})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
         m(format!("/v1/assignments/{}", o.assignment), None)
+    } else if std::ptr::eq(r, &routes::FLOW_CONTENT_GET) {
+        m(format!("/v1/flows/{}", o.flow), None)
+    } else if std::ptr::eq(r, &routes::FLOW_CONTENT_UPDATE) {
+        m(format!("/v1/flows/{}", o.flow), Some(json!({"sequential": n.is_multiple_of(2)})))
+    } else if std::ptr::eq(r, &routes::PUBLIC_FLOWS_LIST) || std::ptr::eq(r, &routes::PUBLIC_FLOW_STATES_GET) {
+        (format!("{}?userId=visitor-{}", r.path, n % VISITORS), o.org.public.clone(), None)
+    } else if std::ptr::eq(r, &routes::PUBLIC_FLOW_STATES_UPDATE) {
+        // The first step, which no sequential setting blocks.
+        let action = ["STARTED_STEP", "COMPLETED_STEP", "NOT_STARTED_STEP", "STARTED_FLOW"][n % 4];
+        let body = json!({"userId": format!("visitor-{}", n % VISITORS), "flowSlug": "open", "stepId": "welcome",
+            "actionType": action});
+        (r.path.to_owned(), o.org.public.clone(), Some(body))
+    } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
+        m(format!("/v1/userFlowStates/open/visitor-{}", n % VISITORS), None)
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
         m(r.path.to_owned(), Some(json!({"url": format!("http://127.0.0.1:9/load/{n}")})))
     } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) {
@@ -170,7 +187,8 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
 async fn objects(server: &TestServer, people: usize) -> Objects {
     let (org, flow) = server.ready_to_assign("Load").await;
     let people = server.add_people(org.id, people).await;
-    let open = json!({"name": "Open", "access_mode": "organization"});
+    // Open to the whole organization: the flow the public routes' visitors act on.
+    let open = json!({"name": "Open", "access_mode": "organization", "steps": [{"id": "welcome", "title": "Welcome"}]});
     let open = server.post(&format!("/flows/{}", org.slug), &org.secret, open).await;
     assert_eq!(open.status, 201, "{:?}", open.body);
     // A second one, whose join URL the load never changes, for the invitation route.

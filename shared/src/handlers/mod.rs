@@ -5,6 +5,8 @@
 //!   RFC 3339 times.
 //! - [`flowdock`]: Flowdock's flows (seed 001): `/flows/*`; snake_case, organizations and users as Flowdock shows
 //!   them.
+//! - [`frigade`]: Frigade's flow states (seed 003): `/v1/public/*` (browsers), `/v1/flows/{flowId}`,
+//!   `/v1/userFlowStates/*`; camelCase, `$state` objects as Frigade's SDK reads them.
 //! - [`platform`]: the project's own management API in MomoFlow's conventions: organizations (admin), users, API
 //!   keys, webhook endpoints and their deliveries.
 //! - [`fallback`]: what no route matches.
@@ -15,6 +17,7 @@
 
 pub mod fallback;
 pub mod flowdock;
+pub mod frigade;
 pub mod momoflow;
 pub mod platform;
 

@@ -242,6 +242,26 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Any JSON value, kept as given, of at most `max_bytes` as JSON (a rule no schema states).
+    pub fn any(&mut self, field: &str, need: Need, max_bytes: usize) -> Option<Value> {
+        self.note(field, need, json!({ "description": format!("Any JSON value, at most {max_bytes} bytes") }));
+        match self.value(field) {
+            None => {
+                self.absent(field, need);
+                None
+            }
+            Some(value) => {
+                let size = serde_json::to_vec(value).map_or(usize::MAX, |b| b.len());
+                if size > max_bytes {
+                    self.add(field, format!("must take at most {max_bytes} bytes as JSON"));
+                    None
+                } else {
+                    Some(value.clone())
+                }
+            }
+        }
+    }
+
     /// A nested object, read with the same rules; its problems are named `field.inner`.
     pub fn object<T>(
         &mut self,

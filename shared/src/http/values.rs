@@ -4,7 +4,9 @@
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
 
 use super::fields::StrValue;
-use crate::model::{AccessMode, Email, EventType, KeyKind, Priority, Role, Slug, Text, Tier, Timestamp};
+use crate::model::{
+    AccessMode, ActionType, CompletionRule, Email, EventType, KeyKind, Priority, Role, Slug, Text, Tier, Timestamp,
+};
 
 /// Characters Unicode calls control characters, which no text field takes (tab and line breaks excepted).
 const CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
@@ -76,7 +78,7 @@ impl StrValue for Slug {
     }
 
     fn schema() -> ObjectBuilder {
-        ObjectBuilder::new().max_length(Some(Slug::MAX_LEN)).pattern(Some("^[a-z0-9]+(-[a-z0-9]+)*$"))
+        ObjectBuilder::new().max_length(Some(Slug::MAX_LEN)).pattern(Some("^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$"))
     }
 }
 
@@ -100,6 +102,20 @@ enum_value!(Tier, ["standard", "enterprise"]);
 enum_value!(Role, ["admin", "member"]);
 enum_value!(AccessMode, ["invitation", "link", "organization"]);
 enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue"]);
+enum_value!(CompletionRule, ["ALL_STEPS", "LAST_STEP"]);
+enum_value!(
+    ActionType,
+    [
+        "STARTED_STEP",
+        "COMPLETED_STEP",
+        "SKIPPED_STEP",
+        "NOT_STARTED_STEP",
+        "STARTED_FLOW",
+        "COMPLETED_FLOW",
+        "SKIPPED_FLOW",
+        "NOT_STARTED_FLOW"
+    ]
+);
 
 #[cfg(test)]
 mod tests {

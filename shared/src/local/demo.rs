@@ -7,6 +7,7 @@ use crate::caller::{Act, Caller, Credential};
 use crate::http::Response;
 use crate::model::{AccessMode, Email, FlowId, Role, Step, Text, Tier, Timestamp};
 use crate::routes;
+use crate::services::content::ContentChanges;
 use crate::services::flows::{self, NewFlow};
 use crate::services::organizations::{self, NewOrganization};
 use crate::services::users::{self, NewPerson};
@@ -97,15 +98,21 @@ pub async fn seed(state: &AppState) -> Result<Demo, BoxError> {
         NewFlow {
             name: Text::parse("Customer Onboarding")?,
             access_mode: Some(AccessMode::Organization),
-            flow_type: None,
-            steps: steps
-                .iter()
-                .map(|(id, title, minutes)| Step {
-                    id: (*id).into(),
-                    title: (*title).into(),
-                    estimated_minutes: *minutes,
-                })
-                .collect(),
+            slug: None,
+            content: ContentChanges {
+                steps: Some(
+                    steps
+                        .iter()
+                        .map(|(id, title, minutes)| Step {
+                            id: (*id).into(),
+                            title: (*title).into(),
+                            subtitle: None,
+                            estimated_minutes: *minutes,
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            },
         },
     )
     .await?;
@@ -113,6 +120,6 @@ pub async fn seed(state: &AppState) -> Result<Demo, BoxError> {
         secret_key: demo.secret_key,
         public_key: demo.public_key,
         flow_id: created.flow.id,
-        user_email: employee.email.to_string(),
+        user_email: employee.email.as_ref().map(ToString::to_string).unwrap_or_default(),
     })
 }

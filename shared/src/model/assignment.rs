@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AssignmentId, Email, FlowId, OrgId, Timestamp, UserId};
+use super::{AssignmentId, Email, EventType, FlowId, OrgId, Timestamp, UserId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -23,7 +23,8 @@ impl Priority {
     }
 }
 
-/// assigned → started → completed, or → overdue when the due date passes first.
+/// assigned → started → completed, or → overdue when the due date passes first (an overdue assignment may still
+/// be started, and completed late); cancelled by an admin at any point before completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AssignmentStatus {
@@ -31,12 +32,14 @@ pub enum AssignmentStatus {
     Started,
     Completed,
     Overdue,
+    Cancelled,
 }
 
 impl AssignmentStatus {
-    /// Open assignments block another assignment of the same flow to the same person.
+    /// Open assignments block another assignment of the same flow to the same person, and follow the person's
+    /// progress.
     pub fn is_open(&self) -> bool {
-        !matches!(self, Self::Completed)
+        !matches!(self, Self::Completed | Self::Cancelled)
     }
 
     /// Whether an assignment in this status can still become overdue: assigned or started, not yet overdue
@@ -62,9 +65,54 @@ pub struct Assignment {
     pub status: AssignmentStatus,
     pub assigned_at: Timestamp,
     pub assigned_by: UserId,
+    /// When the person first started the flow (an overdue assignment keeps its status, and gets this).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    /// Completed after its due date.
+    #[serde(default)]
+    pub late: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Timestamp>,
+}
+
+/// What a person's progress did to their open assignment: the assignment as it is now, and the events that
+/// announce it, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progressed {
+    pub assignment: Assignment,
+    pub events: Vec<EventType>,
 }
 
 impl Assignment {
+    /// Follows the person's progress in the flow: the first start (`started`) marks the assignment started and
+    /// announces `flow.started` (an overdue one stays overdue); completion (`completed`) marks it completed (late,
+    /// when overdue or past its due date) and announces `flow.completed`, with `flow.started` first if the start
+    /// was never seen. `None` when nothing changes: a closed assignment, or a step already taken. So repeated
+    /// actions never announce twice.
+    pub fn progressed(&self, started: bool, completed: bool, now: Timestamp) -> Option<Progressed> {
+        if !self.status.is_open() {
+            return None;
+        }
+        let mut next = self.clone();
+        let mut events = Vec::new();
+        if (started || completed) && self.started_at.is_none() {
+            next.started_at = Some(now);
+            if next.status == AssignmentStatus::Assigned {
+                next.status = AssignmentStatus::Started;
+            }
+            events.push(EventType::FlowStarted);
+        }
+        if completed {
+            next.late = self.status == AssignmentStatus::Overdue || self.due_date.is_some_and(|due| due < now);
+            next.status = AssignmentStatus::Completed;
+            next.completed_at = Some(now);
+            events.push(EventType::FlowCompleted);
+        }
+        (!events.is_empty()).then_some(Progressed { assignment: next, events })
+    }
+
     /// When this assignment falls due, if it is waiting for that: the one rule for membership of the due index
     /// (an open assignment with a due date that is not yet overdue). Both stores index by it.
     pub fn due_at(&self) -> Option<Timestamp> {
@@ -89,7 +137,58 @@ mod tests {
             status,
             assigned_at: Timestamp::now(),
             assigned_by: UserId(1),
+            started_at: None,
+            completed_at: None,
+            late: false,
+            cancelled_at: None,
         }
+    }
+
+    #[test]
+    fn progress_starts_then_completes_an_assignment_announcing_each_once() {
+        let now = Timestamp::now();
+        let a = assignment(AssignmentStatus::Assigned, Some(now.plus_seconds(3600)));
+        let started = a.progressed(true, false, now).unwrap();
+        assert_eq!(started.events, vec![EventType::FlowStarted]);
+        assert_eq!(started.assignment.status, AssignmentStatus::Started);
+        assert_eq!(started.assignment.progressed(true, false, now), None, "started once");
+        let done = started.assignment.progressed(true, true, now).unwrap();
+        assert_eq!(done.events, vec![EventType::FlowCompleted]);
+        assert_eq!((done.assignment.status, done.assignment.late), (AssignmentStatus::Completed, false));
+        assert_eq!(done.assignment.progressed(true, true, now), None, "completed once");
+    }
+
+    #[test]
+    fn a_first_completion_announces_the_start_too() {
+        let now = Timestamp::now();
+        let done = assignment(AssignmentStatus::Assigned, None).progressed(true, true, now).unwrap();
+        assert_eq!(done.events, vec![EventType::FlowStarted, EventType::FlowCompleted]);
+        assert_eq!(done.assignment.started_at, Some(now));
+    }
+
+    #[test]
+    fn an_overdue_assignment_stays_overdue_when_started_and_completes_late() {
+        let now = Timestamp::now();
+        let overdue = assignment(AssignmentStatus::Overdue, Some(now.plus_seconds(-60)));
+        let started = overdue.progressed(true, false, now).unwrap();
+        assert_eq!(
+            (started.assignment.status, started.events.clone()),
+            (AssignmentStatus::Overdue, vec![EventType::FlowStarted])
+        );
+        let done = started.assignment.progressed(true, true, now).unwrap();
+        assert_eq!((done.assignment.status, done.assignment.late), (AssignmentStatus::Completed, true));
+        // past due but not yet marked overdue by the schedule: late too
+        let past = assignment(AssignmentStatus::Started, Some(now.plus_seconds(-1)));
+        assert!(past.progressed(true, true, now).unwrap().assignment.late);
+    }
+
+    #[test]
+    fn closed_assignments_follow_no_progress() {
+        let now = Timestamp::now();
+        for status in [AssignmentStatus::Completed, AssignmentStatus::Cancelled] {
+            assert_eq!(assignment(status, None).progressed(true, true, now), None);
+        }
+        assert_eq!(assignment(AssignmentStatus::Assigned, None).progressed(false, false, now), None);
     }
 
     #[test]
@@ -99,6 +198,7 @@ mod tests {
         assert_eq!(assignment(AssignmentStatus::Started, due).due_at(), due);
         assert_eq!(assignment(AssignmentStatus::Overdue, due).due_at(), None);
         assert_eq!(assignment(AssignmentStatus::Completed, due).due_at(), None);
+        assert_eq!(assignment(AssignmentStatus::Cancelled, due).due_at(), None);
         assert_eq!(assignment(AssignmentStatus::Assigned, None).due_at(), None);
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FlowId, OrgId, Slug, Timestamp, UserId};
+use super::{CompletionRule, FlowId, OrgId, Slug, Timestamp, UserId};
 
 /// Flowdock's access modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -51,6 +51,8 @@ pub const FLOW_TYPES: &[&str] = &[
 pub struct Step {
     pub id: String,
     pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
     pub estimated_minutes: u32,
 }
 
@@ -67,6 +69,13 @@ pub struct Flow {
     pub disabled: bool,
     pub flow_type: String,
     pub steps: Vec<Step>,
+    /// A step is blocked until the ones before it are completed or skipped.
+    #[serde(default)]
+    pub sequential: bool,
+    /// When the steps complete the flow.
+    #[serde(default)]
+    pub completion: CompletionRule,
+    /// Frigade's content version: bumped by every change of the type, the steps, `sequential` or the rule.
     pub version: u64,
     /// Bumped by every change of the flow (its name, access, state), for optimistic locking: a change is written
     /// only over the revision it read. Not Frigade's `version`, which counts content changes.

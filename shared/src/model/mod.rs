@@ -9,17 +9,21 @@ mod flow;
 mod ids;
 mod order;
 mod organization;
+mod progress;
 mod retry;
 mod text;
 mod time;
 
-pub use assignment::{Assignment, AssignmentStatus, Priority};
+pub use assignment::{Assignment, AssignmentStatus, Priority, Progressed};
 pub use email::Email;
 pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook, DELIVERY_RETENTION_SECONDS};
 pub use flow::{AccessMode, Flow, Membership, Step, FLOW_TYPES};
 pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
 pub use order::{oldest_first, Chronological};
 pub use organization::{ApiKey, KeyKind, Organization, Role, Tier, User};
+pub use progress::{
+    Action, ActionError, ActionType, CompletionRule, FlowResponse, FlowState, StepProgress, MAX_RESPONSES,
+};
 pub use retry::{RetrySchedule, MAX_DELAY};
 pub use text::{FlowSlug, Slug, Text};
 pub use time::{format_duration, Timestamp};

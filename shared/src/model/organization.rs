@@ -62,7 +62,9 @@ pub struct Organization {
 pub struct User {
     pub id: UserId,
     pub org_id: OrgId,
-    pub email: Email,
+    /// None for a person Frigade's `userId` brought in, until a secret-key route gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
     pub name: String,
     pub nick: String,
     /// The caller's own id for this person (Frigade's `userId`), unique per organization when present.

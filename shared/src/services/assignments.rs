@@ -61,7 +61,7 @@ pub async fn assign(
         return Err(ApiError::conflict(format!("Flow '{}' is disabled", flow.id)));
     }
     if let Some(open) = &context.open {
-        return Err(open_conflict(flow_id, &user.email, Some(open)));
+        return Err(open_conflict(flow_id, &input.user_email, Some(open)));
     }
     let principal = act.permit().await?;
     let now = act.now();
@@ -70,20 +70,24 @@ pub async fn assign(
         org_id: org,
         flow_id: flow.id.clone(),
         user_id: user.id,
-        user_email: user.email.clone(),
+        user_email: input.user_email.clone(),
         due_date: input.due_date,
         priority: input.priority,
         notes: input.notes.map(Text::into_string),
         status: AssignmentStatus::Assigned,
         assigned_at: now,
         assigned_by: principal.key()?.user_id,
+        started_at: None,
+        completed_at: None,
+        late: false,
+        cancelled_at: None,
     };
     let event = Event::about_assignment(&assignment, EventType::FlowAssigned, now);
     let assigned = Assigned { assignment, flow, user };
     let done = act.completion(&assigned);
     store.create_assignment(&assigned.assignment, &event, done.as_ref()).await.map_err(|err| match err {
         StoreError::Conflict(Conflict::OpenAssignment(open)) => {
-            open_conflict(flow_id, &assigned.user.email, open.as_ref())
+            open_conflict(flow_id, &assigned.assignment.user_email, open.as_ref())
         }
         other => other.into(),
     })?;

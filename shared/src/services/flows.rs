@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::model::{
     random_token, AccessMode, Flow, FlowId, Membership, OrgId, Organization, Role, Slug, Step, Text, User, UserId,
 };
+use crate::services::content::ContentChanges;
 use crate::store::{Conflict, Directory, FlowStore, StoreError};
 
 pub const MAX_FLOW_NAME: usize = 100;
@@ -22,8 +23,10 @@ pub const DEFAULT_FLOW_TYPE: &str = "CHECKLIST";
 pub struct NewFlow {
     pub name: Text<MAX_FLOW_NAME>,
     pub access_mode: Option<AccessMode>,
-    pub flow_type: Option<String>,
-    pub steps: Vec<Step>,
+    /// An explicit `flowSlug` (`parameterized_name`): taken as given (a 409 when another flow has it), where a
+    /// slug made from the name gets a number when taken.
+    pub slug: Option<Slug>,
+    pub content: ContentChanges,
 }
 
 /// What creating a flow returns: the flow with its organization and its first member.
@@ -245,7 +248,7 @@ pub struct FlowChanges {
 }
 
 /// How many times a change is redone when another one was written between its read and its write.
-const REVISION_ATTEMPTS: usize = 5;
+pub(crate) const REVISION_ATTEMPTS: usize = 5;
 
 /// Changes a flow the user may see. Changing `disabled` or `access_mode` takes an organization admin or the flow's
 /// creator, renaming takes a member (or an admin), and joining (`open: true`) takes an organization-mode flow
@@ -506,22 +509,28 @@ pub async fn join(
 
 /// Writes `changed` as the revision after `read`'s, with `memberships`, in one write: the flow as written, or
 /// `None` when another change came first (read again and redo).
-async fn write_next(
+pub(crate) async fn write_next(
     flows: &dyn FlowStore,
     read: &Flow,
     changed: Flow,
     memberships: &[Membership],
 ) -> Result<Option<Flow>, ApiError> {
     let changed = Flow { revision: read.revision + 1, ..changed };
-    match flows.update_flow(&changed, read.revision, memberships).await {
+    match flows.update_flow(&changed, read.revision, &read.slug, memberships).await {
         Ok(()) => Ok(Some(changed)),
         Err(StoreError::Conflict(Conflict::Revision)) => Ok(None),
+        Err(StoreError::Conflict(Conflict::FlowSlug)) => Err(slug_taken(&changed.slug)),
         Err(other) => Err(other.into()),
     }
 }
 
+/// The 409 of a slug another flow of the organization has.
+pub(crate) fn slug_taken(slug: &Slug) -> ApiError {
+    ApiError::conflict(format!("A flow with the slug '{}' already exists in your organization", slug.as_str()))
+}
+
 /// The 409 of a change redone [`REVISION_ATTEMPTS`] times because others kept changing the flow meanwhile.
-fn kept_changing() -> ApiError {
+pub(crate) fn kept_changing() -> ApiError {
     ApiError::conflict("The flow kept changing while this change was made; try again")
 }
 
@@ -544,7 +553,7 @@ pub async fn create(
     let principal = act.permit().await?;
     let creator = principal.key()?.user_id;
     let members: Vec<User> = directory.get_user(org, creator).await?.into_iter().collect();
-    let base = Slug::from_name(input.name.as_str(), "flow");
+    let base = input.slug.clone().unwrap_or_else(|| Slug::from_name(input.name.as_str(), "flow"));
     let mut created = CreatedFlow {
         organization,
         flow: Flow {
@@ -555,8 +564,10 @@ pub async fn create(
             access_mode: input.access_mode.unwrap_or(AccessMode::Invitation),
             join_token: random_token(20),
             disabled: false,
-            flow_type: input.flow_type.unwrap_or_else(|| DEFAULT_FLOW_TYPE.to_owned()),
-            steps: input.steps,
+            flow_type: DEFAULT_FLOW_TYPE.to_owned(),
+            steps: Vec::new(),
+            sequential: false,
+            completion: Default::default(),
             version: 1,
             revision: 0,
             created_by: creator,
@@ -564,6 +575,7 @@ pub async fn create(
         },
         members,
     };
+    input.content.apply(&mut created.flow);
     // A name whose slug is taken gets the next free number ("my-flow-2"), as Flowdock does; past a few, a random
     // suffix, so that a popular name costs a bounded number of tries. Each try is one conditional write, so two
     // creates racing for one slug both succeed, with different slugs.
@@ -576,6 +588,7 @@ pub async fn create(
         let done = act.completion(&created);
         match flows.create_flow(&created.flow, done.as_ref()).await {
             Ok(()) => return Ok(created),
+            Err(StoreError::Conflict(Conflict::FlowSlug)) if input.slug.is_some() => return Err(slug_taken(&base)),
             Err(StoreError::Conflict(Conflict::FlowSlug)) => continue,
             Err(other) => return Err(other.into()),
         }

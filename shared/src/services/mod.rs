@@ -7,8 +7,10 @@
 
 pub mod api_keys;
 pub mod assignments;
+pub mod content;
 pub mod flows;
 pub mod organizations;
 pub mod overdue;
+pub mod progress;
 pub mod users;
 pub mod webhooks;

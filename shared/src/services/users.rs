@@ -29,7 +29,7 @@ impl NewPerson {
         User {
             id,
             org_id,
-            email: self.email,
+            email: Some(self.email),
             name: self.name.into_string(),
             nick,
             external_id: self.external_id.map(Text::into_string),

@@ -28,6 +28,8 @@ struct State {
     open_assignments: HashMap<(OrgId, FlowId, String), AssignmentId>,
     /// The due index, by [`Assignment::due_at`].
     due: BTreeSet<(Timestamp, OrgId, AssignmentId)>,
+    /// Flow states by (organization, user, flow).
+    states: BTreeMap<(OrgId, UserId, FlowId), FlowState>,
     rate: HashMap<String, (u64, i64)>,
     idempotency: HashMap<String, IdemRecord>,
     webhooks: BTreeMap<(OrgId, WebhookId), Webhook>,
@@ -53,6 +55,20 @@ impl State {
             self.due.insert((due, a.org_id, a.id.clone()));
         }
         self.assignments.insert((a.org_id, a.id.clone()), a.clone());
+    }
+
+    /// Writes a changed assignment over the stored one, moving it in (or out of) the due index and releasing its
+    /// open-assignment lock once it is closed.
+    fn replace_assignment(&mut self, a: &Assignment) {
+        if let Some(old) = self.assignments.get(&(a.org_id, a.id.clone())).cloned() {
+            if let Some(due) = old.due_at() {
+                self.due.remove(&(due, old.org_id, old.id.clone()));
+            }
+        }
+        if !a.status.is_open() && self.open_assignments.get(&open_key(a)) == Some(&a.id) {
+            self.open_assignments.remove(&open_key(a));
+        }
+        self.index_assignment(a);
     }
 
     /// Checks that `done` may complete its key: the record must still be this request's claim.
@@ -130,7 +146,9 @@ impl Directory for MemoryStore {
         s.check_completion(done)?;
         s.org_slugs.insert(org.slug.as_str().to_owned(), org.id);
         s.orgs.insert(org.id, org.clone());
-        s.emails.insert((org.id, owner.email.key()), owner.id);
+        if let Some(email) = &owner.email {
+            s.emails.insert((org.id, email.key()), owner.id);
+        }
         if let Some(ext) = &owner.external_id {
             s.external_ids.insert((org.id, ext.clone()), owner.id);
         }
@@ -151,7 +169,7 @@ impl Directory for MemoryStore {
         if !s.orgs.contains_key(&user.org_id) {
             return Err(StoreError::Conflict(Conflict::Missing));
         }
-        if s.emails.contains_key(&(user.org_id, user.email.key())) {
+        if user.email.as_ref().is_some_and(|e| s.emails.contains_key(&(user.org_id, e.key()))) {
             return Err(StoreError::Conflict(Conflict::UserEmail));
         }
         if let Some(ext) = &user.external_id {
@@ -163,7 +181,9 @@ impl Directory for MemoryStore {
         if let Some(ext) = &user.external_id {
             s.external_ids.insert((user.org_id, ext.clone()), user.id);
         }
-        s.emails.insert((user.org_id, user.email.key()), user.id);
+        if let Some(email) = &user.email {
+            s.emails.insert((user.org_id, email.key()), user.id);
+        }
         s.users.insert((user.org_id, user.id), user.clone());
         if let Some(org) = s.orgs.get_mut(&user.org_id) {
             org.user_count += 1;
@@ -179,6 +199,11 @@ impl Directory for MemoryStore {
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>> {
         let s = self.lock();
         Ok(s.emails.get(&(org, email_key.to_owned())).and_then(|id| s.users.get(&(org, *id))).cloned())
+    }
+
+    async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>> {
+        let s = self.lock();
+        Ok(s.external_ids.get(&(org, external_id.to_owned())).and_then(|id| s.users.get(&(org, *id))).cloned())
     }
 
     async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>> {
@@ -237,13 +262,26 @@ impl FlowStore for MemoryStore {
         Ok(self.lock().flows.get(&(org, flow.clone())).cloned())
     }
 
-    async fn update_flow(&self, flow: &Flow, expected: u64, memberships: &[Membership]) -> StoreResult<()> {
+    async fn update_flow(
+        &self,
+        flow: &Flow,
+        expected: u64,
+        old_slug: &Slug,
+        memberships: &[Membership],
+    ) -> StoreResult<()> {
         let mut s = self.lock();
         let key = (flow.org_id, flow.id.clone());
         match s.flows.get(&key) {
             Some(current) if current.revision == expected => {}
             Some(_) => return Err(StoreError::Conflict(Conflict::Revision)),
             None => return Err(StoreError::Conflict(Conflict::Missing)),
+        }
+        if &flow.slug != old_slug {
+            if s.flow_slugs.contains_key(&(flow.org_id, flow.slug.as_str().to_owned())) {
+                return Err(StoreError::Conflict(Conflict::FlowSlug));
+            }
+            s.flow_slugs.remove(&(flow.org_id, old_slug.as_str().to_owned()));
+            s.flow_slugs.insert((flow.org_id, flow.slug.as_str().to_owned()), flow.id.clone());
         }
         s.flows.insert(key, flow.clone());
         for m in memberships {
@@ -280,6 +318,47 @@ impl FlowStore for MemoryStore {
             .collect();
         found.sort_by(|a, b| a.0.id.as_str().cmp(b.0.id.as_str()));
         Ok(found)
+    }
+}
+
+#[async_trait]
+impl ProgressStore for MemoryStore {
+    async fn user_progress(&self, org: OrgId, user: UserId) -> StoreResult<UserProgress> {
+        let s = self.lock();
+        let states = s.states.values().filter(|st| st.org_id == org && st.user_id == user).cloned().collect();
+        let memberships = s.members.values().filter(|m| m.org_id == org && m.user_id == user).cloned().collect();
+        let mut assignments: Vec<Assignment> =
+            s.assignments.values().filter(|a| a.org_id == org && a.user_id == user).cloned().collect();
+        assignments.sort_by(|a, b| (a.assigned_at, a.id.as_str()).cmp(&(b.assigned_at, b.id.as_str())));
+        Ok(UserProgress { states, memberships, assignments })
+    }
+
+    async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()> {
+        let mut s = self.lock();
+        let state = write.state;
+        let key = (state.org_id, state.user_id, state.flow_id.clone());
+        let current = s.states.get(&key).map_or(0, |st| st.revision);
+        if current != write.expected {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        if let Some((a, read_status)) = write.assignment {
+            let stored = s.assignments.get(&(a.org_id, a.id.clone()));
+            if stored.is_none_or(|stored| stored.status != read_status) {
+                return Err(StoreError::Conflict(Conflict::Revision));
+            }
+        }
+        s.states.insert(key, state.clone());
+        if let Some((a, _)) = write.assignment {
+            s.replace_assignment(a);
+        }
+        for event in write.events {
+            s.outbox.insert(event.id.clone(), event.clone());
+        }
+        Ok(())
+    }
+
+    async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool> {
+        Ok(self.lock().states.remove(&(org, user, flow.clone())).is_some())
     }
 }
 

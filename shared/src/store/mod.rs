@@ -19,8 +19,8 @@ use async_trait::async_trait;
 
 use crate::error::ApiError;
 use crate::model::{
-    ApiKey, Assignment, AssignmentId, Delivery, DeliveryId, Event, Flow, FlowId, KeyId, Membership, OrgId,
-    Organization, Slug, Timestamp, User, UserId, Webhook, WebhookId,
+    ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, Event, Flow, FlowId, FlowState, KeyId,
+    Membership, OrgId, Organization, Slug, Timestamp, User, UserId, Webhook, WebhookId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +128,8 @@ pub trait Directory: Send + Sync {
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>>;
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>>;
+    /// The user whose external id (Frigade's `userId`) this is; a strongly consistent read.
+    async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>>;
     /// The organization's users, ordered by id.
     async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>>;
 }
@@ -152,7 +154,14 @@ pub trait FlowStore: Send + Sync {
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
     /// Writes `flow` over the one whose `revision` is still `expected` (`flow.revision` is the next one), with
     /// `memberships` (new or changed) in the same write; [`Conflict::Revision`] when another change came first.
-    async fn update_flow(&self, flow: &Flow, expected: u64, memberships: &[Membership]) -> StoreResult<()>;
+    /// When `flow.slug` is not `old_slug`, the slug moves too ([`Conflict::FlowSlug`] when another flow has it).
+    async fn update_flow(
+        &self,
+        flow: &Flow,
+        expected: u64,
+        old_slug: &Slug,
+        memberships: &[Membership],
+    ) -> StoreResult<()>;
     /// The flow whose slug (`parameterized_name`) this is in the organization.
     async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>>;
     /// Every flow of the organization, by id.
@@ -197,6 +206,37 @@ pub trait AssignmentStore: Send + Sync {
     /// Takes an item the due index holds but no one can read out of the index (it stays where it is, marked),
     /// so that one bad record never stops the schedule.
     async fn set_aside_due(&self, item: &UnreadableDue) -> StoreResult<()>;
+}
+
+/// Everything about one user that their flow states need, read at once: their states, their memberships and
+/// their assignments (each one Query on the user's side).
+#[derive(Debug, Default, Clone)]
+pub struct UserProgress {
+    pub states: Vec<FlowState>,
+    pub memberships: Vec<Membership>,
+    pub assignments: Vec<Assignment>,
+}
+
+/// One write of a user's progress in a flow: the state over the revision it was read at, and, in the same
+/// transaction, the open assignment it moved (over the status it was read with) and the events that announce it.
+#[derive(Debug)]
+pub struct ProgressWrite<'a> {
+    /// `state.revision` is the next revision; `expected` the one read (0: there was no state).
+    pub state: &'a FlowState,
+    pub expected: u64,
+    pub assignment: Option<(&'a Assignment, AssignmentStatus)>,
+    pub events: &'a [Event],
+}
+
+/// Frigade's flow states.
+#[async_trait]
+pub trait ProgressStore: Send + Sync {
+    async fn user_progress(&self, org: OrgId, user: UserId) -> StoreResult<UserProgress>;
+    /// Writes a state change; [`Conflict::Revision`] when the state or the assignment changed since they were read
+    /// (read again and redo).
+    async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()>;
+    /// Forgets a user's state in a flow, history included; `false` when there was none.
+    async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool>;
 }
 
 /// What one read of the due index found, and what it cost.
@@ -321,6 +361,7 @@ pub trait Store:
     + KeyStore
     + FlowStore
     + AssignmentStore
+    + ProgressStore
     + RateLimitStore
     + IdempotencyStore
     + WebhookStore
@@ -334,6 +375,7 @@ impl<T> Store for T where
         + KeyStore
         + FlowStore
         + AssignmentStore
+        + ProgressStore
         + RateLimitStore
         + IdempotencyStore
         + WebhookStore

@@ -47,7 +47,7 @@ impl Seed {
                 .await
                 .map_err(fail(format!("organization {}", org.id)))?;
             for user in people {
-                store.create_user(user, None).await.map_err(fail(format!("user {}", user.email)))?;
+                store.create_user(user, None).await.map_err(fail(format!("user {}", user.id)))?;
             }
         }
         if let Some(key) = self.api_keys.iter().find(|k| !self.organizations.iter().any(|o| o.id == k.org_id)) {

@@ -1,66 +1,26 @@
 //! `GET /flows`: the user's flows; `GET /flows/all`: those and the ones they may join; `GET /flows/find?id=` and
 //! `GET /flows/{organization}/{flow}`: one flow with its users. `POST /flows/{organization}`: creates a flow. Besides Flowdock's `name` (and
-//! `access_mode`) it takes Frigade's content: `flowType` and ordered `steps`.
+//! `access_mode`) it takes an explicit `flowSlug` and Frigade's content: `flowType`, ordered `steps`, `sequential`,
+//! `completionRule`.
 
 use lambda_http::Request;
-use utoipa::openapi::schema::ObjectBuilder;
 
 use super::views;
 use crate::error::ApiError;
 use crate::handler::Ctx;
+use crate::handlers::frigade::content::read_content;
 use crate::handlers::{body, path_param};
 use crate::http::{Fields, Input, Need, Response};
-use crate::model::{Step, UserId, FLOW_TYPES};
-use crate::services::flows::{
-    self, repeated_step, Added, FlowChanges, NewFlow, MAX_STEPS, MAX_STEP_ID, MAX_STEP_MINUTES,
-};
-
-fn step_id(raw: &str) -> Result<String, String> {
-    let ok = !raw.is_empty()
-        && raw.len() <= MAX_STEP_ID
-        && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
-        Ok(raw.to_owned())
-    } else {
-        Err(format!("must be 1 to {MAX_STEP_ID} letters, digits, '-' or '_'"))
-    }
-}
-
-fn step_id_schema() -> ObjectBuilder {
-    ObjectBuilder::new().pattern(Some(format!("^[A-Za-z0-9_-]{{1,{MAX_STEP_ID}}}$")))
-}
-
-fn flow_type(raw: &str) -> Result<String, String> {
-    if FLOW_TYPES.contains(&raw) {
-        Ok(raw.to_owned())
-    } else {
-        Err(format!("must be one of {}", FLOW_TYPES.join(", ")))
-    }
-}
-
-fn read_step(f: &mut Fields<'_>) -> Option<Step> {
-    let id = f.string_with("id", Need::Required, step_id_schema(), step_id);
-    let title = f.string::<crate::model::Text<{ flows::MAX_STEP_TITLE }>>("title", Need::Required);
-    let minutes = f.integer("estimatedMinutes", Need::Optional, 0..=MAX_STEP_MINUTES).unwrap_or(0);
-    Some(Step { id: id?, title: title?.into_string(), estimated_minutes: u32::try_from(minutes).ok()? })
-}
+use crate::model::UserId;
+use crate::services::flows::{self, Added, FlowChanges, NewFlow};
 
 impl Input for NewFlow {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let name = f.string("name", Need::Required);
         let access_mode = f.string("access_mode", Need::Optional);
-        let flow_type = f.string_with(
-            "flowType",
-            Need::Optional,
-            ObjectBuilder::new().enum_values(Some(FLOW_TYPES.iter().copied())),
-            flow_type,
-        );
-        let steps = f.array("steps", Need::Optional, MAX_STEPS, read_step);
-        if let Some(repeated) = steps.as_deref().and_then(repeated_step) {
-            f.add("steps", format!("step ids must be unique; '{repeated}' appears twice"));
-            return None;
-        }
-        Some(Self { name: name?, access_mode, flow_type, steps: steps.unwrap_or_default() })
+        let slug = f.string("flowSlug", Need::Optional);
+        let content = read_content(f);
+        Some(Self { name: name?, access_mode, slug, content: content? })
     }
 }
 

@@ -42,7 +42,8 @@ pub struct UserView {
     pub id: u64,
     pub nick: String,
     pub name: String,
-    pub email: String,
+    /// None for a person known only by their `externalId` (brought in by Frigade's `userId`).
+    pub email: Option<String>,
     pub avatar: String,
     pub status: Option<String>,
     pub disabled: bool,
@@ -57,12 +58,13 @@ pub struct UserView {
 
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
-        let avatar_hash = hex::encode(Sha256::digest(user.email.key().as_bytes()));
+        let avatar_of = user.email.as_ref().map_or_else(|| format!("user:{}", user.id), |e| e.key());
+        let avatar_hash = hex::encode(Sha256::digest(avatar_of.as_bytes()));
         Self {
             id: user.id.0,
             nick: user.nick.clone(),
             name: user.name.clone(),
-            email: user.email.to_string(),
+            email: user.email.as_ref().map(ToString::to_string),
             avatar: format!("https://www.gravatar.com/avatar/{avatar_hash}"),
             status: None,
             disabled: user.disabled,

@@ -39,7 +39,7 @@ pub fn assigned(a: &Assigned) -> Response {
             message: "Flow assigned successfully".into(),
             details: AssignDetails {
                 assigned_at: a.assignment.assigned_at.to_rfc3339(),
-                assignee_email: a.user.email.to_string(),
+                assignee_email: a.assignment.user_email.to_string(),
                 flow_name: a.flow.name.clone(),
                 module_count: a.flow.module_count(),
                 estimated_duration: format_duration(a.flow.estimated_minutes()),

@@ -13,13 +13,16 @@ use crate::model::{ApiKey, KeyId, OrgId, Organization, Timestamp, User, UserId};
 use crate::store::{Completion, Conflict, Counter, Directory, KeyStore, StoreError, StoreResult};
 
 impl DynamoStore {
-    /// A user's items: the user, the email lookup (a full copy) and, with an external id, its lookup.
+    /// A user's items: the user, the email lookup (a full copy) and, with an external id, its lookup (a full copy
+    /// too, with `user_id`).
     fn add_user(&self, tx: &mut Tx<'_>, user: &User) -> StoreResult<()> {
         let pk = keys::org_pk(user.org_id);
         tx.put(Part::User, to_item(user, &pk, &keys::user_sk(user.id))?, Cond::Absent)?;
-        tx.put(Part::UserEmail, to_item(user, &pk, &keys::email_sk(&user.email.key()))?, Cond::Absent)?;
+        if let Some(email) = &user.email {
+            tx.put(Part::UserEmail, to_item(user, &pk, &keys::email_sk(&email.key()))?, Cond::Absent)?;
+        }
         if let Some(ext) = &user.external_id {
-            let mut link = key(pk, &keys::external_id_sk(ext));
+            let mut link = to_item(user, &pk, &keys::external_id_sk(ext))?;
             link.insert("user_id".into(), n(user.id));
             tx.put(Part::UserExternalId, link, Cond::Absent)?;
         }
@@ -110,6 +113,21 @@ impl Directory for DynamoStore {
 
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>> {
         self.get_as(keys::org_pk(org), &keys::email_sk(email_key)).await
+    }
+
+    async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>> {
+        let Some(item) = self.get(keys::org_pk(org), &keys::external_id_sk(external_id), true).await? else {
+            return Ok(None);
+        };
+        // Lookups written before they carried a copy of the user name it by `user_id` only.
+        let named = item.get("user_id").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).map(UserId);
+        match super::items::from_item::<User>(item) {
+            Ok(user) => Ok(Some(user)),
+            Err(_) => match named {
+                Some(id) => self.get_as(keys::org_pk(org), &keys::user_sk(id)).await,
+                None => Err(StoreError::backend("an external id's lookup names no user")),
+            },
+        }
     }
 
     async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>> {

@@ -19,7 +19,7 @@ use crate::store::{
 
 /// An assignment's item, with its index keys: by user (GSI1), by flow (GSI2), and in the due index (GSI3) while
 /// [`Assignment::due_at`] says it is due.
-fn assignment_item(a: &Assignment) -> StoreResult<Item> {
+pub(super) fn assignment_item(a: &Assignment) -> StoreResult<Item> {
     let pk = keys::org_pk(a.org_id);
     let listed = keys::assignment_index_sk(a.assigned_at, &a.id);
     let mut item = with(
@@ -38,7 +38,7 @@ fn assignment_item(a: &Assignment) -> StoreResult<Item> {
 }
 
 /// The open-assignment lock: one per (flow, person), naming the open assignment.
-fn open_lock(a: &Assignment) -> Item {
+pub(super) fn open_lock(a: &Assignment) -> Item {
     let mut lock = key(keys::org_pk(a.org_id), &keys::open_assignment_sk(&a.flow_id, &a.user_email.key()));
     lock.insert("assignment_id".into(), s(a.id.as_str()));
     lock
@@ -53,7 +53,7 @@ fn outbox_item(event: &Event) -> StoreResult<Item> {
 }
 
 impl DynamoStore {
-    fn add_outbox(&self, tx: &mut Tx<'_>, event: &Event) -> StoreResult<()> {
+    pub(super) fn add_outbox(&self, tx: &mut Tx<'_>, event: &Event) -> StoreResult<()> {
         tx.put(Part::Outbox, outbox_item(event)?, Cond::None)?;
         Ok(())
     }
@@ -63,8 +63,7 @@ impl DynamoStore {
 impl FlowStore for DynamoStore {
     async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()> {
         let pk = keys::org_pk(flow.org_id);
-        let mut slug = key(pk.clone(), &keys::flow_slug_sk(&flow.slug));
-        slug.insert("flow_id".into(), s(flow.id.as_str()));
+        let slug = slug_item(flow);
         let member = membership_item(&Membership::of_creator(flow))?;
         let mut tx = self.tx();
         tx.put(Part::Flow, to_item(flow, &pk, &keys::flow_sk(&flow.id))?, Cond::Absent)?;
@@ -80,7 +79,13 @@ impl FlowStore for DynamoStore {
         self.get_as(keys::org_pk(org), &keys::flow_sk(flow)).await
     }
 
-    async fn update_flow(&self, flow: &Flow, expected: u64, memberships: &[Membership]) -> StoreResult<()> {
+    async fn update_flow(
+        &self,
+        flow: &Flow,
+        expected: u64,
+        old_slug: &Slug,
+        memberships: &[Membership],
+    ) -> StoreResult<()> {
         let pk = keys::org_pk(flow.org_id);
         // A flow written before revisions existed has none: it counts as revision 0.
         let condition = if expected == 0 {
@@ -99,12 +104,15 @@ impl FlowStore for DynamoStore {
         for m in memberships {
             tx.put(Part::FlowMember, membership_item(m)?, Cond::None)?;
         }
-        tx.commit(self.client()).await?.or_fail(|part, old| {
-            (part == Part::Flow).then_some(if old.is_some() {
-                StoreError::Conflict(Conflict::Revision)
-            } else {
-                StoreError::Conflict(Conflict::Missing)
-            })
+        if &flow.slug != old_slug {
+            tx.put(Part::FlowSlug, slug_item(flow), Cond::Absent)?;
+            tx.delete_existing(Part::OldFlowSlug, key(pk, &keys::flow_slug_sk(old_slug)))?;
+        }
+        tx.commit(self.client()).await?.or_fail(|part, old| match part {
+            Part::Flow if old.is_some() => Some(StoreError::Conflict(Conflict::Revision)),
+            Part::Flow => Some(StoreError::Conflict(Conflict::Missing)),
+            Part::FlowSlug => Some(StoreError::Conflict(Conflict::FlowSlug)),
+            _ => None,
         })
     }
 
@@ -148,6 +156,13 @@ impl FlowStore for DynamoStore {
         found.sort_by(|a, b| a.0.id.as_str().cmp(b.0.id.as_str()));
         Ok(found)
     }
+}
+
+/// The slug's item: the flow's `parameterized_name`, naming the flow.
+fn slug_item(flow: &Flow) -> Item {
+    let mut slug = key(keys::org_pk(flow.org_id), &keys::flow_slug_sk(&flow.slug));
+    slug.insert("flow_id".into(), s(flow.id.as_str()));
+    slug
 }
 
 /// A membership's item: in the flow's partition, and in the user's (GSI1).
@@ -292,6 +307,6 @@ impl AssignmentStore for DynamoStore {
 }
 
 /// A status as its item attribute (serde's form of the enum).
-fn status(status: AssignmentStatus) -> AttributeValue {
+pub(super) fn status(status: AssignmentStatus) -> AttributeValue {
     serde_dynamo::to_attribute_value(status).unwrap_or_else(|_| s("unknown"))
 }

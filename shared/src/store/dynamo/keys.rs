@@ -145,6 +145,22 @@ pub fn due_until(now: Timestamp) -> String {
     format!("{now}#~")
 }
 
+// Flow states.
+
+/// A user's flow states: the user's own partition.
+pub fn states_pk(org: OrgId, user: UserId) -> String {
+    format!("ORG#{org}#USER#{user}")
+}
+
+pub fn state_sk(flow: &FlowId) -> String {
+    format!("{STATE_PREFIX}{flow}")
+}
+
+pub const STATE_PREFIX: &str = "STATE#";
+
+/// GSI1's sort keys of a user's assignments start so (a membership's with [`MEMBER_INDEX_PREFIX`]).
+pub const ASSIGNMENT_INDEX_PREFIX: &str = "ASGN#";
+
 // Webhooks, the outbox and deliveries.
 
 pub fn webhook_sk(id: &WebhookId) -> String {

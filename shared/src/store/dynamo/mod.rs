@@ -12,14 +12,15 @@
 //! | organization slug | `ORGSLUG#<slug>` | `META` | unique by condition |
 //! | user | `ORG#<org>` | `USER#<id, 20 digits>` | ordered by id for listing |
 //! | user by email | `ORG#<org>` | `EMAIL#<lower-cased email>` | a full copy of the user, written in the same transaction (assign reads it) |
-//! | user by external id | `ORG#<org>` | `EXTID#<externalId>` | `user_id`; unique by condition (Frigade's `userId` will read it) |
+//! | user by external id | `ORG#<org>` | `EXTID#<externalId>` | a full copy of the user with `user_id`; unique by condition (Frigade's `userId` reads it) |
 //! | API key | `APIKEY#<sha256>` | `META` | authentication is this one GetItem (strongly consistent) |
 //! | API key, listed | `ORG#<org>` | `APIKEY#<id>` | same record, for listing and revoking |
 //! | flow | `ORG#<org>` | `FLOW#<id>` | |
 //! | flow slug | `ORG#<org>` | `FLOWSLUG#<slug>` | unique by condition |
 //! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>`: a flow's members (`flow_members`) and a user's flows (`member_flows`), no scan |
 //! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user and GSI2 by flow (`ASGN#<assignedAt>#<id>`: read by assignment lists and reports, the progress issue); GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while due (the overdue run) |
-//! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open |
+//! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open; deleted when the assignment completes or is cancelled |
+//! | flow state | `ORG#<org>#USER#<user>` | `STATE#<flow id>` | a user's progress in a flow with its newest flow responses; `revision` for optimistic locking; a user's states are one Query |
 //! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
 //! | outbox | `OUTBOX#<shard>` | `<time>#<event>` | written in the transaction of the change it announces |
 //! | attempt count | `ATTEMPT#<webhook>#<event>` | `META` | `n`, updated with `ADD`; expires |
@@ -37,6 +38,7 @@ mod flows;
 mod items;
 pub mod keys;
 mod limits;
+mod progress;
 mod schema;
 mod tx;
 mod webhooks;

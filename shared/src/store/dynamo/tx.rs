@@ -27,10 +27,13 @@ pub enum Part {
     KeyListed,
     Flow,
     FlowSlug,
+    /// The slug a flow leaves.
+    OldFlowSlug,
     FlowMember,
     Assignment,
     OpenAssignment,
     Outbox,
+    FlowState,
     Webhook,
     /// The organization's count of webhook endpoints.
     WebhookCount,
@@ -98,6 +101,17 @@ impl<'a> Tx<'a> {
             put = put.expression_attribute_values(*k, v.clone());
         }
         self.push(part, TransactWriteItem::builder().put(put.build().map_err(StoreError::backend)?).build());
+        Ok(self)
+    }
+
+    /// A delete, whether or not the item exists.
+    pub fn delete(&mut self, part: Part, key: Item) -> StoreResult<&mut Self> {
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(self.table)
+            .set_key(Some(key))
+            .build()
+            .map_err(StoreError::backend)?;
+        self.push(part, TransactWriteItem::builder().delete(delete).build());
         Ok(self)
     }
 

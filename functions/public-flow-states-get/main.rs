@@ -1,0 +1,6 @@
+//! Lambda function `public-flow-states-get`: GET /v1/public/flowStates.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    flows_shared::lambda::run(&flows_shared::endpoints::PUBLIC_FLOW_STATES_GET).await
+}
