@@ -108,7 +108,10 @@ def resource(function: str, method: str, path: str, description: str, actions: l
         "        - Statement:",
         "            - Effect: Allow",
         f"              Action: [{', '.join(actions)}]",
-        "              Resource: !GetAtt Table.Arn",
+        # A Query may read an index, which IAM names apart from the table.
+        "              Resource: [!GetAtt Table.Arn, !Sub \"${Table.Arn}/index/*\"]"
+        if "dynamodb:Query" in actions
+        else "              Resource: !GetAtt Table.Arn",
     ]
     if sqs:
         lines += [

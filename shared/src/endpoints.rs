@@ -44,6 +44,9 @@ endpoints! {
     FLOWS_CREATE => flows::create;
     FLOWS_ASSIGN => assignments::assign;
     ASSIGNMENTS_GET => assignments::get;
+    ASSIGNMENTS_LIST => assignments::list;
+    ASSIGNMENTS_CANCEL => assignments::cancel;
+    FLOWS_REPORT => assignments::report;
     FLOW_CONTENT_GET => content::get;
     FLOW_CONTENT_UPDATE => content::update;
     PUBLIC_FLOWS_LIST => content::list_public;

@@ -156,10 +156,9 @@ fn component<T: ToSchema>(components: &mut Components) {
 /// The schema of a Frigade `userId` (or `groupId`) in a query: a text of at most 255 characters.
 fn end_user_schema() -> Value {
     use crate::http::fields::StrValue;
-    let mut schema = serde_json::to_value(
-        <crate::model::Text<{ users::MAX_EXTERNAL_ID }> as StrValue>::schema().build(),
-    )
-    .unwrap_or_else(|_| json!({}));
+    let mut schema =
+        serde_json::to_value(<crate::model::Text<{ users::MAX_EXTERNAL_ID }> as StrValue>::schema().build())
+            .unwrap_or_else(|_| json!({}));
     schema["type"] = json!("string");
     schema
 }
@@ -349,6 +348,35 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             Operation::new("One assignment")
                 .answer::<AssignmentView>(200, "The assignment")
                 .error(404, "No such assignment in the organization"),
+        ),
+        (
+            &routes::ASSIGNMENTS_LIST,
+            Operation::new("A page of the organization's assignments, newest first (MomoFlow)")
+                .describe("Filters: `userEmail` (a person; one the organization does not have selects nothing), `flowId`, `status`. A member's key reads only its own user's assignments. `nextCursor` is the `cursor` of the next page, null on the last.")
+                .query("userEmail", json!({ "type": "string", "format": "email", "maxLength": 254 }), "Only this person's")
+                .query("flowId", json!({ "type": "string" }), "Only this flow's")
+                .query("status", json!({ "type": "string", "enum": ["assigned", "started", "completed", "overdue", "cancelled"] }), "Only those in this status")
+                .query("limit", json!({ "type": "string", "pattern": "^(100|[1-9][0-9]?)$" }), "At most this many (1 to 100; 20 by default)")
+                .query("cursor", json!({ "type": "string" }), "The `nextCursor` of the page before")
+                .beyond_schema("the cursor must be one this API gave")
+                .answer::<crate::handlers::momoflow::views::AssignmentPageView>(200, "The page"),
+        ),
+        (
+            &routes::ASSIGNMENTS_CANCEL,
+            Operation::new("Cancel an assignment (MomoFlow; an admin's key)")
+                .describe("It leaves the due index and reports, the flow may be assigned to the person again, and later progress changes nothing. Cancelling a cancelled assignment answers it again.")
+                .answer::<AssignmentView>(200, "The cancelled assignment")
+                .error(404, "No such assignment in the organization")
+                .error(409, "The assignment is completed"),
+        ),
+        (
+            &routes::FLOWS_REPORT,
+            Operation::new("A flow's report (MomoFlow; an admin's key): its assignments' figures")
+                .describe("The flow's assignments made between `startDate` and `endDate` (inclusive; a bare date is the end of that day in UTC), in `status` (`pending` assigned, `in_progress` started, `completed`, `overdue`); cancelled ones never count. `averageCompletionTime` is in seconds (null when none is completed), `completionRate` from 0 to 1. `detailed` lists the assignments, oldest first, with each person's completed steps.")
+                .beyond_schema("endDate must not be before startDate; the dates are between 1970-01-01 and 9999-12-31 in UTC")
+                .body::<crate::services::reports::ReportRequest>()
+                .answer::<crate::handlers::momoflow::views::ReportView>(200, "The report")
+                .error(404, "No such flow in the organization"),
         ),
         (
             &routes::FLOW_CONTENT_GET,

@@ -108,6 +108,10 @@ routes! {
     FLOWS_ASSIGN = "flows-assign", POST, "/v1/flows/assign", Secret, object = Body("flowId"), role = Admin;
     ASSIGNMENTS_GET =
         "assignments-get", GET, "/v1/assignments/{assignmentId}", Secret, object = Path("assignmentId");
+    ASSIGNMENTS_LIST = "assignments-list", GET, "/v1/assignments", Secret;
+    ASSIGNMENTS_CANCEL = "assignments-cancel", DELETE, "/v1/assignments/{assignmentId}", Secret,
+        object = Path("assignmentId"), role = Admin;
+    FLOWS_REPORT = "flows-report", POST, "/v1/flows/report", Secret, object = Body("flowId"), role = Admin;
     FLOW_CONTENT_GET = "flow-content-get", GET, "/v1/flows/{flowId}", Secret, object = Path("flowId");
     FLOW_CONTENT_UPDATE = "flow-content-update", PUT, "/v1/flows/{flowId}", Secret, object = Path("flowId");
     PUBLIC_FLOWS_LIST = "public-flows-list", GET, "/v1/public/flows", Public, user = Query("userId");

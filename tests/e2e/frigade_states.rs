@@ -254,6 +254,11 @@ async fn bad_actions_are_4xx_and_change_nothing(backend: Backend) {
             assert!(reply.body["errors"][field].is_array(), "{body}: {:?}", reply.body);
         }
     }
+    // AND a read with a bad userId or groupId is a 400 too
+    for query in ["", "?userId=", "?userId=u-4&groupId=", &format!("?userId={}", "x".repeat(256))] {
+        let reply = server.get(&format!("/v1/public/flowStates{query}"), &org.public).await;
+        assert_eq!(reply.status, 400, "{query}: {:?}", reply.body);
+    }
     // AND nothing changed: the state, and no user was made for a refused action
     assert_eq!(server.get("/v1/public/flowStates?userId=u-4", &org.secret).await.body, before.body);
     assert_eq!(server.get("/v1/users", &org.secret).await.body, users_before);

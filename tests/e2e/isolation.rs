@@ -137,6 +137,12 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (r.path.to_owned(), Some(json!({"flowId": side.flow, "userEmail": side.email})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
         (format!("/v1/assignments/{}", side.assignment), None)
+    } else if std::ptr::eq(r, &routes::ASSIGNMENTS_LIST) {
+        (r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::ASSIGNMENTS_CANCEL) {
+        (format!("/v1/assignments/{}", side.assignment), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_REPORT) {
+        (r.path.to_owned(), Some(json!({"flowId": side.flow, "detailed": true})))
     } else if std::ptr::eq(r, &routes::FLOW_CONTENT_GET) {
         (format!("/v1/flows/{}", side.flow), None)
     } else if std::ptr::eq(r, &routes::FLOW_CONTENT_UPDATE) {

@@ -3,6 +3,7 @@
 
 mod admin_and_keys;
 mod assign;
+mod assignments_and_reports;
 mod clients;
 mod concurrency;
 mod docs;

@@ -14,7 +14,8 @@ use flows_shared::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
 use flows_shared::services::overdue::{run_once, BATCH};
 use flows_shared::store::memory::MemoryStore;
 use flows_shared::store::{
-    AssignContext, AssignmentStore, Completion, DueAssignments, Store, StoreError, StoreResult, UnreadableDue,
+    AssignContext, AssignmentPage, AssignmentQuery, AssignmentStore, Completion, DueAssignments, Store, StoreError,
+    StoreResult, UnreadableDue,
 };
 use flows_shared::webhooks::publish::Publisher;
 use flows_testkit::backends::store_with_unreadable_due_entry;
@@ -168,6 +169,24 @@ impl AssignmentStore for Refusing {
 
     async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()> {
         self.inner.import_assignments(assignments).await
+    }
+
+    async fn list_assignments(&self, org: OrgId, query: &AssignmentQuery) -> StoreResult<AssignmentPage> {
+        self.inner.list_assignments(org, query).await
+    }
+
+    async fn flow_assignments(
+        &self,
+        org: OrgId,
+        flow: &FlowId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<Vec<Assignment>> {
+        self.inner.flow_assignments(org, flow, from, to).await
+    }
+
+    async fn update_assignment(&self, a: &Assignment, read: AssignmentStatus, events: &[Event]) -> StoreResult<()> {
+        self.inner.update_assignment(a, read, events).await
     }
 
     async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {

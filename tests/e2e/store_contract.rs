@@ -10,8 +10,8 @@ use flows_shared::model::{
     User, UserId, Webhook, WebhookId,
 };
 use flows_shared::store::{
-    Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Store, StoreError,
-    StoredResponse, WebhookPatch,
+    AssignmentQuery, Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Store,
+    StoreError, StoredResponse, WebhookPatch,
 };
 use flows_testkit::backends::store_with_unreadable_due_entry;
 use flows_testkit::{store, Backend};
@@ -57,6 +57,10 @@ crate::on_both_backends!(
     a_users_progress_reads_their_states_memberships_and_assignments,
     a_state_is_written_over_the_revision_it_read_with_its_assignment_and_events,
     a_forgotten_state_is_gone_once,
+    assignments_are_listed_newest_first_in_pages_by_flow_person_or_organization,
+    a_flows_assignments_are_read_within_their_dates,
+    an_assignment_changes_only_over_the_status_it_was_read_with,
+    states_of_many_users_in_one_flow_are_read_at_once,
 );
 
 const ORG: OrgId = OrgId(1);
@@ -971,6 +975,122 @@ async fn a_forgotten_state_is_gone_once(backend: Backend) {
     assert!(first && !second);
     assert!(store.user_progress(ORG, UserId(2)).await.unwrap().states.is_empty());
     store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+}
+
+/// Five assignments a second apart (the first the oldest): of two flows, to two people.
+async fn five_assignments(store: &dyn Store) -> (FlowId, FlowId, Vec<Assignment>) {
+    let (f, g) = (FlowId::generate(), FlowId::generate());
+    let start = Timestamp::parse_iso8601("2030-01-01T00:00:00Z").unwrap();
+    let mut made = Vec::new();
+    for i in 0..5i64 {
+        let flow = if i % 2 == 0 { &f } else { &g };
+        let who = if i < 3 { 2 } else { 3 };
+        let a = Assignment {
+            user_id: UserId(who),
+            assigned_at: start.plus_seconds(i),
+            ..assignment(flow, &format!("p{i}@example.com"), None)
+        };
+        store.create_assignment(&a, &assigned(&a), None).await.unwrap();
+        made.push(a);
+    }
+    (f, g, made)
+}
+
+async fn assignments_are_listed_newest_first_in_pages_by_flow_person_or_organization(backend: Backend) {
+    // GIVEN five assignments, and one of another organization
+    let store = with_org(backend).await;
+    let (f, _, made) = five_assignments(store.as_ref()).await;
+    let elsewhere = Assignment { org_id: OrgId(2), ..assignment(&f, "x@example.com", None) };
+    store.create_assignment(&elsewhere, &assigned(&elsewhere), None).await.unwrap();
+    let ids = |page: &flows_shared::store::AssignmentPage| page.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+
+    // WHEN the organization's are read two at a time
+    let q = AssignmentQuery { limit: 2, ..Default::default() };
+    let first = store.list_assignments(ORG, &q).await.unwrap();
+    let second =
+        store.list_assignments(ORG, &AssignmentQuery { after: first.next.clone(), ..q.clone() }).await.unwrap();
+    let third =
+        store.list_assignments(ORG, &AssignmentQuery { after: second.next.clone(), ..q.clone() }).await.unwrap();
+
+    // THEN they come newest first, each once, and the last page says so
+    assert_eq!(ids(&first), vec![made[4].id.clone(), made[3].id.clone()]);
+    assert_eq!(ids(&second), vec![made[2].id.clone(), made[1].id.clone()]);
+    assert_eq!((ids(&third), third.next), (vec![made[0].id.clone()], None));
+    // AND a flow's, a person's, both, and a status select through their index
+    let by_flow = store
+        .list_assignments(ORG, &AssignmentQuery { flow: Some(f.clone()), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_flow), vec![made[4].id.clone(), made[2].id.clone(), made[0].id.clone()]);
+    let by_person = store
+        .list_assignments(ORG, &AssignmentQuery { user: Some(UserId(3)), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_person), vec![made[4].id.clone(), made[3].id.clone()]);
+    let both = AssignmentQuery { flow: Some(f.clone()), user: Some(UserId(2)), limit: 1, ..Default::default() };
+    let both_first = store.list_assignments(ORG, &both).await.unwrap();
+    assert_eq!(ids(&both_first), vec![made[2].id.clone()]);
+    let both_next = store.list_assignments(ORG, &AssignmentQuery { after: both_first.next, ..both }).await.unwrap();
+    assert_eq!((ids(&both_next), both_next.next), (vec![made[0].id.clone()], None));
+    let completed = AssignmentQuery { status: Some(AssignmentStatus::Completed), limit: 10, ..Default::default() };
+    assert!(store.list_assignments(ORG, &completed).await.unwrap().items.is_empty());
+}
+
+async fn a_flows_assignments_are_read_within_their_dates(backend: Backend) {
+    // GIVEN five assignments a second apart
+    let store = with_org(backend).await;
+    let (f, _, made) = five_assignments(store.as_ref()).await;
+
+    // WHEN the flow's are read whole, from the third's time, and up to the third's time
+    let all = store.flow_assignments(ORG, &f, None, None).await.unwrap();
+    let from = store.flow_assignments(ORG, &f, Some(made[2].assigned_at), None).await.unwrap();
+    let to = store.flow_assignments(ORG, &f, None, Some(made[2].assigned_at)).await.unwrap();
+
+    // THEN each holds the flow's within the dates, both ends included, oldest first
+    let ids = |v: &[Assignment]| v.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&all), vec![made[0].id.clone(), made[2].id.clone(), made[4].id.clone()]);
+    assert_eq!(ids(&from), vec![made[2].id.clone(), made[4].id.clone()]);
+    assert_eq!(ids(&to), vec![made[0].id.clone(), made[2].id.clone()]);
+    assert!(store.flow_assignments(OrgId(2), &f, None, None).await.unwrap().is_empty());
+}
+
+async fn an_assignment_changes_only_over_the_status_it_was_read_with(backend: Backend) {
+    // GIVEN an open, due assignment
+    let store = with_org(backend).await;
+    let flow = FlowId::generate();
+    let open = assignment(&flow, "me@example.com", Some(Timestamp::now().plus_seconds(60)));
+    store.create_assignment(&open, &assigned(&open), None).await.unwrap();
+
+    // WHEN it is cancelled over its status, then cancelled again over the status it no longer has
+    let cancelled = open.cancelled(Timestamp::now()).unwrap();
+    store.update_assignment(&cancelled, AssignmentStatus::Assigned, &[]).await.unwrap();
+    let stale = store.update_assignment(&cancelled, AssignmentStatus::Assigned, &[]).await;
+
+    // THEN the first holds: out of the due index, its flow and person free again; the second is a conflict
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    assert_eq!(store.get_assignment(ORG, &open.id).await.unwrap(), Some(cancelled));
+    assert!(store.due_assignments(Timestamp::now().plus_seconds(120), 10).await.unwrap().assignments.is_empty());
+    assert!(store.assign_context(ORG, &flow, "me@example.com").await.unwrap().open.is_none());
+    let again = assignment(&flow, "me@example.com", None);
+    store.create_assignment(&again, &assigned(&again), None).await.unwrap();
+}
+
+async fn states_of_many_users_in_one_flow_are_read_at_once(backend: Backend) {
+    // GIVEN two users with a state in a flow, one with a state in another
+    let store = with_org(backend).await;
+    let (f, g) = (flow(ORG, "one"), flow(ORG, "two"));
+    for (fl, user) in [(&f, 2), (&f, 3), (&g, 4)] {
+        let s = state(fl, UserId(user), 1);
+        store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+    }
+
+    // WHEN the flow's states of three users are read
+    let mut found = store.flow_states(ORG, &f.id, &[UserId(2), UserId(3), UserId(4)]).await.unwrap();
+    found.sort_by_key(|s| s.user_id);
+
+    // THEN the two who have one come back
+    assert_eq!(found.iter().map(|s| s.user_id).collect::<Vec<_>>(), vec![UserId(2), UserId(3)]);
+    assert!(store.flow_states(ORG, &f.id, &[]).await.unwrap().is_empty());
 }
 
 #[test]

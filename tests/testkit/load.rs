@@ -84,6 +84,8 @@ struct Objects {
 #[derive(Default)]
 struct ClientState {
     created_hook: Option<String>,
+    /// The assignment this client's assign made last, which its cancel cancels (so assigns keep succeeding).
+    assigned: Option<String>,
     created_key: Option<String>,
 }
 
@@ -149,6 +151,14 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(r.path.to_owned(), Some(json!({"flowId": o.flow, "userEmail": email, "dueDate": "2030-01-01"})))
     } else if std::ptr::eq(r, &routes::ASSIGNMENTS_GET) {
         m(format!("/v1/assignments/{}", o.assignment), None)
+    } else if std::ptr::eq(r, &routes::ASSIGNMENTS_LIST) {
+        m(format!("/v1/assignments?flowId={}&limit={}", o.flow, 1 + n % 20), None)
+    } else if std::ptr::eq(r, &routes::ASSIGNMENTS_CANCEL) {
+        // The assignment an assign made last, when this client made one; else one that does not exist.
+        let id = client.assigned.take().unwrap_or_else(|| format!("asgn_{NOBODY}{NOBODY}"));
+        m(format!("/v1/assignments/{id}"), None)
+    } else if std::ptr::eq(r, &routes::FLOWS_REPORT) {
+        m(r.path.to_owned(), Some(json!({"flowId": o.flow, "detailed": n.is_multiple_of(2)})))
     } else if std::ptr::eq(r, &routes::FLOW_CONTENT_GET) {
         m(format!("/v1/flows/{}", o.flow), None)
     } else if std::ptr::eq(r, &routes::FLOW_CONTENT_UPDATE) {
@@ -251,6 +261,8 @@ pub async fn mixed(server: Arc<TestServer>, clients: usize, until: Until) -> Loa
                     state.created_hook = created;
                 } else if std::ptr::eq(route, &routes::API_KEYS_CREATE) && status == 201 {
                     state.created_key = created;
+                } else if std::ptr::eq(route, &routes::FLOWS_ASSIGN) && status == 200 {
+                    state.assigned = reply.body["assignmentId"].as_str().map(str::to_owned);
                 }
                 let error = (status >= 500).then(|| format!("{method} {path}: {status} {}", reply.body));
                 let unnamed =

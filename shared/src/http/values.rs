@@ -7,6 +7,7 @@ use super::fields::StrValue;
 use crate::model::{
     AccessMode, ActionType, CompletionRule, Email, EventType, KeyKind, Priority, Role, Slug, Text, Tier, Timestamp,
 };
+use crate::services::reports::ReportStatus;
 
 /// Characters Unicode calls control characters, which no text field takes (tab and line breaks excepted).
 const CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
@@ -103,6 +104,7 @@ enum_value!(Role, ["admin", "member"]);
 enum_value!(AccessMode, ["invitation", "link", "organization"]);
 enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue"]);
 enum_value!(CompletionRule, ["ALL_STEPS", "LAST_STEP"]);
+enum_value!(ReportStatus, ["pending", "in_progress", "completed", "overdue"]);
 enum_value!(
     ActionType,
     [

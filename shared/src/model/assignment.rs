@@ -42,6 +42,17 @@ impl AssignmentStatus {
         !matches!(self, Self::Completed | Self::Cancelled)
     }
 
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "assigned" => Ok(Self::Assigned),
+            "started" => Ok(Self::Started),
+            "completed" => Ok(Self::Completed),
+            "overdue" => Ok(Self::Overdue),
+            "cancelled" => Ok(Self::Cancelled),
+            _ => Err("must be one of assigned, started, completed, overdue, cancelled".into()),
+        }
+    }
+
     /// Whether an assignment in this status can still become overdue: assigned or started, not yet overdue
     /// or completed.
     pub fn awaits_due_date(&self) -> bool {
@@ -86,6 +97,16 @@ pub struct Progressed {
 }
 
 impl Assignment {
+    /// The assignment cancelled at `now`: it leaves the due index and releases its flow and person; `None` when it
+    /// is closed already (completed or cancelled).
+    pub fn cancelled(&self, now: Timestamp) -> Option<Assignment> {
+        self.status.is_open().then(|| Assignment {
+            status: AssignmentStatus::Cancelled,
+            cancelled_at: Some(now),
+            ..self.clone()
+        })
+    }
+
     /// Follows the person's progress in the flow: the first start (`started`) marks the assignment started and
     /// announces `flow.started` (an overdue one stays overdue); completion (`completed`) marks it completed (late,
     /// when overdue or past its due date) and announces `flow.completed`, with `flow.started` first if the start

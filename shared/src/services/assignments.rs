@@ -8,7 +8,7 @@ use crate::model::{
     Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, Flow, FlowId, Priority, Role, Text, Timestamp,
     User,
 };
-use crate::store::{AssignmentStore, Conflict, StoreError};
+use crate::store::{AssignmentPage, AssignmentQuery, AssignmentStore, Conflict, Directory, StoreError};
 use crate::webhooks::publish::Publisher;
 
 pub const MAX_FLOW_ID: usize = 100;
@@ -106,3 +106,82 @@ pub async fn get(caller: &Caller, store: &dyn AssignmentStore, raw_id: &str) -> 
     // A member reads only their own assignments; anyone else's is answered as missing.
     found.filter(|a| me.role == Role::Admin || a.user_id == me.user_id).ok_or_else(missing)
 }
+
+/// The most assignments a page holds, and how many when the caller does not say.
+pub const MAX_PAGE: usize = 100;
+pub const DEFAULT_PAGE: usize = 20;
+
+/// What `GET /v1/assignments` asks for.
+pub struct ListQuery {
+    pub user_email: Option<Email>,
+    pub flow_id: Option<String>,
+    pub status: Option<AssignmentStatus>,
+    pub after: Option<(Timestamp, AssignmentId)>,
+    pub limit: usize,
+}
+
+/// A page of the organization's assignments, newest first. A member reads only their own (another person's email
+/// selects nothing); an email or flow the organization does not have selects nothing.
+pub async fn list<S>(caller: &Caller, store: &S, query: ListQuery) -> Result<AssignmentPage, ApiError>
+where
+    S: AssignmentStore + Directory + ?Sized,
+{
+    let org = caller.org().await?;
+    let nothing = || Ok(AssignmentPage::default());
+    let flow = match &query.flow_id {
+        Some(raw) => match FlowId::parse(raw) {
+            Ok(id) => Some(id),
+            Err(_) => return nothing(),
+        },
+        None => None,
+    };
+    let named = match &query.user_email {
+        Some(email) => match store.find_user_by_email(org, &email.key()).await? {
+            Some(user) => Some(user.id),
+            None => return nothing(),
+        },
+        None => None,
+    };
+    let principal = caller.permit().await?;
+    let me = principal.key()?;
+    let user = if me.role == Role::Admin {
+        named
+    } else {
+        match named {
+            Some(id) if id != me.user_id => return nothing(),
+            _ => Some(me.user_id),
+        }
+    };
+    let selection = AssignmentQuery { flow, user, status: query.status, after: query.after, limit: query.limit };
+    Ok(store.list_assignments(org, &selection).await?)
+}
+
+/// Cancels an open assignment (an admin's act): it leaves the due index, its flow may be assigned to the person
+/// again, and later progress changes nothing. Cancelling a cancelled one answers it again; a completed one is a
+/// 409.
+pub async fn cancel(caller: &Caller, store: &dyn AssignmentStore, raw_id: &str) -> Result<Assignment, ApiError> {
+    let missing = || ApiError::not_found(format!("Assignment with ID '{raw_id}' does not exist"));
+    let id = AssignmentId::parse(raw_id).map_err(|_| missing())?;
+    let org = caller.org().await?;
+    for _ in 0..CANCEL_ATTEMPTS {
+        let (found, _) = tokio::try_join!(async { Ok(store.get_assignment(org, &id).await?) }, caller.permit())?;
+        let read = found.ok_or_else(missing)?;
+        if read.status == AssignmentStatus::Cancelled {
+            return Ok(read);
+        }
+        let Some(cancelled) = read.cancelled(caller.now()) else {
+            return Err(ApiError::conflict(format!("Assignment '{id}' is completed; it cannot be cancelled")));
+        };
+        match store.update_assignment(&cancelled, read.status, &[]).await {
+            Ok(()) => {
+                tracing::info!(assignment = %id, "assignment cancelled");
+                return Ok(cancelled);
+            }
+            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict("The assignment kept changing while it was cancelled; try again"))
+}
+
+const CANCEL_ATTEMPTS: usize = 5;

@@ -12,5 +12,6 @@ pub mod flows;
 pub mod organizations;
 pub mod overdue;
 pub mod progress;
+pub mod reports;
 pub mod users;
 pub mod webhooks;

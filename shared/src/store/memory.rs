@@ -360,6 +360,11 @@ impl ProgressStore for MemoryStore {
     async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool> {
         Ok(self.lock().states.remove(&(org, user, flow.clone())).is_some())
     }
+
+    async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>> {
+        let s = self.lock();
+        Ok(users.iter().filter_map(|u| s.states.get(&(org, *u, flow.clone())).cloned()).collect())
+    }
 }
 
 #[async_trait]
@@ -392,6 +397,59 @@ impl AssignmentStore for MemoryStore {
 
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
         Ok(self.lock().assignments.get(&(org, id.clone())).cloned())
+    }
+
+    async fn list_assignments(&self, org: OrgId, query: &AssignmentQuery) -> StoreResult<AssignmentPage> {
+        let s = self.lock();
+        let mut all: Vec<&Assignment> =
+            s.assignments.values().filter(|a| a.org_id == org && query.selects(a)).collect();
+        all.sort_by(|a, b| (b.assigned_at, b.id.as_str()).cmp(&(a.assigned_at, a.id.as_str())));
+        let after = |a: &&Assignment| {
+            query.after.as_ref().is_none_or(|(at, id)| (a.assigned_at, a.id.as_str()) < (*at, id.as_str()))
+        };
+        let mut items: Vec<Assignment> = all.into_iter().filter(after).take(query.limit + 1).cloned().collect();
+        let next = (items.len() > query.limit).then(|| {
+            items.truncate(query.limit);
+            items.last().map(|a| (a.assigned_at, a.id.clone()))
+        });
+        Ok(AssignmentPage { items, next: next.flatten() })
+    }
+
+    async fn flow_assignments(
+        &self,
+        org: OrgId,
+        flow: &FlowId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<Vec<Assignment>> {
+        let s = self.lock();
+        let mut found: Vec<Assignment> = s
+            .assignments
+            .values()
+            .filter(|a| a.org_id == org && &a.flow_id == flow)
+            .filter(|a| from.is_none_or(|f| a.assigned_at >= f) && to.is_none_or(|t| a.assigned_at <= t))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| (a.assigned_at, a.id.as_str()).cmp(&(b.assigned_at, b.id.as_str())));
+        Ok(found)
+    }
+
+    async fn update_assignment(
+        &self,
+        assignment: &Assignment,
+        read: AssignmentStatus,
+        events: &[Event],
+    ) -> StoreResult<()> {
+        let mut s = self.lock();
+        let stored = s.assignments.get(&(assignment.org_id, assignment.id.clone()));
+        if stored.is_none_or(|stored| stored.status != read) {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        s.replace_assignment(assignment);
+        for event in events {
+            s.outbox.insert(event.id.clone(), event.clone());
+        }
+        Ok(())
     }
 
     async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()> {

@@ -194,6 +194,26 @@ pub trait AssignmentStore: Send + Sync {
         done: Option<&Completion>,
     ) -> StoreResult<()>;
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>>;
+    /// A page of the organization's assignments, newest first (by `assigned_at`, then id), as `query` selects them:
+    /// through the flow's index, the person's, or the organization's, never a scan.
+    async fn list_assignments(&self, org: OrgId, query: &AssignmentQuery) -> StoreResult<AssignmentPage>;
+    /// A flow's assignments made within `[from, to]` (either end open), oldest first, through the flow's index
+    /// (reports).
+    async fn flow_assignments(
+        &self,
+        org: OrgId,
+        flow: &FlowId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<Vec<Assignment>>;
+    /// Writes a changed assignment over the status it was read with ([`Conflict::Revision`] when it moved on), its
+    /// due-index entry and open-assignment lock following its new status, with `events`, in one transaction.
+    async fn update_assignment(
+        &self,
+        assignment: &Assignment,
+        read: AssignmentStatus,
+        events: &[Event],
+    ) -> StoreResult<()>;
     /// Writes assignments in bulk, without events: for imports, fixtures and benchmarks. No uniqueness check; the
     /// caller brings assignments that do not collide.
     async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()>;
@@ -237,6 +257,37 @@ pub trait ProgressStore: Send + Sync {
     async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()>;
     /// Forgets a user's state in a flow, history included; `false` when there was none.
     async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool>;
+    /// The states these users have in one flow (users without one are left out), in one read (reports).
+    async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>>;
+}
+
+/// Which assignments a list reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssignmentQuery {
+    /// Only this flow's (through its index).
+    pub flow: Option<FlowId>,
+    /// Only this person's (through theirs); with `flow` too, the flow's index is read and filtered.
+    pub user: Option<UserId>,
+    pub status: Option<AssignmentStatus>,
+    /// The last assignment of the previous page: this page starts after it.
+    pub after: Option<(Timestamp, AssignmentId)>,
+    pub limit: usize,
+}
+
+/// A page of assignments, and where the next starts when there is one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssignmentPage {
+    pub items: Vec<Assignment>,
+    pub next: Option<(Timestamp, AssignmentId)>,
+}
+
+impl AssignmentQuery {
+    /// Whether `a` belongs to the selection (the stores' filters, said once).
+    pub fn selects(&self, a: &Assignment) -> bool {
+        self.flow.as_ref().is_none_or(|f| &a.flow_id == f)
+            && self.user.is_none_or(|u| a.user_id == u)
+            && self.status.is_none_or(|s| a.status == s)
+    }
 }
 
 /// What one read of the due index found, and what it cost.

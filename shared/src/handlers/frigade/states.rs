@@ -6,7 +6,7 @@ use http::StatusCode;
 use lambda_http::{Request, RequestExt};
 
 use super::views::FlowStatesView;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problems};
 use crate::handler::Ctx;
 use crate::handlers::{body, path_param};
 use crate::http::{json, Fields, Input, Need, Response};
@@ -57,16 +57,22 @@ pub async fn post(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     Ok(json(StatusCode::OK, &FlowStatesView::from(&states)))
 }
 
-/// The `userId` of a query: required, at most [`MAX_EXTERNAL_ID`] characters.
+/// The `userId` of a query (and its `groupId`, checked and not kept): at most [`MAX_EXTERNAL_ID`] characters.
 pub(crate) fn user_query(request: &Request, need: Need) -> Result<Option<String>, ApiError> {
     let query = request.query_string_parameters();
-    match query.first("userId") {
-        None if need == Need::Required => Err(ApiError::field("userId", "is required")),
-        None => Ok(None),
-        Some(raw) => Text::<MAX_EXTERNAL_ID>::parse(raw)
-            .map(|t| Some(t.into_string()))
-            .map_err(|problem| ApiError::field("userId", problem)),
+    let mut problems = Problems::new();
+    let user = match query.first("userId") {
+        None if need == Need::Required => {
+            problems.check("userId", Err::<Text<MAX_EXTERNAL_ID>, _>("is required".to_owned()))
+        }
+        None => None,
+        Some(raw) => problems.check("userId", Text::<MAX_EXTERNAL_ID>::parse(raw)),
+    };
+    if let Some(raw) = query.first("groupId") {
+        problems.check("groupId", Text::<MAX_EXTERNAL_ID>::parse(raw));
     }
+    problems.finish()?;
+    Ok(user.map(Text::into_string))
 }
 
 #[tracing::instrument(skip_all)]

@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 use crate::http::{json, Response};
 use crate::model::{format_duration, Assignment, AssignmentStatus, Priority};
 use crate::services::assignments::Assigned;
+use crate::services::reports::{Report, ReportStatus};
+use crate::store::AssignmentPage;
 
 /// The answer to an assign.
 #[derive(Serialize, ToSchema)]
@@ -62,6 +64,15 @@ pub struct AssignmentView {
     pub status: AssignmentStatus,
     #[schema(format = DateTime)]
     pub assigned_at: String,
+    /// When the person first started the flow.
+    #[schema(format = DateTime)]
+    pub started_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+    /// Completed after its due date.
+    pub late: bool,
+    #[schema(format = DateTime)]
+    pub cancelled_at: Option<String>,
 }
 
 impl From<&Assignment> for AssignmentView {
@@ -75,6 +86,94 @@ impl From<&Assignment> for AssignmentView {
             notes: a.notes.clone(),
             status: a.status,
             assigned_at: a.assigned_at.to_rfc3339(),
+            started_at: a.started_at.map(|t| t.to_rfc3339()),
+            completed_at: a.completed_at.map(|t| t.to_rfc3339()),
+            late: a.late,
+            cancelled_at: a.cancelled_at.map(|t| t.to_rfc3339()),
+        }
+    }
+}
+
+/// A page of assignments.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentPageView {
+    pub items: Vec<AssignmentView>,
+    /// The `cursor` of the next page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+impl From<&AssignmentPage> for AssignmentPageView {
+    fn from(page: &AssignmentPage) -> Self {
+        Self {
+            items: page.items.iter().map(AssignmentView::from).collect(),
+            next_cursor: page.next.as_ref().map(super::assignments::cursor_of),
+        }
+    }
+}
+
+/// A report's figures.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsView {
+    pub total_assignments: u64,
+    pub completed_assignments: u64,
+    /// Seconds from assignment to completion, over the completed ones (rounded); null when none is completed.
+    pub average_completion_time: Option<u64>,
+    /// Completed over total, from 0 to 1.
+    pub completion_rate: f64,
+}
+
+/// One assignment of a detailed report.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportAssignmentView {
+    pub assignment_id: String,
+    pub assignee_email: String,
+    pub status: ReportStatus,
+    #[schema(format = DateTime)]
+    pub assigned_at: String,
+    #[schema(format = DateTime)]
+    pub due_date: Option<String>,
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+    /// The flow's steps the person has completed.
+    pub completed_modules: u64,
+}
+
+/// The answer to a report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportView {
+    pub metrics: MetricsView,
+    /// With `detailed` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<Vec<ReportAssignmentView>>,
+}
+
+impl From<&Report> for ReportView {
+    fn from(r: &Report) -> Self {
+        let m = &r.metrics;
+        Self {
+            metrics: MetricsView {
+                total_assignments: m.total,
+                completed_assignments: m.completed,
+                average_completion_time: m.average_completion_seconds,
+                completion_rate: (m.completion_rate * 10_000.0).round() / 10_000.0,
+            },
+            assignments: r.lines.as_ref().map(|lines| {
+                lines
+                    .iter()
+                    .map(|l| ReportAssignmentView {
+                        assignment_id: l.assignment.id.to_string(),
+                        assignee_email: l.assignment.user_email.to_string(),
+                        status: l.status,
+                        assigned_at: l.assignment.assigned_at.to_rfc3339(),
+                        due_date: l.assignment.due_date.map(|t| t.to_rfc3339()),
+                        completed_at: l.assignment.completed_at.map(|t| t.to_rfc3339()),
+                        completed_modules: l.completed_modules,
+                    })
+                    .collect()
+            }),
         }
     }
 }

@@ -13,12 +13,12 @@ use crate::model::{
     Assignment, AssignmentId, AssignmentStatus, Event, Flow, FlowId, Membership, OrgId, Slug, Timestamp, UserId,
 };
 use crate::store::{
-    AssignContext, AssignmentStore, Completion, Conflict, DueAssignments, FlowStore, StoreError, StoreResult,
-    UnreadableDue,
+    AssignContext, AssignmentPage, AssignmentQuery, AssignmentStore, Completion, Conflict, DueAssignments, FlowStore,
+    StoreError, StoreResult, UnreadableDue,
 };
 
-/// An assignment's item, with its index keys: by user (GSI1), by flow (GSI2), and in the due index (GSI3) while
-/// [`Assignment::due_at`] says it is due.
+/// An assignment's item, with its index keys: by user (GSI1), by flow (GSI2), in the due index (GSI3) while
+/// [`Assignment::due_at`] says it is due, and by organization (GSI4).
 pub(super) fn assignment_item(a: &Assignment) -> StoreResult<Item> {
     let pk = keys::org_pk(a.org_id);
     let listed = keys::assignment_index_sk(a.assigned_at, &a.id);
@@ -28,7 +28,9 @@ pub(super) fn assignment_item(a: &Assignment) -> StoreResult<Item> {
             ("GSI1PK", keys::user_index_pk(a.org_id, a.user_id)),
             ("GSI1SK", listed.clone()),
             ("GSI2PK", keys::flow_index_pk(a.org_id, &a.flow_id)),
-            ("GSI2SK", listed),
+            ("GSI2SK", listed.clone()),
+            ("GSI4PK", keys::org_assignments_pk(a.org_id)),
+            ("GSI4SK", listed),
         ],
     );
     if let Some(due) = a.due_at() {
@@ -53,6 +55,27 @@ fn outbox_item(event: &Event) -> StoreResult<Item> {
 }
 
 impl DynamoStore {
+    /// A changed assignment, over the status it was read with; once it is closed, its open-assignment lock goes.
+    pub(super) fn add_assignment_change(
+        &self,
+        tx: &mut Tx<'_>,
+        a: &Assignment,
+        read: AssignmentStatus,
+    ) -> StoreResult<()> {
+        tx.put_if(
+            Part::Assignment,
+            assignment_item(a)?,
+            "#status = :read",
+            &[("#status", "status")],
+            &[(":read", status(read))],
+        )?;
+        if !a.status.is_open() {
+            let lock = key(keys::org_pk(a.org_id), &keys::open_assignment_sk(&a.flow_id, &a.user_email.key()));
+            tx.delete(Part::OpenAssignment, lock)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn add_outbox(&self, tx: &mut Tx<'_>, event: &Event) -> StoreResult<()> {
         tx.put(Part::Outbox, outbox_item(event)?, Cond::None)?;
         Ok(())
@@ -208,6 +231,102 @@ impl AssignmentStore for DynamoStore {
 
     async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>> {
         self.get_as(keys::org_pk(org), &keys::assignment_sk(id)).await
+    }
+
+    async fn list_assignments(&self, org: OrgId, query: &AssignmentQuery) -> StoreResult<AssignmentPage> {
+        let (index, pk) = match (&query.flow, query.user) {
+            (Some(flow), _) => ("GSI2", keys::flow_index_pk(org, flow)),
+            (None, Some(user)) => ("GSI1", keys::user_index_pk(org, user)),
+            (None, None) => ("GSI4", keys::org_assignments_pk(org)),
+        };
+        let mut start = query.after.as_ref().map(|(at, id)| {
+            let mut k = key(keys::org_pk(org), &keys::assignment_sk(id));
+            k.insert(format!("{index}PK"), s(&pk));
+            k.insert(format!("{index}SK"), s(&keys::assignment_index_sk(*at, id)));
+            k
+        });
+        let mut items: Vec<Assignment> = Vec::new();
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression(format!("{index}PK = :pk AND begins_with({index}SK, :prefix)"))
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(keys::ASSIGNMENT_INDEX_PREFIX))
+                .scan_index_forward(false)
+                .limit(i32::try_from(query.limit + 1).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items.unwrap_or_default() {
+                let a: Assignment = from_item(item)?;
+                if query.selects(&a) {
+                    items.push(a);
+                }
+            }
+            match page.last_evaluated_key {
+                Some(next) if !next.is_empty() && items.len() <= query.limit => start = Some(next),
+                _ => break,
+            }
+        }
+        let next = (items.len() > query.limit).then(|| {
+            items.truncate(query.limit);
+            items.last().map(|a| (a.assigned_at, a.id.clone()))
+        });
+        Ok(AssignmentPage { items, next: next.flatten() })
+    }
+
+    async fn flow_assignments(
+        &self,
+        org: OrgId,
+        flow: &FlowId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<Vec<Assignment>> {
+        let low = from.map_or_else(|| keys::ASSIGNMENT_INDEX_PREFIX.to_owned(), |f| format!("ASGN#{f}"));
+        let high = to.map_or_else(|| "ASGN#~".to_owned(), keys::assignment_index_until);
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI2")
+                .key_condition_expression("GSI2PK = :pk AND GSI2SK BETWEEN :low AND :high")
+                .expression_attribute_values(":pk", s(&keys::flow_index_pk(org, flow)))
+                .expression_attribute_values(":low", s(&low))
+                .expression_attribute_values(":high", s(&high))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items.unwrap_or_default() {
+                out.push(from_item::<Assignment>(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    async fn update_assignment(&self, a: &Assignment, read: AssignmentStatus, events: &[Event]) -> StoreResult<()> {
+        let mut tx = self.tx();
+        self.add_assignment_change(&mut tx, a, read)?;
+        for event in events {
+            self.add_outbox(&mut tx, event)?;
+        }
+        match tx.commit(self.client()).await? {
+            super::tx::TxOutcome::Committed => Ok(()),
+            super::tx::TxOutcome::Failed(Part::Assignment, _) => Err(StoreError::Conflict(Conflict::Revision)),
+            super::tx::TxOutcome::Failed(part, _) => {
+                Err(StoreError::backend(format!("an assignment's write failed on {part:?}")))
+            }
+        }
     }
 
     async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()> {

@@ -115,6 +115,16 @@ pub fn assignment_index_sk(assigned_at: Timestamp, id: &AssignmentId) -> String 
     format!("ASGN#{assigned_at}#{id}")
 }
 
+/// GSI4's partition of an organization's assignments (the list without a flow or a person).
+pub fn org_assignments_pk(org: OrgId) -> String {
+    format!("ORG#{org}#ASGN")
+}
+
+/// The end of an index range of assignments made at or before `at` (`~` sorts after every id).
+pub fn assignment_index_until(at: Timestamp) -> String {
+    format!("ASGN#{at}#~")
+}
+
 /// GSI2's partition of a flow's assignments (reports).
 pub fn flow_index_pk(org: OrgId, flow: &FlowId) -> String {
     format!("ORG#{org}#FLOW#{flow}")

@@ -5,8 +5,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::errors::sdk;
-use super::flows::{assignment_item, open_lock, status};
-use super::items::{key, to_item};
+use super::items::{from_item, key, to_item};
 use super::keys;
 use super::tx::{Part, TxOutcome};
 use super::DynamoStore;
@@ -41,21 +40,7 @@ impl ProgressStore for DynamoStore {
             )?;
         }
         if let Some((a, read)) = write.assignment {
-            tx.put_if(
-                Part::Assignment,
-                assignment_item(a)?,
-                "#status = :read",
-                &[("#status", "status")],
-                &[(":read", status(read))],
-            )?;
-            if !a.status.is_open() {
-                let lock = open_lock(a);
-                let lock_key = key(
-                    lock.get("PK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
-                    lock.get("SK").and_then(|v| v.as_s().ok()).map_or("", String::as_str),
-                );
-                tx.delete(Part::OpenAssignment, lock_key)?;
-            }
+            self.add_assignment_change(&mut tx, a, read)?;
         }
         for event in write.events {
             self.add_outbox(&mut tx, event)?;
@@ -65,6 +50,17 @@ impl ProgressStore for DynamoStore {
             TxOutcome::Failed(Part::FlowState | Part::Assignment, _) => Err(StoreError::Conflict(Conflict::Revision)),
             TxOutcome::Failed(part, _) => Err(StoreError::backend(format!("a progress write failed on {part:?}"))),
         }
+    }
+
+    async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>> {
+        let mut found = Vec::with_capacity(users.len());
+        for chunk in users.chunks(100) {
+            let wanted = chunk.iter().map(|u| key(keys::states_pk(org, *u), &keys::state_sk(flow))).collect();
+            for item in self.batch_get(wanted).await? {
+                found.push(from_item(item)?);
+            }
+        }
+        Ok(found)
     }
 
     async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool> {

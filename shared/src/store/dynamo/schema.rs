@@ -10,8 +10,12 @@ use super::DynamoStore;
 use crate::store::{StoreError, StoreResult};
 
 /// The global secondary indexes: name, partition key, sort key.
-pub const TABLE_GSIS: &[(&str, &str, &str)] =
-    &[("GSI1", "GSI1PK", "GSI1SK"), ("GSI2", "GSI2PK", "GSI2SK"), ("GSI3", "GSI3PK", "GSI3SK")];
+pub const TABLE_GSIS: &[(&str, &str, &str)] = &[
+    ("GSI1", "GSI1PK", "GSI1SK"),
+    ("GSI2", "GSI2PK", "GSI2SK"),
+    ("GSI3", "GSI3PK", "GSI3SK"),
+    ("GSI4", "GSI4PK", "GSI4SK"),
+];
 
 /// The attribute DynamoDB's TTL reads (unix seconds). Readers check it themselves: TTL deletes days late.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
