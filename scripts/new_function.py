@@ -136,7 +136,7 @@ def resource(function: str, method: str, path: str, description: str, actions: l
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("function", help="the function's name, e.g. flows-list")
-    parser.add_argument("method", choices=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    parser.add_argument("method", choices=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     parser.add_argument("path", help="API Gateway's path syntax, e.g. /flows/{organization}/{flow}")
     parser.add_argument("description", help="what it does, for the template")
     parser.add_argument("--actions", default="dynamodb:GetItem,dynamodb:UpdateItem",

@@ -232,16 +232,26 @@ impl Caller {
             // An unsigned secret key: its organization is known after the lookup.
             (KeyKind::Secret, None) => None,
         };
-        let (key, count, claim) = match presented {
+        // A public key is counted twice: for its end user, and for all its end users together (its ceiling).
+        let total =
+            (presented.kind() == KeyKind::Public).then(|| Counted::PublicKeyTotal { key_hash: presented.hash() });
+        let count_total = async {
+            match &total {
+                Some(total) => Some(self.count(total).await),
+                None => None,
+            }
+        };
+        let (key, count, total_count, claim) = match presented {
             Presented::Signed { org, id, .. } => {
                 let scope = org.to_string();
                 let counted = counted.as_ref().expect("signed keys know whom they count");
-                let (key, count, claim) = tokio::join!(
+                let (key, count, total_count, claim) = tokio::join!(
                     self.store.find_key_by_hash(presented.hash()),
                     self.count(counted),
+                    count_total,
                     self.claim(&scope, id.as_str())
                 );
-                (key.map_err(storage)?, count, claim)
+                (key.map_err(storage)?, count, total_count, claim)
             }
             Presented::Legacy { .. } => {
                 let key = self.store.find_key_by_hash(presented.hash()).await.map_err(storage)?;
@@ -250,8 +260,9 @@ impl Caller {
                 };
                 let counted = counted.unwrap_or(Counted::Organization(found.org_id.0));
                 let scope = found.org_id.to_string();
-                let (count, claim) = tokio::join!(self.count(&counted), self.claim(&scope, found.id.as_str()));
-                (key, count, claim)
+                let (count, total_count, claim) =
+                    tokio::join!(self.count(&counted), count_total, self.claim(&scope, found.id.as_str()));
+                (key, count, total_count, claim)
             }
         };
         let key = key.filter(|k| k.revoked_at.is_none()).ok_or(Denied::Unauthorized)?;
@@ -269,8 +280,20 @@ impl Caller {
         if self.route.role == Role::Admin && key.role != Role::Admin {
             return Err(Denied::Forbidden("This route requires the key of an organization admin".into()));
         }
-        let quota = rate_limit::decide(count.map_err(storage)?, self.limits.for_tier(key.tier), self.now)
-            .map_err(|_| Denied::RateLimited { retry_after: self.retry_after() })?;
+        let limited = |_| Denied::RateLimited { retry_after: self.retry_after() };
+        let limit = match key.kind {
+            KeyKind::Public => self.limits.public_per_user,
+            KeyKind::Secret => self.limits.for_tier(key.tier),
+        };
+        let mut quota = rate_limit::decide(count.map_err(storage)?, limit, self.now).map_err(limited)?;
+        if let Some(total_count) = total_count {
+            let ceiling = self.limits.public_key_ceiling(key.tier);
+            let total = rate_limit::decide(total_count.map_err(storage)?, ceiling, self.now).map_err(limited)?;
+            // The headers tell the nearer of the two limits.
+            if total.remaining < quota.remaining {
+                quota = total;
+            }
+        }
         claim?;
         Ok(Passed { principal: Principal::Key(key), quota: Some(quota) })
     }

@@ -20,6 +20,8 @@ pub const FLOWS_WEB_BASE_URL: &str = "FLOWS_WEB_BASE_URL";
 pub const FLOWS_RATE_LIMIT_STANDARD: &str = "FLOWS_RATE_LIMIT_STANDARD";
 pub const FLOWS_RATE_LIMIT_ENTERPRISE: &str = "FLOWS_RATE_LIMIT_ENTERPRISE";
 pub const FLOWS_RATE_LIMIT_ADMIN: &str = "FLOWS_RATE_LIMIT_ADMIN";
+pub const FLOWS_RATE_LIMIT_PUBLIC_USER: &str = "FLOWS_RATE_LIMIT_PUBLIC_USER";
+pub const FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR: &str = "FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR";
 pub const FLOWS_KEY_SECRET: &str = "FLOWS_KEY_SECRET";
 pub const FLOWS_CREATE_RESOURCES: &str = "FLOWS_CREATE_RESOURCES";
 pub const FLOWS_LOG: &str = "FLOWS_LOG";
@@ -45,6 +47,11 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (FLOWS_WEB_BASE_URL, "base of the `web_url` and `join_url` fields"),
     (FLOWS_RATE_LIMIT_STANDARD, "requests per minute for the standard tier; default 100"),
     (FLOWS_RATE_LIMIT_ENTERPRISE, "requests per minute for the enterprise tier; default 1000"),
+    (FLOWS_RATE_LIMIT_PUBLIC_USER, "requests per minute of a public key for one end user (userId); default 120"),
+    (
+        FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR,
+        "a public key's requests per minute, all end users together, as a multiple of its tier's limit; default 10",
+    ),
     (FLOWS_RATE_LIMIT_ADMIN, "requests per minute per admin token; default 30"),
     (
         FLOWS_KEY_SECRET,
@@ -69,6 +76,12 @@ pub struct Limits {
     pub standard: u32,
     pub enterprise: u32,
     pub admin: u32,
+    /// A public key's requests for one end user (Frigade's `userId`): enough for a browser tab's two calls per
+    /// action and a refresh on every focus.
+    pub public_per_user: u32,
+    /// A public key's requests for all its end users together, as a multiple of its tier's limit: guest ids are
+    /// free to invent, so one key cannot use the per-user buckets to go unbounded.
+    pub public_key_factor: u32,
 }
 
 impl Limits {
@@ -77,6 +90,11 @@ impl Limits {
             Tier::Standard => self.standard,
             Tier::Enterprise => self.enterprise,
         }
+    }
+
+    /// A public key's ceiling over all its end users.
+    pub fn public_key_ceiling(&self, tier: Tier) -> u32 {
+        self.for_tier(tier).saturating_mul(self.public_key_factor)
     }
 }
 
@@ -102,6 +120,8 @@ pub struct Config {
     pub rate_limit_standard: u32,
     pub rate_limit_enterprise: u32,
     pub rate_limit_admin: u32,
+    pub rate_limit_public_user: u32,
+    pub rate_limit_public_key_factor: u32,
     /// Signs API keys (see [`crate::auth`]). Never printed.
     pub key_secret: String,
     pub create_resources: bool,
@@ -125,6 +145,8 @@ impl fmt::Debug for Config {
             .field("rate_limit_standard", &self.rate_limit_standard)
             .field("rate_limit_enterprise", &self.rate_limit_enterprise)
             .field("rate_limit_admin", &self.rate_limit_admin)
+            .field("rate_limit_public_user", &self.rate_limit_public_user)
+            .field("rate_limit_public_key_factor", &self.rate_limit_public_key_factor)
             .field("key_secret", &"<set>")
             .finish()
     }
@@ -222,6 +244,8 @@ impl Config {
             rate_limit_standard: number(FLOWS_RATE_LIMIT_STANDARD, 100)?,
             rate_limit_enterprise: number(FLOWS_RATE_LIMIT_ENTERPRISE, 1000)?,
             rate_limit_admin: number(FLOWS_RATE_LIMIT_ADMIN, 30)?,
+            rate_limit_public_user: number(FLOWS_RATE_LIMIT_PUBLIC_USER, 120)?,
+            rate_limit_public_key_factor: number(FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR, 10)?,
             key_secret,
             create_resources: matches!(get(FLOWS_CREATE_RESOURCES).as_deref(), Some("1" | "true")),
             seed_file: get(FLOWS_SEED_FILE),
@@ -241,6 +265,8 @@ impl Config {
             standard: self.rate_limit_standard,
             enterprise: self.rate_limit_enterprise,
             admin: self.rate_limit_admin,
+            public_per_user: self.rate_limit_public_user,
+            public_key_factor: self.rate_limit_public_key_factor,
         }
     }
 

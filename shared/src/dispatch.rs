@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use crate::auth;
 use crate::caller::{Caller, Credential, Denied, IdempotencyRequest};
+use crate::cors;
 use crate::error::ApiError;
 use crate::handler::{Ctx, Endpoint};
 use crate::http::{request_id, response, Response};
@@ -120,15 +121,46 @@ async fn run(
     let body = crate::http::body::as_json(request.body().as_ref());
     let checked = credential(&state, route, request.headers())
         .and_then(|credential| Ok((credential, idempotency_request(route, &request, body.as_ref())?)));
+    // A browser's request to a public route: its organization's allowed origins decide the CORS headers.
+    let origin = (route.access == Access::Public).then(|| cors::origin_of(request.headers())).flatten();
     let (credential, idempotency) = match checked {
         Ok(checked) => checked,
-        Err(err) => return render(&err),
+        Err(err) => {
+            let mut refused = render(&err);
+            if origin.is_some() {
+                // No organization is known: any page may read why.
+                cors::apply(&cors::Decision::Any, &mut refused);
+            }
+            return refused;
+        }
     };
     let user = end_user(route, &request, body.as_ref());
     let caller =
         Arc::new(Caller::new(route, credential, state.store.clone(), state.config.limits(), now, user, idempotency));
+    // The organization's allowed origins are read beside the handler.
+    let store = state.store.clone();
+    let cors_decision = async {
+        match &origin {
+            Some(origin) => Some(cors::for_request(&caller, store.as_ref(), origin).await),
+            None => None,
+        }
+    };
     let ctx = Ctx { state, request_id, caller: caller.clone() };
-    let (handled, verdict) = tokio::join!((endpoint.handler)(ctx, request), caller.verdict());
+    let (handled, verdict, decision) = tokio::join!((endpoint.handler)(ctx, request), caller.verdict(), cors_decision);
+    let mut response = answer(&caller, handled, verdict).await;
+    if let Some(decision) = decision {
+        cors::apply(&decision, &mut response);
+    }
+    response
+}
+
+/// The answer: the gate's refusal if it refused, else the handler's (kept for its `Idempotency-Key` when it
+/// succeeded), with the rate limit's headers.
+async fn answer(
+    caller: &Caller,
+    handled: Result<Response, ApiError>,
+    verdict: &Result<crate::caller::Passed, Denied>,
+) -> Response {
     match verdict {
         Err(Denied::Replay(stored)) => {
             let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
@@ -188,9 +220,12 @@ mod tests {
 
     static PROBE: Endpoint = Endpoint { route: &PUBLIC_PROBE, handler: ok };
 
-    async fn state_with_public_key(limit: u32) -> (Arc<AppState>, String) {
+    /// A public key allowed `per_user` requests a minute for each end user, and `ceiling` for all of them.
+    async fn state_with_public_key(per_user: u32, ceiling: u32) -> (Arc<AppState>, String) {
         let mut config = Config::for_tests();
-        config.rate_limit_standard = limit;
+        config.rate_limit_public_user = per_user;
+        config.rate_limit_standard = ceiling;
+        config.rate_limit_public_key_factor = 1;
         let store = Arc::new(MemoryStore::new());
         let state = crate::app::with_store(config, store.clone());
         let now = Timestamp::now();
@@ -201,6 +236,7 @@ mod tests {
             tier: Tier::Standard,
             user_count: 1,
             created_at: now,
+            allowed_origins: Vec::new(),
         };
         let owner = User {
             id: UserId(1),
@@ -231,9 +267,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_public_key_counts_each_end_user_apart() {
-        // GIVEN a public key, two requests a minute
+        // GIVEN a public key, two requests a minute per end user
         crate::rate_limit::tests_avoid_window_end().await;
-        let (state, key) = state_with_public_key(2).await;
+        let (state, key) = state_with_public_key(2, 100).await;
 
         // WHEN one end user spends the window
         for _ in 0..2 {
@@ -244,5 +280,35 @@ mod tests {
         // THEN that user is limited, and another user of the same key is not
         assert_eq!(third.status(), 429);
         assert_eq!(dispatch(state.clone(), &PROBE, request(&key, "user-b")).await.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_public_key_has_a_ceiling_over_all_its_end_users() {
+        // GIVEN a public key, three requests a minute per end user and five for all of them
+        crate::rate_limit::tests_avoid_window_end().await;
+        let (state, key) = state_with_public_key(3, 5).await;
+
+        // WHEN two users spend three and two, and a third user comes
+        for user in ["user-a", "user-a", "user-a", "user-b", "user-b"] {
+            assert_eq!(dispatch(state.clone(), &PROBE, request(&key, user)).await.status(), 200);
+        }
+        let third_user = dispatch(state.clone(), &PROBE, request(&key, "user-c")).await;
+
+        // THEN the key's ceiling refuses the new user (invented ids buy no more), with the project's 429
+        assert_eq!(third_user.status(), 429);
+        assert!(third_user.headers().contains_key("retry-after"));
+        let body: serde_json::Value = serde_json::from_slice(third_user.body().as_ref()).unwrap();
+        assert_eq!(body["error"], "rate_limit_exceeded");
+    }
+
+    #[tokio::test]
+    async fn the_default_public_limits_carry_a_browser_session() {
+        // GIVEN the default configuration
+        let limits = Config::for_tests().limits();
+
+        // THEN one end user may make 120 requests a minute (a tab's two calls per action and a refresh on each focus)
+        // and a key ten times its tier's limit over all its users
+        assert_eq!(limits.public_per_user, 120);
+        assert_eq!(limits.public_key_ceiling(crate::model::Tier::Standard), 1000);
     }
 }

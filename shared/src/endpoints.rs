@@ -4,9 +4,9 @@
 pub use crate::handler::Endpoint;
 use crate::handlers::fallback;
 use crate::handlers::flowdock::flows;
-use crate::handlers::frigade::{content, states};
+use crate::handlers::frigade::{content, preflight, sessions, states};
 use crate::handlers::momoflow::assignments;
-use crate::handlers::platform::{admin, api_keys, users, webhooks};
+use crate::handlers::platform::{admin, api_keys, settings, users, webhooks};
 use crate::routes::{self, Route};
 
 macro_rules! endpoints {
@@ -26,6 +26,7 @@ endpoints! {
     ADMIN_CREATE_ORGANIZATION => admin::create_organization;
     USERS_CREATE => users::create;
     USERS_LIST => users::list;
+    USERS_EVENTS => users::events;
     API_KEYS_CREATE => api_keys::create;
     API_KEYS_LIST => api_keys::list;
     API_KEYS_REVOKE => api_keys::revoke;
@@ -52,6 +53,10 @@ endpoints! {
     PUBLIC_FLOWS_LIST => content::list_public;
     PUBLIC_FLOW_STATES_GET => states::get;
     PUBLIC_FLOW_STATES_UPDATE => states::post;
+    PUBLIC_SESSIONS => sessions::post;
+    PUBLIC_PREFLIGHT => preflight::handle;
+    CORS_GET => settings::get;
+    CORS_UPDATE => settings::update;
     USER_FLOW_STATES_RESET => states::reset;
     WEBHOOKS_CREATE => webhooks::create;
     WEBHOOKS_LIST => webhooks::list;

@@ -13,7 +13,7 @@
 //!    [`telemetry`].
 //! 3. Rules on their own: [`auth`] (key format and MAC, the admin token), [`rate_limit`], [`idempotency`],
 //!    Standard Webhooks [`webhooks::signing`], the SSRF guard [`webhooks::ssrf`].
-//! 4. [`caller`] (who a request acts for, and the gate every write passes), [`webhooks::publish`] (the outbox's
+//! 4. [`caller`] (who a request acts for, and the gate every write passes), [`cors`] (what browsers may do), [`webhooks::publish`] (the outbox's
 //!    hand-off), [`webhooks::deliver`] and [`webhooks::consumer`] (deliveries).
 //! 5. [`services`]: the business operations, by resource, on narrow store traits.
 //! 6. [`state`]: the state requests share (configuration and ports, behind traits).
@@ -35,6 +35,7 @@ pub mod auth;
 pub mod aws;
 pub mod caller;
 pub mod config;
+pub mod cors;
 pub mod dispatch;
 pub mod endpoints;
 pub mod error;
@@ -62,7 +63,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["error", "config", "lazy"],
     &["store", "queue", "routes", "http", "telemetry"],
     &["auth", "rate_limit", "idempotency", "webhooks::signing", "webhooks::ssrf"],
-    &["caller", "webhooks::publish", "webhooks::deliver", "webhooks::consumer", "webhooks"],
+    &["caller", "cors", "webhooks::publish", "webhooks::deliver", "webhooks::consumer", "webhooks"],
     &["services"],
     &["state"],
     &["handler"],

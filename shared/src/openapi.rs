@@ -193,6 +193,13 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .list::<crate::handlers::flowdock::views::UserView>(200, "The users"),
         ),
         (
+            &routes::USERS_EVENTS,
+            Operation::new("What Frigade's sessions told of a user: properties, groups, events (an admin's key)")
+                .describe("`id` is the user's external id (Frigade's `userId`, looked up first) or their id. Events are newest first; the newest 100 are kept, and at most 50 groups.")
+                .answer::<crate::handlers::platform::users::ProfileView>(200, "The user's profile")
+                .error(404, "No such user in the organization"),
+        ),
+        (
             &routes::API_KEYS_CREATE,
             Operation::new("Make an API key acting as the caller's user, or (an admin) as another user")
                 .describe(
@@ -422,6 +429,34 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .error(409, "The flow is disabled, the step is blocked, or the state kept changing"),
         ),
         (
+            &routes::PUBLIC_SESSIONS,
+            Operation::new("Tell what a browser knows of its user (Frigade's identify, group and track; public or secret key)")
+                .describe("User properties merge into the user's profile (a null removes one; at most 100), never into their email or name; a `groupId` records the group with its properties; events are kept with their time (the newest 100). A `userId` the organization does not know becomes a user. Read back with `GET /v1/users/{id}/events`.")
+                .beyond_schema("groupProperties and groupEvents need a groupId; properties take at most 4096 bytes as JSON (an event's 2048); at most 100 property names")
+                .body::<crate::services::sessions::SessionRequest>()
+                .empty(202, "Recorded"),
+        ),
+        (
+            &routes::PUBLIC_PREFLIGHT,
+            Operation::new("CORS preflight of a public route (browsers send it; no key)")
+                .describe("Answers, for any origin and without credentials, the route's methods and the headers Frigade's SDK sends (`Authorization` by name). The organization's allowed origins (`/v1/settings/cors`) then decide the real response's `Access-Control-Allow-Origin`.")
+                .empty(204, "What the browser may send")
+                .error(404, "No public route has this path"),
+        ),
+        (
+            &routes::CORS_GET,
+            Operation::new("The origins whose pages may read the public routes' answers (an admin's key)")
+                .answer::<crate::handlers::platform::settings::CorsView>(200, "The setting; an empty list allows any origin"),
+        ),
+        (
+            &routes::CORS_UPDATE,
+            Operation::new("Set the origins whose pages may read the public routes' answers (an admin's key)")
+                .describe("Origins are scheme, host and port (`https://app.example.com`), at most 20; an empty list allows any origin (the default). Credentials are never allowed.")
+                .beyond_schema("each origin is scheme, host and optional port, nothing after")
+                .body::<crate::handlers::platform::settings::CorsChange>()
+                .answer::<crate::handlers::platform::settings::CorsView>(200, "The setting as changed"),
+        ),
+        (
             &routes::USER_FLOW_STATES_RESET,
             Operation::new("Forget a user's progress in a flow, history included (Frigade; an admin's key)")
                 .describe("`flowSlug` is the flow's slug or id, `userId` the user's external id. Their assignment keeps what it became.")
@@ -648,6 +683,8 @@ fn path_parameters(route: &Route) -> Vec<Value> {
         .path
         .split('/')
         .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        // A greedy parameter is not one: the route is listed under each concrete path it serves.
+        .filter(|name| !name.ends_with('+'))
         .map(|name| {
             let schema = match name {
                 "organization" => json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100 }),
@@ -721,10 +758,12 @@ fn operation_json(route: &Route, op: &Operation) -> Value {
 
 /// The document.
 pub fn document() -> Value {
-    let mut paths: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     for (route, op) in operations() {
         let method = route.method.as_str().to_ascii_lowercase();
-        paths.entry(route.path).or_default().insert(method, operation_json(route, &op));
+        for path in route.doc_paths() {
+            paths.entry(path).or_default().insert(method.clone(), operation_json(route, &op));
+        }
     }
     let limits = crate::config::Config::for_tests().limits();
     json!({

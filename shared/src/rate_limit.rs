@@ -22,6 +22,8 @@ pub enum Counted<'a> {
     Organization(u64),
     /// One public key (by its hash) and one end user.
     PublicKey { key_hash: &'a str, end_user: &'a str },
+    /// One public key, all its end users together.
+    PublicKeyTotal { key_hash: &'a str },
     /// One admin token (by its hash).
     Admin { token_hash: &'a str },
 }
@@ -42,6 +44,7 @@ pub fn bucket(counted: &Counted<'_>, now: Timestamp) -> String {
             let user = hex::encode(&Sha256::digest(end_user.as_bytes())[..16]);
             format!("PK#{}#{user}#{number}", &key_hash[..key_hash.len().min(32)])
         }
+        Counted::PublicKeyTotal { key_hash } => format!("PKT#{}#{number}", &key_hash[..key_hash.len().min(32)]),
         Counted::Admin { token_hash } => format!("ADMIN#{}#{number}", &token_hash[..token_hash.len().min(32)]),
     }
 }

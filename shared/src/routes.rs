@@ -85,6 +85,7 @@ routes! {
     ADMIN_CREATE_ORGANIZATION = "admin-create-organization", POST, "/admin/organizations", Admin;
     USERS_CREATE = "users-create", POST, "/v1/users", Secret, role = Admin;
     USERS_LIST = "users-list", GET, "/v1/users", Secret;
+    USERS_EVENTS = "users-events", GET, "/v1/users/{id}/events", Secret, object = Path("id"), role = Admin;
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
     API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, object = Path("keyId");
@@ -118,6 +119,10 @@ routes! {
     PUBLIC_FLOW_STATES_GET = "public-flow-states-get", GET, "/v1/public/flowStates", Public, user = Query("userId");
     PUBLIC_FLOW_STATES_UPDATE = "public-flow-states-update", POST, "/v1/public/flowStates", Public,
         object = Body("flowSlug"), user = Body("userId");
+    PUBLIC_SESSIONS = "public-sessions", POST, "/v1/public/sessions", Public, user = Body("userId");
+    PUBLIC_PREFLIGHT = "public-preflight", OPTIONS, "/v1/public/{proxy+}", Open;
+    CORS_GET = "cors-get", GET, "/v1/settings/cors", Secret, role = Admin;
+    CORS_UPDATE = "cors-update", PUT, "/v1/settings/cors", Secret, role = Admin;
     USER_FLOW_STATES_RESET = "user-flow-states-reset", DELETE, "/v1/userFlowStates/{flowSlug}/{userId}", Secret,
         object = Path("flowSlug"), role = Admin;
     WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret, role = Admin;
@@ -137,6 +142,20 @@ routes! {
 }
 
 impl Route {
+    /// The paths OpenAPI lists the route under: its own, or for a greedy path (`/v1/public/{proxy+}`, the
+    /// preflights) the paths of the other routes under its prefix, each of which it serves.
+    pub fn doc_paths(&self) -> Vec<String> {
+        let Some(prefix) = self.path.strip_suffix("+}").and_then(|p| p.rsplit_once('{')).map(|(head, _)| head) else {
+            return vec![self.path.to_owned()];
+        };
+        let under: std::collections::BTreeSet<&str> = ROUTES
+            .iter()
+            .filter(|r| !std::ptr::eq(**r, self) && r.path.starts_with(prefix) && !r.path.ends_with("+}"))
+            .map(|r| r.path)
+            .collect();
+        under.into_iter().map(str::to_owned).collect()
+    }
+
     /// Flowdock's routes (`/flows…`): their successful answers carry `Flowdock-User`, the id of the user the key acts
     /// as.
     pub fn is_flowdock(&self) -> bool {
@@ -168,6 +187,14 @@ pub enum Lookup {
     NotFound,
 }
 
+/// A route's path as the router writes it: API Gateway's greedy `{name+}` is matchit's `{*name}`.
+fn matchit_path(path: &str) -> String {
+    match path.strip_suffix("+}").and_then(|p| p.rsplit_once('{')) {
+        Some((head, name)) => format!("{head}{{*{name}}}"),
+        None => path.to_owned(),
+    }
+}
+
 /// One router per method, as API Gateway's HTTP API matches method and path together (static segments before
 /// parameters). A path that some other method's router matches answers 405 with those methods in `Allow`.
 struct Routers {
@@ -185,7 +212,7 @@ impl Routers {
                     &mut by_method.last_mut().expect("just pushed").1
                 }
             };
-            router.insert(route.path, route).expect("no two routes share a method and a path");
+            router.insert(matchit_path(route.path), route).expect("no two routes share a method and a path");
         }
         Routers { by_method }
     }

@@ -76,6 +76,10 @@ async fn assign_answers_with_the_seed_body(backend: Backend) {
             "notes": "Please complete this onboarding flow before the team meeting",
             "status": "assigned",
             "assignedAt": assigned_at,
+            "startedAt": null,
+            "completedAt": null,
+            "late": false,
+            "cancelledAt": null,
         })
     );
 }

@@ -9,7 +9,10 @@ use std::process::Command;
 use flows_testkit::{Backend, TestServer};
 use serde_json::json;
 
-crate::on_both_backends!(flowdocks_own_client_drives_every_flow_route,);
+crate::on_both_backends!(
+    flowdocks_own_client_drives_every_flow_route,
+    frigades_own_sdk_walks_a_flow_and_moves_the_assignment,
+);
 
 /// Runs one client script with `node --test` and the given environment; fails with its output unless it passes.
 fn run_node(script: &str, env: &[(&str, String)]) {
@@ -55,4 +58,73 @@ async fn flowdocks_own_client_drives_every_flow_route(backend: Backend) {
 
     // THEN every call answers as Flowdock's API would (the script's assertions)
     tokio::task::spawn_blocking(move || run_node("flowdock.test.mjs", &env)).await.expect("the node run");
+}
+
+async fn frigades_own_sdk_walks_a_flow_and_moves_the_assignment(backend: Backend) {
+    // GIVEN an organization-wide three-step flow assigned to a person Frigade knows by an external id
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let flow = json!({"name": "Onboarding tour", "flowSlug": "onboarding_tour", "access_mode": "organization",
+        "steps": [{"id": "s1", "title": "One"}, {"id": "s2", "title": "Two"}, {"id": "s3", "title": "Three"}]});
+    let flow = server.post(&format!("/flows/{}", org.slug), &org.secret, flow).await;
+    assert_eq!(flow.status, 201, "{:?}", flow.body);
+    let person = json!({"email": "sam@acme.example.com", "name": "Sam", "externalId": "crm-sam"});
+    assert_eq!(server.post("/v1/users", &org.secret, person).await.status, 201);
+    let assign = json!({"flowId": flow.body["id"], "userEmail": "sam@acme.example.com"});
+    let assigned = server.post("/v1/flows/assign", &org.secret, assign).await;
+    let assignment = assigned.body["assignmentId"].as_str().expect("an assignment").to_owned();
+
+    // WHEN Frigade's SDK, given only the server's origin and the public key, loads, starts, completes, skips,
+    // resets and restarts flows, identifies, groups and tracks (the script's assertions)
+    let env = [
+        ("FLOWS_URL", server.base.clone()),
+        ("FLOWS_PUBLIC_KEY", org.public.clone()),
+        ("FLOWS_USER", "crm-sam".to_owned()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("frigade.test.mjs", &env)).await.expect("the node run");
+
+    // THEN the person's assignment followed their progress, and the sessions were kept
+    let read = server.get(&format!("/v1/assignments/{assignment}"), &org.secret).await;
+    assert_eq!(read.body["status"], "completed", "{:?}", read.body);
+    let profile = server.get("/v1/users/crm-sam/events", &org.secret).await;
+    assert_eq!(profile.body["properties"]["plan"], "pro", "{:?}", profile.body);
+    assert_eq!(profile.body["events"][0]["event"], "clicked");
+    assert!(profile.body["groups"].as_array().unwrap().iter().any(|g| g["groupId"] == "team-2"));
+}
+
+/// The browser the Chromium test drives: `FLOWS_CHROMIUM`, else Debian's `chromium`.
+fn chromium() -> String {
+    let path = std::env::var("FLOWS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&path).exists(),
+        "no Chromium at {path}: install it (`apt-get install chromium`, as .ci/run does) or set FLOWS_CHROMIUM"
+    );
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frigades_sdk_works_in_headless_chromium_from_another_origin() {
+    // GIVEN an organization-wide three-step flow, and Chromium
+    let browser = chromium();
+    let server = TestServer::start(Backend::Memory).await;
+    let org = server.organization("Acme", "standard").await;
+    let flow = json!({"name": "Onboarding tour", "flowSlug": "onboarding_tour", "access_mode": "organization",
+        "steps": [{"id": "s1", "title": "One"}, {"id": "s2", "title": "Two"}, {"id": "s3", "title": "Three"}]});
+    assert_eq!(server.post(&format!("/flows/{}", org.slug), &org.secret, flow).await.status, 201);
+
+    // WHEN a page served from another origin runs the SDK, and the organization's allowed origins change
+    let env = [
+        ("FLOWS_URL", server.base.clone()),
+        ("FLOWS_PUBLIC_KEY", org.public.clone()),
+        ("FLOWS_SECRET_KEY", org.secret.clone()),
+        ("FLOWS_USER", "browser-user".to_owned()),
+        ("FLOWS_CHROMIUM", browser),
+    ];
+
+    // THEN the browser lets the page use the API, then keeps answers from it, then lets it again (the script's
+    // assertions); and the step the page completed is the server's
+    tokio::task::spawn_blocking(move || run_node("frigade.browser.test.mjs", &env)).await.expect("the node run");
+    let states = server.get("/v1/public/flowStates?userId=browser-user", &org.secret).await;
+    let steps = &states.body["eligibleFlows"][0]["data"]["steps"];
+    assert_eq!(steps[0]["$state"]["completed"], true, "{:?}", states.body);
 }

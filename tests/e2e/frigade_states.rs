@@ -21,6 +21,7 @@ crate::on_both_backends!(
     a_reset_forgets_the_users_progress,
     progress_starts_then_completes_the_assignment_announcing_each_once,
     concurrent_completions_announce_once_and_both_actions_count,
+    sessions_keep_properties_groups_and_events_and_never_identities,
 );
 
 const STATES: &str = "/v1/public/flowStates";
@@ -468,4 +469,59 @@ async fn concurrent_completions_announce_once_and_both_actions_count(backend: Ba
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(count(&receiver, "flow.started"), 1);
     assert_eq!(count(&receiver, "flow.completed"), 1);
+}
+
+async fn sessions_keep_properties_groups_and_events_and_never_identities(backend: Backend) {
+    // GIVEN a user with an email and an external id
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let person = json!({"email": "ann@acme.example", "name": "Ann", "externalId": "crm-1"});
+    let made = server.post("/v1/users", &org.secret, person).await;
+    let id = made.body["id"].as_u64().unwrap();
+
+    // WHEN the SDK's identify, group and track arrive, one trying to change the email and name
+    let sessions = [
+        json!({"userId": "crm-1", "userProperties": {"email": "evil@x.example", "name": "Mallory", "plan": "pro"}}),
+        json!({"userId": "crm-1", "groupId": "team-1", "groupProperties": {"seats": 5}}),
+        json!({"userId": "crm-1", "groupId": "team-1", "groupEvents": [{"event": "upgraded", "properties": {}}],
+            "userEvents": [{"event": "clicked", "properties": {"x": 1}}]}),
+        json!({"userId": "guest_9a1b", "userEvents": [{"event": "landed"}]}),
+    ];
+    for body in sessions {
+        let reply = server.post("/v1/public/sessions", &org.public, body.clone()).await;
+        assert_eq!(reply.status, 202, "{body}: {:?}", reply.body);
+        assert_eq!(reply.body, Value::Null, "no body");
+    }
+
+    // THEN the profile keeps them, newest event first, by external id or by id
+    let by_external = server.get("/v1/users/crm-1/events", &org.secret).await;
+    let by_id = server.get(&format!("/v1/users/{id}/events"), &org.secret).await;
+    assert_eq!(by_external.status, 200, "{:?}", by_external.body);
+    assert_eq!(by_external.body, by_id.body);
+    let p = &by_external.body;
+    assert_eq!(p["properties"], json!({"email": "evil@x.example", "name": "Mallory", "plan": "pro"}));
+    assert_eq!(p["groups"][0]["groupId"], "team-1");
+    assert_eq!(p["groups"][0]["properties"], json!({"seats": 5}));
+    let events: Vec<&str> = p["events"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(events, vec!["upgraded", "clicked"]);
+    assert_eq!(p["events"][0]["groupId"], "team-1");
+    assert!(p["events"][0]["at"].is_string());
+    // AND the user's identity is untouched; the guest became a user of their own
+    let users = server.get("/v1/users", &org.secret).await.body;
+    let ann = users.as_array().unwrap().iter().find(|u| u["id"] == id).unwrap();
+    assert_eq!((ann["email"].as_str(), ann["name"].as_str()), (Some("ann@acme.example"), Some("Ann")));
+    assert_eq!(server.get("/v1/users/guest_9a1b/events", &org.secret).await.body["events"][0]["event"], "landed");
+    // AND bad sessions are 400s that make nobody; a public key cannot read profiles
+    for body in [
+        json!({"userEvents": []}),
+        json!({"userId": "new-1", "groupProperties": {"a": 1}}),
+        json!({"userId": "new-1", "userProperties": "x"}),
+        json!({"userId": "new-1", "userEvents": [{"properties": {}}]}),
+        json!({"userId": "new-1", "userProperties": {"big": "x".repeat(5000)}}),
+    ] {
+        let reply = server.post("/v1/public/sessions", &org.public, body.clone()).await;
+        assert_eq!(reply.status, 400, "{body}: {:?}", reply.body);
+    }
+    assert_eq!(server.get("/v1/users/new-1/events", &org.secret).await.status, 404);
+    assert_eq!(server.get("/v1/users/crm-1/events", &org.public).await.status, 403);
 }

@@ -16,6 +16,8 @@ struct Side {
     /// A secret key acting as a member (not an admin) of the organization, and that member's id.
     member_key: String,
     member_id: u64,
+    /// The id of the user Frigade knows as [`FRIGADE_USER`].
+    frigade_id: u64,
     /// The invitation of the flow's join URL (`<token>-<slug>`): the flow is made joinable by link for it.
     invitation: String,
     revoked_key: String,
@@ -78,6 +80,7 @@ async fn side(server: &TestServer, name: &str) -> Side {
         org,
         member_key,
         member_id,
+        frigade_id: frigade.body["id"].as_u64().expect("an id"),
         invitation,
         revoked_key,
         key_to_revoke,
@@ -154,6 +157,18 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         let body = json!({"userId": FRIGADE_USER, "flowSlug": side.flow, "stepId": "welcome",
             "actionType": "STARTED_STEP"});
         (r.path.to_owned(), Some(body))
+    } else if std::ptr::eq(r, &routes::PUBLIC_SESSIONS) {
+        let body =
+            json!({"userId": FRIGADE_USER, "userProperties": {"plan": "pro"}, "userEvents": [{"event": "clicked"}]});
+        (r.path.to_owned(), Some(body))
+    } else if std::ptr::eq(r, &routes::USERS_EVENTS) {
+        (format!("/v1/users/{}/events", side.frigade_id), None)
+    } else if std::ptr::eq(r, &routes::PUBLIC_PREFLIGHT) {
+        ("/v1/public/flowStates".to_owned(), None)
+    } else if std::ptr::eq(r, &routes::CORS_GET) {
+        (r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::CORS_UPDATE) {
+        (r.path.to_owned(), Some(json!({"allowedOrigins": []})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         (format!("/v1/userFlowStates/{}/{FRIGADE_USER}", side.flow), None)
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {

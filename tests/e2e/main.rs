@@ -6,6 +6,7 @@ mod assign;
 mod assignments_and_reports;
 mod clients;
 mod concurrency;
+mod cors;
 mod docs;
 mod flowdock_flows;
 mod flows_and_users;

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
-    EventType, Flow, FlowId, FlowState, KeyId, KeyKind, Membership, OrgId, Organization, Slug, Step, Tier, Timestamp,
-    User, UserId, Webhook, WebhookId,
+    EventType, Flow, FlowId, FlowState, KeyId, KeyKind, Membership, OrgId, Organization, Profile, Slug, Step, Tier,
+    Timestamp, User, UserId, Webhook, WebhookId,
 };
 use flows_shared::store::{
     AssignmentQuery, Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Store,
@@ -61,6 +61,8 @@ crate::on_both_backends!(
     a_flows_assignments_are_read_within_their_dates,
     an_assignment_changes_only_over_the_status_it_was_read_with,
     states_of_many_users_in_one_flow_are_read_at_once,
+    an_organizations_allowed_origins_are_set_whole,
+    a_profile_is_written_over_the_revision_it_read,
 );
 
 const ORG: OrgId = OrgId(1);
@@ -73,6 +75,7 @@ fn organization(id: u64, slug: &str) -> Organization {
         tier: Tier::Standard,
         user_count: 1,
         created_at: Timestamp::now(),
+        allowed_origins: Vec::new(),
     }
 }
 
@@ -1091,6 +1094,47 @@ async fn states_of_many_users_in_one_flow_are_read_at_once(backend: Backend) {
     // THEN the two who have one come back
     assert_eq!(found.iter().map(|s| s.user_id).collect::<Vec<_>>(), vec![UserId(2), UserId(3)]);
     assert!(store.flow_states(ORG, &f.id, &[]).await.unwrap().is_empty());
+}
+
+async fn an_organizations_allowed_origins_are_set_whole(backend: Backend) {
+    // GIVEN an organization
+    let store = with_org(backend).await;
+
+    // WHEN its origins are set, then set again, and a missing organization's
+    let origins = vec!["https://a.example".to_owned(), "https://b.example".to_owned()];
+    let first = store.set_allowed_origins(ORG, &origins).await.unwrap().unwrap();
+    let second = store.set_allowed_origins(ORG, &origins[1..]).await.unwrap().unwrap();
+    let missing = store.set_allowed_origins(OrgId(9), &origins).await.unwrap();
+
+    // THEN each write replaces the list, the organization reads it back, and nothing else changed
+    assert_eq!(first.allowed_origins, origins);
+    assert_eq!(second.allowed_origins, origins[1..].to_vec());
+    let read = store.get_organization(ORG).await.unwrap().unwrap();
+    assert_eq!(read, Organization { allowed_origins: origins[1..].to_vec(), ..organization(1, "acme") });
+    assert!(missing.is_none());
+    assert!(store.get_organization(OrgId(9)).await.unwrap().is_none());
+}
+
+async fn a_profile_is_written_over_the_revision_it_read(backend: Backend) {
+    // GIVEN no profile for a user
+    let store = with_org(backend).await;
+    assert_eq!(store.get_profile(ORG, UserId(2)).await.unwrap(), None);
+
+    // WHEN a first one is written, then one over revision 1, then a stale one over revision 1 again
+    let mut p = Profile { revision: 1, ..Profile::new(ORG, UserId(2)) };
+    p.properties.insert("plan".into(), serde_json::json!("pro"));
+    store.write_profile(&p, 0).await.unwrap();
+    let second = Profile { revision: 2, ..p.clone() };
+    store.write_profile(&second, 1).await.unwrap();
+    let stale = store.write_profile(&Profile { revision: 2, ..p.clone() }, 1).await;
+    let first_again = store.write_profile(&p, 0).await;
+
+    // THEN the second stands, the stale ones are conflicts; another user and organization have none
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    assert!(matches!(first_again, Err(StoreError::Conflict(Conflict::Revision))), "{first_again:?}");
+    assert_eq!(store.get_profile(ORG, UserId(2)).await.unwrap(), Some(second));
+    assert_eq!(store.get_profile(ORG, UserId(3)).await.unwrap(), None);
+    assert_eq!(store.get_profile(OrgId(2), UserId(2)).await.unwrap(), None);
 }
 
 #[test]

@@ -175,6 +175,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
         tier: Tier::Standard,
         user_count: 0,
         created_at: now,
+        allowed_origins: Vec::new(),
     };
     let person = |id: u64, email: &str, name: &str| User {
         id: UserId(id),

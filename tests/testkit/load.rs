@@ -171,6 +171,17 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         let body = json!({"userId": format!("visitor-{}", n % VISITORS), "flowSlug": "open", "stepId": "welcome",
             "actionType": action});
         (r.path.to_owned(), o.org.public.clone(), Some(body))
+    } else if std::ptr::eq(r, &routes::PUBLIC_SESSIONS) {
+        let body = json!({"userId": format!("visitor-{}", n % VISITORS), "userEvents": [{"event": "clicked"}]});
+        (r.path.to_owned(), o.org.public.clone(), Some(body))
+    } else if std::ptr::eq(r, &routes::USERS_EVENTS) {
+        m(format!("/v1/users/visitor-{}/events", n % VISITORS), None)
+    } else if std::ptr::eq(r, &routes::PUBLIC_PREFLIGHT) {
+        ("/v1/public/flowStates".to_owned(), o.org.public.clone(), None)
+    } else if std::ptr::eq(r, &routes::CORS_GET) {
+        m(r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::CORS_UPDATE) {
+        m(r.path.to_owned(), Some(json!({"allowedOrigins": []})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         m(format!("/v1/userFlowStates/open/visitor-{}", n % VISITORS), None)
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {

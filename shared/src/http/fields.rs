@@ -369,6 +369,36 @@ impl<'a> Fields<'a> {
         whole.then_some(out)
     }
 
+    /// An array of at most `max_items` strings (possibly empty), each read by `parse` and described by `schema`.
+    pub fn string_list<T>(
+        &mut self,
+        field: &str,
+        need: Need,
+        max_items: usize,
+        schema: ObjectBuilder,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<Vec<T>> {
+        let items = typed(builder(schema), Need::Required, "string");
+        self.note(field, need, typed(json!({ "items": items, "maxItems": max_items }), need, "array"));
+        let items = self.items(field, need, max_items)?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut whole = true;
+        for (i, item) in items.iter().enumerate() {
+            let parsed = match item {
+                Value::String(s) => parse(s),
+                _ => Err("must be a string".to_owned()),
+            };
+            match parsed {
+                Ok(v) => out.push(v),
+                Err(problem) => {
+                    self.add(&format!("{field}[{i}]"), problem);
+                    whole = false;
+                }
+            }
+        }
+        whole.then_some(out)
+    }
+
     /// The items of an array field of at most `max_items`, recording what is wrong with it.
     fn items(&mut self, field: &str, need: Need, max_items: usize) -> Option<&'a Vec<Value>> {
         match self.value(field) {

@@ -5,9 +5,9 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
 
 use super::fields::StrValue;
 use crate::model::{
-    AccessMode, ActionType, CompletionRule, Email, EventType, KeyKind, Priority, Role, Slug, Text, Tier, Timestamp,
+    AccessMode, ActionType, CompletionRule, Email, EventType, KeyKind, Priority, ReportStatus, Role, Slug, Text, Tier,
+    Timestamp,
 };
-use crate::services::reports::ReportStatus;
 
 /// Characters Unicode calls control characters, which no text field takes (tab and line breaks excepted).
 const CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";

@@ -60,6 +60,39 @@ impl AssignmentStatus {
     }
 }
 
+/// A report's statuses, in MomoFlow's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Pending,
+    InProgress,
+    Completed,
+    Overdue,
+}
+
+impl ReportStatus {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "pending" => Ok(Self::Pending),
+            "in_progress" => Ok(Self::InProgress),
+            "completed" => Ok(Self::Completed),
+            "overdue" => Ok(Self::Overdue),
+            _ => Err("must be one of pending, in_progress, completed, overdue".into()),
+        }
+    }
+
+    /// An assignment's status in a report's words; `None` for a cancelled one, which reports leave out.
+    pub fn of(status: AssignmentStatus) -> Option<Self> {
+        match status {
+            AssignmentStatus::Assigned => Some(Self::Pending),
+            AssignmentStatus::Started => Some(Self::InProgress),
+            AssignmentStatus::Completed => Some(Self::Completed),
+            AssignmentStatus::Overdue => Some(Self::Overdue),
+            AssignmentStatus::Cancelled => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     pub id: AssignmentId,

@@ -9,18 +9,20 @@ mod flow;
 mod ids;
 mod order;
 mod organization;
+mod profile;
 mod progress;
 mod retry;
 mod text;
 mod time;
 
-pub use assignment::{Assignment, AssignmentStatus, Priority, Progressed};
+pub use assignment::{Assignment, AssignmentStatus, Priority, Progressed, ReportStatus};
 pub use email::Email;
 pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook, DELIVERY_RETENTION_SECONDS};
 pub use flow::{AccessMode, Flow, Membership, Step, FLOW_TYPES};
 pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
 pub use order::{oldest_first, Chronological};
 pub use organization::{ApiKey, KeyKind, Organization, Role, Tier, User};
+pub use profile::{GroupSeen, Profile, Session, TrackedEvent, MAX_EVENTS, MAX_GROUPS, MAX_PROPERTIES};
 pub use progress::{
     Action, ActionError, ActionType, CompletionRule, FlowResponse, FlowState, StepProgress, MAX_RESPONSES,
 };

@@ -56,6 +56,9 @@ pub struct Organization {
     pub tier: Tier,
     pub user_count: u64,
     pub created_at: Timestamp,
+    /// The origins whose pages may read the public routes' answers (CORS); empty: any origin.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

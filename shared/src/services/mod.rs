@@ -13,5 +13,6 @@ pub mod organizations;
 pub mod overdue;
 pub mod progress;
 pub mod reports;
+pub mod sessions;
 pub mod users;
 pub mod webhooks;

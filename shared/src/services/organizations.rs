@@ -1,7 +1,7 @@
 //! Organizations: the bootstrap (an organization with its owner and first keys).
 
 use crate::auth::KeySigner;
-use crate::caller::Act;
+use crate::caller::{Act, Caller};
 use crate::error::ApiError;
 use crate::model::{KeyKind, OrgId, Organization, Role, Slug, Text, Tier, User, UserId};
 use crate::store::{Conflict, Counter, Directory, StoreError};
@@ -44,6 +44,7 @@ pub async fn provision(
         tier: input.tier,
         user_count: 1,
         created_at: now,
+        allowed_origins: Vec::new(),
     };
     // The owner is the organization's first admin; the bootstrap keys act as the owner.
     let owner = NewPerson { role: Role::Admin, ..input.owner }.into_user(user_id, org_id, now);
@@ -83,4 +84,29 @@ fn organization_slug(name: &str) -> Slug {
     } else {
         slug
     }
+}
+
+/// The origins whose pages may read the public routes' answers (empty: any origin).
+pub async fn allowed_origins(caller: &Caller, directory: &dyn Directory) -> Result<Vec<String>, ApiError> {
+    let org = caller.org().await?;
+    let (found, _) = tokio::try_join!(async { Ok(directory.get_organization(org).await?) }, caller.permit())?;
+    Ok(found.ok_or_else(|| ApiError::internal("the key's organization is missing"))?.allowed_origins)
+}
+
+/// Sets the origins whose pages may read the public routes' answers (an admin's change); repeated ones count once.
+pub async fn set_allowed_origins(
+    caller: &Caller,
+    directory: &dyn Directory,
+    origins: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
+    let org = caller.org().await?;
+    caller.permit().await?;
+    let mut unique: Vec<String> = Vec::with_capacity(origins.len());
+    for origin in origins {
+        if !unique.contains(&origin) {
+            unique.push(origin);
+        }
+    }
+    let changed = directory.set_allowed_origins(org, &unique).await?;
+    Ok(changed.ok_or_else(|| ApiError::internal("the key's organization is missing"))?.allowed_origins)
 }

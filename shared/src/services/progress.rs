@@ -109,7 +109,7 @@ async fn is_secret(caller: &Caller) -> Result<bool, ApiError> {
 }
 
 /// The user whose external id `raw` is, made when `create` and the organization does not know them yet.
-async fn end_user(
+pub(crate) async fn end_user(
     caller: &Caller,
     directory: &(impl Directory + ?Sized),
     org: OrgId,

@@ -9,42 +9,9 @@
 
 use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::model::{Assignment, AssignmentStatus, FlowId, Text, Timestamp};
+use crate::model::{Assignment, AssignmentStatus, FlowId, ReportStatus, Text, Timestamp};
 use crate::services::assignments::MAX_FLOW_ID;
 use crate::store::{AssignmentStore, FlowStore, ProgressStore};
-
-/// A report's statuses, in MomoFlow's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
-    Pending,
-    InProgress,
-    Completed,
-    Overdue,
-}
-
-impl ReportStatus {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw {
-            "pending" => Ok(Self::Pending),
-            "in_progress" => Ok(Self::InProgress),
-            "completed" => Ok(Self::Completed),
-            "overdue" => Ok(Self::Overdue),
-            _ => Err("must be one of pending, in_progress, completed, overdue".into()),
-        }
-    }
-
-    /// An assignment's status in a report's words; `None` for a cancelled one, which reports leave out.
-    pub fn of(status: AssignmentStatus) -> Option<Self> {
-        match status {
-            AssignmentStatus::Assigned => Some(Self::Pending),
-            AssignmentStatus::Started => Some(Self::InProgress),
-            AssignmentStatus::Completed => Some(Self::Completed),
-            AssignmentStatus::Overdue => Some(Self::Overdue),
-            AssignmentStatus::Cancelled => None,
-        }
-    }
-}
 
 /// What `POST /v1/flows/report` asks for.
 pub struct ReportRequest {

@@ -30,6 +30,7 @@ struct State {
     due: BTreeSet<(Timestamp, OrgId, AssignmentId)>,
     /// Flow states by (organization, user, flow).
     states: BTreeMap<(OrgId, UserId, FlowId), FlowState>,
+    profiles: HashMap<(OrgId, UserId), Profile>,
     rate: HashMap<String, (u64, i64)>,
     idempotency: HashMap<String, IdemRecord>,
     webhooks: BTreeMap<(OrgId, WebhookId), Webhook>,
@@ -162,6 +163,14 @@ impl Directory for MemoryStore {
 
     async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>> {
         Ok(self.lock().orgs.get(&org).cloned())
+    }
+
+    async fn set_allowed_origins(&self, org: OrgId, origins: &[String]) -> StoreResult<Option<Organization>> {
+        let mut s = self.lock();
+        Ok(s.orgs.get_mut(&org).map(|found| {
+            found.allowed_origins = origins.to_vec();
+            found.clone()
+        }))
     }
 
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()> {
@@ -359,6 +368,20 @@ impl ProgressStore for MemoryStore {
 
     async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool> {
         Ok(self.lock().states.remove(&(org, user, flow.clone())).is_some())
+    }
+
+    async fn get_profile(&self, org: OrgId, user: UserId) -> StoreResult<Option<Profile>> {
+        Ok(self.lock().profiles.get(&(org, user)).cloned())
+    }
+
+    async fn write_profile(&self, profile: &Profile, expected: u64) -> StoreResult<()> {
+        let mut s = self.lock();
+        let key = (profile.org_id, profile.user_id);
+        if s.profiles.get(&key).map_or(0, |p| p.revision) != expected {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        s.profiles.insert(key, profile.clone());
+        Ok(())
     }
 
     async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>> {

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use crate::error::ApiError;
 use crate::model::{
     ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, Event, Flow, FlowId, FlowState, KeyId,
-    Membership, OrgId, Organization, Slug, Timestamp, User, UserId, Webhook, WebhookId,
+    Membership, OrgId, Organization, Profile, Slug, Timestamp, User, UserId, Webhook, WebhookId,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +123,8 @@ pub trait Directory: Send + Sync {
         done: Option<&Completion>,
     ) -> StoreResult<()>;
     async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>>;
+    /// Sets the organization's allowed origins (CORS); the organization as changed, `None` when it does not exist.
+    async fn set_allowed_origins(&self, org: OrgId, origins: &[String]) -> StoreResult<Option<Organization>>;
     /// Adds a user, unique by email (case-folded) and by external id within the organization, and counts it in
     /// the organization's `user_count`.
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
@@ -257,6 +259,11 @@ pub trait ProgressStore: Send + Sync {
     async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()>;
     /// Forgets a user's state in a flow, history included; `false` when there was none.
     async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool>;
+    /// The user's profile as Frigade's sessions built it.
+    async fn get_profile(&self, org: OrgId, user: UserId) -> StoreResult<Option<Profile>>;
+    /// Writes a profile over the revision it was read at (`profile.revision` is the next one; 0 read: there was
+    /// none); [`Conflict::Revision`] when another write came first.
+    async fn write_profile(&self, profile: &Profile, expected: u64) -> StoreResult<()>;
     /// The states these users have in one flow (users without one are left out), in one read (reports).
     async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>>;
 }

@@ -3,5 +3,7 @@
 //! objects as Frigade's SDK reads them.
 
 pub mod content;
+pub mod preflight;
+pub mod sessions;
 pub mod states;
 pub mod views;

@@ -5,9 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::http::{json, Response};
+use crate::model::ReportStatus;
 use crate::model::{format_duration, Assignment, AssignmentStatus, Priority};
 use crate::services::assignments::Assigned;
-use crate::services::reports::{Report, ReportStatus};
+use crate::services::reports::Report;
 use crate::store::AssignmentPage;
 
 /// The answer to an assign.

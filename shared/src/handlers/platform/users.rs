@@ -1,14 +1,18 @@
-//! `POST /v1/users`, `GET /v1/users`.
+//! `POST /v1/users`, `GET /v1/users`, `GET /v1/users/{id}/events`.
 
 use http::StatusCode;
 use lambda_http::Request;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::body;
 use crate::handlers::flowdock::views::UserView;
 use crate::http::{json, Fields, Input, Need, Response};
-use crate::model::User;
+use crate::model::{Profile, User};
+use crate::services::sessions;
 use crate::services::users::{self, NewPerson};
 
 impl Input for NewPerson {
@@ -37,4 +41,83 @@ pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 pub async fn list(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
     let people = users::list(&ctx.caller, ctx.state.store.as_ref()).await?;
     Ok(json(StatusCode::OK, &people.iter().map(UserView::from).collect::<Vec<_>>()))
+}
+
+/// `GET /v1/users/{id}/events`: what Frigade's sessions told of the user (`id` is their id or external id).
+#[tracing::instrument(skip_all)]
+pub async fn events(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let raw = crate::handlers::path_param(&request, "id")?;
+    let (user, profile) = sessions::profile(&ctx.caller, ctx.state.store.as_ref(), &raw).await?;
+    Ok(json(StatusCode::OK, &ProfileView::of(&user, &profile)))
+}
+
+/// A group the user was seen in.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupView {
+    pub group_id: String,
+    #[schema(value_type = Object)]
+    pub properties: Map<String, Value>,
+    #[schema(format = DateTime)]
+    pub first_seen_at: String,
+    #[schema(format = DateTime)]
+    pub last_seen_at: String,
+}
+
+/// A tracked event.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackedEventView {
+    pub event: String,
+    #[schema(value_type = Object)]
+    pub properties: Map<String, Value>,
+    /// Set for a group's event.
+    pub group_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+/// What sessions told of a user.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub user_id: u64,
+    pub external_id: Option<String>,
+    /// The user properties, merged over the sessions.
+    #[schema(value_type = Object)]
+    pub properties: Map<String, Value>,
+    pub groups: Vec<GroupView>,
+    /// Newest first; the newest 100 are kept.
+    pub events: Vec<TrackedEventView>,
+}
+
+impl ProfileView {
+    fn of(user: &User, p: &Profile) -> Self {
+        Self {
+            user_id: user.id.0,
+            external_id: user.external_id.clone(),
+            properties: p.properties.clone(),
+            groups: p
+                .groups
+                .iter()
+                .map(|g| GroupView {
+                    group_id: g.group_id.clone(),
+                    properties: g.properties.clone(),
+                    first_seen_at: g.first_seen_at.to_rfc3339(),
+                    last_seen_at: g.last_seen_at.to_rfc3339(),
+                })
+                .collect(),
+            events: p
+                .events
+                .iter()
+                .rev()
+                .map(|e| TrackedEventView {
+                    event: e.event.clone(),
+                    properties: e.properties.clone(),
+                    group_id: e.group_id.clone(),
+                    at: e.at.to_rfc3339(),
+                })
+                .collect(),
+        }
+    }
 }

@@ -94,6 +94,26 @@ impl Directory for DynamoStore {
         self.get_as(keys::org_pk(org), META).await
     }
 
+    async fn set_allowed_origins(&self, org: OrgId, origins: &[String]) -> StoreResult<Option<Organization>> {
+        let list = AttributeValue::L(origins.iter().map(|o| s(o)).collect());
+        let result = self
+            .client()
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::org_pk(org), META)))
+            .update_expression("SET allowed_origins = :origins")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":origins", list)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => out.attributes.map(super::items::from_item).transpose(),
+            Err(err) if is_condition_failure(&err) => Ok(None),
+            Err(err) => Err(sdk(err)),
+        }
+    }
+
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()> {
         let mut tx = self.tx();
         self.add_user(&mut tx, user)?;

@@ -168,6 +168,9 @@ pub fn state_sk(flow: &FlowId) -> String {
 
 pub const STATE_PREFIX: &str = "STATE#";
 
+/// The sort key of a user's profile (Frigade's sessions), in the user's partition.
+pub const PROFILE_SK: &str = "PROFILE";
+
 /// GSI1's sort keys of a user's assignments start so (a membership's with [`MEMBER_INDEX_PREFIX`]).
 pub const ASSIGNMENT_INDEX_PREFIX: &str = "ASGN#";
 

@@ -20,6 +20,7 @@
 //! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>`: a flow's members (`flow_members`) and a user's flows (`member_flows`), no scan |
 //! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user, GSI2 by flow and GSI4 by organization (`ORG#<org>#ASGN`), each sorted `ASGN#<assignedAt>#<id>`: the assignment list (newest first, its cursor the last item's time and id), a flow's report (a date range on GSI2), a user's flow states; GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while due (the overdue run) |
 //! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open; deleted when the assignment completes or is cancelled |
+//! | profile | `ORG#<org>#USER#<user>` | `PROFILE` | what Frigade's sessions told of the user: properties, groups, the newest events; `revision` |
 //! | flow state | `ORG#<org>#USER#<user>` | `STATE#<flow id>` | a user's progress in a flow with its newest flow responses; `revision` for optimistic locking; a user's states are one Query |
 //! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
 //! | outbox | `OUTBOX#<shard>` | `<time>#<event>` | written in the transaction of the change it announces |

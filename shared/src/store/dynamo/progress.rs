@@ -9,7 +9,7 @@ use super::items::{from_item, key, to_item};
 use super::keys;
 use super::tx::{Part, TxOutcome};
 use super::DynamoStore;
-use crate::model::{Assignment, FlowId, FlowState, Membership, OrgId, UserId};
+use crate::model::{Assignment, FlowId, FlowState, Membership, OrgId, Profile, UserId};
 use crate::store::{Conflict, ProgressStore, ProgressWrite, StoreError, StoreResult, UserProgress};
 
 #[async_trait]
@@ -49,6 +49,27 @@ impl ProgressStore for DynamoStore {
             TxOutcome::Committed => Ok(()),
             TxOutcome::Failed(Part::FlowState | Part::Assignment, _) => Err(StoreError::Conflict(Conflict::Revision)),
             TxOutcome::Failed(part, _) => Err(StoreError::backend(format!("a progress write failed on {part:?}"))),
+        }
+    }
+
+    async fn get_profile(&self, org: OrgId, user: UserId) -> StoreResult<Option<Profile>> {
+        self.get_as(keys::states_pk(org, user), keys::PROFILE_SK).await
+    }
+
+    async fn write_profile(&self, profile: &Profile, expected: u64) -> StoreResult<()> {
+        let item = to_item(profile, &keys::states_pk(profile.org_id, profile.user_id), keys::PROFILE_SK)?;
+        let mut put = self.client().put_item().table_name(&self.table).set_item(Some(item));
+        put = if expected == 0 {
+            put.condition_expression("attribute_not_exists(PK)")
+        } else {
+            put.condition_expression("#revision = :expected")
+                .expression_attribute_names("#revision", "revision")
+                .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
+        };
+        match put.send().await {
+            Ok(_) => Ok(()),
+            Err(err) if super::errors::is_condition_failure(&err) => Err(StoreError::Conflict(Conflict::Revision)),
+            Err(err) => Err(sdk(err)),
         }
     }
 
