@@ -26,6 +26,7 @@ endpoints! {
     ADMIN_CREATE_ORGANIZATION => admin::create_organization;
     USERS_CREATE => users::create;
     USERS_LIST => users::list;
+    USERS_UPDATE => users::update;
     USERS_EVENTS => users::events;
     API_KEYS_CREATE => api_keys::create;
     API_KEYS_LIST => api_keys::list;

@@ -193,6 +193,15 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .list::<crate::handlers::flowdock::views::UserView>(200, "The users"),
         ),
         (
+            &routes::USERS_UPDATE,
+            Operation::new("Change a person: email, name, nick (an admin's key)")
+                .describe("How a person Frigade brought in (known by `externalId`, without an email) gets one, so that MomoFlow can assign them flows. Emails are unique in the organization in any case.")
+                .body::<users::UserChanges>()
+                .answer::<crate::handlers::flowdock::views::UserView>(200, "The user as changed")
+                .error(404, "No such user in the organization")
+                .error(409, "Another user has this email, or the user kept changing"),
+        ),
+        (
             &routes::USERS_EVENTS,
             Operation::new("What Frigade's sessions told of a user: properties, groups, events (an admin's key)")
                 .describe("`id` is the user's external id (Frigade's `userId`, looked up first) or their id. Events are newest first; the newest 100 are kept, and at most 50 groups.")

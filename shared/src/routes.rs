@@ -85,6 +85,7 @@ routes! {
     ADMIN_CREATE_ORGANIZATION = "admin-create-organization", POST, "/admin/organizations", Admin;
     USERS_CREATE = "users-create", POST, "/v1/users", Secret, role = Admin;
     USERS_LIST = "users-list", GET, "/v1/users", Secret;
+    USERS_UPDATE = "users-update", PATCH, "/v1/users/{id}", Secret, object = Path("id"), role = Admin;
     USERS_EVENTS = "users-events", GET, "/v1/users/{id}/events", Secret, object = Path("id"), role = Admin;
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;

@@ -22,6 +22,7 @@ crate::on_both_backends!(
     progress_starts_then_completes_the_assignment_announcing_each_once,
     concurrent_completions_announce_once_and_both_actions_count,
     sessions_keep_properties_groups_and_events_and_never_identities,
+    a_user_frigade_brought_in_can_be_given_an_email_and_assigned,
 );
 
 const STATES: &str = "/v1/public/flowStates";
@@ -524,4 +525,39 @@ async fn sessions_keep_properties_groups_and_events_and_never_identities(backend
     }
     assert_eq!(server.get("/v1/users/new-1/events", &org.secret).await.status, 404);
     assert_eq!(server.get("/v1/users/crm-1/events", &org.public).await.status, 403);
+}
+
+async fn a_user_frigade_brought_in_can_be_given_an_email_and_assigned(backend: Backend) {
+    // GIVEN a person known only by their Frigade userId
+    let server = TestServer::start(backend).await;
+    let (org, flow_id) = open_flow(&server).await;
+    assert_eq!(act(&server, &org.public, "crm-77", "STARTED_STEP", Some("welcome")).await.status, 200);
+    let users = server.get("/v1/users", &org.secret).await.body;
+    let guest = users.as_array().unwrap().iter().find(|u| u["externalId"] == "crm-77").expect("the user").clone();
+    assert_eq!(guest["email"], Value::Null);
+    let path = format!("/v1/users/{}", guest["id"]);
+
+    // WHEN an admin gives them an email (another person's first, then a bad one, then their own)
+    let taken =
+        server.send("PATCH", &path, Some(&org.secret), Some(&json!({"email": "EMPLOYEE@company.com"})), &[]).await;
+    let bad = server.send("PATCH", &path, Some(&org.secret), Some(&json!({"email": "not an email"})), &[]).await;
+    let given = server
+        .send("PATCH", &path, Some(&org.secret), Some(&json!({"email": "crm77@company.com", "name": "Cee"})), &[])
+        .await;
+    let nobody = server.send("PATCH", "/v1/users/999999", Some(&org.secret), Some(&json!({"nick": "x"})), &[]).await;
+
+    // THEN the taken one is a 409 and the bad one a 400, changing nothing; their own is kept with the name
+    assert_eq!(taken.status, 409, "{:?}", taken.body);
+    assert_eq!(bad.status, 400, "{:?}", bad.body);
+    assert_eq!(given.status, 200, "{:?}", given.body);
+    assert_eq!((given.body["email"].as_str(), given.body["name"].as_str()), (Some("crm77@company.com"), Some("Cee")));
+    assert_eq!(nobody.status, 404);
+    // AND MomoFlow can assign them by that email, and their progress so far moves the assignment on their next action
+    let assigned = server
+        .post("/v1/flows/assign", &org.secret, json!({"flowId": flow_id, "userEmail": "crm77@company.com"}))
+        .await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    act(&server, &org.public, "crm-77", "COMPLETED_STEP", Some("welcome")).await;
+    let id = assigned.body["assignmentId"].as_str().unwrap();
+    assert_eq!(server.get(&format!("/v1/assignments/{id}"), &org.secret).await.body["status"], "started");
 }

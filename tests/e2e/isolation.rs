@@ -161,6 +161,8 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         let body =
             json!({"userId": FRIGADE_USER, "userProperties": {"plan": "pro"}, "userEvents": [{"event": "clicked"}]});
         (r.path.to_owned(), Some(body))
+    } else if std::ptr::eq(r, &routes::USERS_UPDATE) {
+        (format!("/v1/users/{}", side.frigade_id), Some(json!({"nick": "Fri"})))
     } else if std::ptr::eq(r, &routes::USERS_EVENTS) {
         (format!("/v1/users/{}/events", side.frigade_id), None)
     } else if std::ptr::eq(r, &routes::PUBLIC_PREFLIGHT) {

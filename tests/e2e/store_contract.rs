@@ -63,6 +63,7 @@ crate::on_both_backends!(
     states_of_many_users_in_one_flow_are_read_at_once,
     an_organizations_allowed_origins_are_set_whole,
     a_profile_is_written_over_the_revision_it_read,
+    a_user_changes_over_what_was_read_and_moves_their_email,
 );
 
 const ORG: OrgId = OrgId(1);
@@ -1135,6 +1136,34 @@ async fn a_profile_is_written_over_the_revision_it_read(backend: Backend) {
     assert_eq!(store.get_profile(ORG, UserId(2)).await.unwrap(), Some(second));
     assert_eq!(store.get_profile(ORG, UserId(3)).await.unwrap(), None);
     assert_eq!(store.get_profile(OrgId(2), UserId(2)).await.unwrap(), None);
+}
+
+async fn a_user_changes_over_what_was_read_and_moves_their_email(backend: Backend) {
+    // GIVEN a person Frigade brought in (no email) and one with an email
+    let store = with_org(backend).await;
+    let guest = User { email: None, external_id: Some("crm-1".into()), ..user(2, ORG, "x@example.com") };
+    let known = user(3, ORG, "known@example.com");
+    store.create_user(&guest, None).await.unwrap();
+    store.create_user(&known, None).await.unwrap();
+
+    // WHEN the guest is given the other's email, then a free one, then a stale change comes over the first read
+    let taken = User { email: Some(Email::parse("KNOWN@example.com").unwrap()), ..guest.clone() };
+    let clash = store.update_user(&taken, &guest).await;
+    let given = User { email: Some(Email::parse("ann@example.com").unwrap()), ..guest.clone() };
+    store.update_user(&given, &guest).await.unwrap();
+    let stale = store.update_user(&User { nick: "x".into(), ..guest.clone() }, &guest).await;
+    // AND the email is changed again
+    let moved = User { email: Some(Email::parse("ann2@example.com").unwrap()), ..given.clone() };
+    store.update_user(&moved, &given).await.unwrap();
+
+    // THEN the taken email is a conflict, the stale change a revision conflict, and the lookups follow the email
+    assert!(matches!(clash, Err(StoreError::Conflict(Conflict::UserEmail))), "{clash:?}");
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    assert_eq!(store.get_user(ORG, guest.id).await.unwrap(), Some(moved.clone()));
+    assert_eq!(store.find_user_by_email(ORG, "ann2@example.com").await.unwrap(), Some(moved.clone()));
+    assert_eq!(store.find_user_by_email(ORG, "ann@example.com").await.unwrap(), None);
+    assert_eq!(store.find_user_by_external_id(ORG, "crm-1").await.unwrap(), Some(moved));
+    assert_eq!(store.find_user_by_email(ORG, "known@example.com").await.unwrap().unwrap().id, known.id);
 }
 
 #[test]

@@ -194,6 +194,7 @@ async fn every_http_event_runs_through_its_handler() {
         ("admin-create-organization", 201),
         ("users-create", 201),
         ("users-list", 200),
+        ("users-update", 200),
         ("users-events", 200),
         ("api-keys-create", 201),
         ("api-keys-list", 200),

@@ -174,6 +174,8 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
     } else if std::ptr::eq(r, &routes::PUBLIC_SESSIONS) {
         let body = json!({"userId": format!("visitor-{}", n % VISITORS), "userEvents": [{"event": "clicked"}]});
         (r.path.to_owned(), o.org.public.clone(), Some(body))
+    } else if std::ptr::eq(r, &routes::USERS_UPDATE) {
+        m(format!("/v1/users/{}", o.someone), Some(json!({"nick": format!("n{}", n % 7)})))
     } else if std::ptr::eq(r, &routes::USERS_EVENTS) {
         m(format!("/v1/users/visitor-{}/events", n % VISITORS), None)
     } else if std::ptr::eq(r, &routes::PUBLIC_PREFLIGHT) {

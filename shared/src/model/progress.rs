@@ -524,6 +524,111 @@ mod tests {
         assert!(s.completed, "the steps that exist are all done");
     }
 
+    /// The states a user can reach in a three-step flow, each by the actions that lead there.
+    fn reachable(f: &Flow) -> Vec<(&'static str, FlowState)> {
+        let walk = |actions: &[(ActionType, Option<&str>)]| {
+            let mut s = fresh(f);
+            for (a, step) in actions {
+                act(&mut s, f, *a, *step).unwrap();
+            }
+            s
+        };
+        use ActionType::*;
+        vec![
+            ("fresh", walk(&[])),
+            ("started", walk(&[(StartedFlow, None)])),
+            ("on the first step", walk(&[(StartedStep, Some("a"))])),
+            ("first done", walk(&[(CompletedStep, Some("a"))])),
+            ("first skipped", walk(&[(SkippedStep, Some("a"))])),
+            ("two done", walk(&[(CompletedStep, Some("a")), (CompletedStep, Some("b"))])),
+            (
+                "completed by its steps",
+                walk(&[(CompletedStep, Some("a")), (SkippedStep, Some("b")), (CompletedStep, Some("c"))]),
+            ),
+            ("completed outright", walk(&[(CompletedFlow, None)])),
+            ("dismissed", walk(&[(SkippedFlow, None)])),
+            ("started then dismissed", walk(&[(CompletedStep, Some("a")), (SkippedFlow, None)])),
+            ("reset", walk(&[(CompletedStep, Some("a")), (NotStartedFlow, None)])),
+        ]
+    }
+
+    #[test]
+    fn every_action_from_every_reachable_state_does_what_its_row_says() {
+        for sequential in [false, true] {
+            for rule in [CompletionRule::AllSteps, CompletionRule::LastStep] {
+                let f = flow(&["a", "b", "c"], sequential, rule);
+                for (name, before) in reachable(&f) {
+                    for action in ActionType::ALL {
+                        let steps: Vec<Option<&str>> =
+                            if action.is_step_action() { vec![Some("a"), Some("b"), Some("c")] } else { vec![None] };
+                        for step in steps {
+                            let context =
+                                format!("{action:?} {step:?} from {name} (sequential {sequential}, {rule:?})");
+                            let mut after = before.clone();
+                            let index = step.and_then(|s| f.steps.iter().position(|x| x.id == s));
+                            let blocked = index.is_some_and(|i| before.is_blocked(&f, i));
+                            match act(&mut after, &f, action, step) {
+                                Err(ActionError::Blocked(_)) => {
+                                    assert!(blocked && action != ActionType::NotStartedStep, "{context}");
+                                    assert_eq!(after, before, "{context}: a refusal changes nothing");
+                                    continue;
+                                }
+                                Err(other) => panic!("{context}: {other:?}"),
+                                Ok(()) => assert!(!blocked || action == ActionType::NotStartedStep, "{context}"),
+                            }
+                            // Every accepted action is in the history and dates the flow.
+                            assert_eq!(after.responses.len(), before.responses.len() + 1, "{context}");
+                            assert!(after.last_action_at.is_some(), "{context}");
+                            // A completed flow is a started one; the index is -1 exactly before the start.
+                            assert!(!after.completed || after.started, "{context}");
+                            assert_eq!(after.current(&f).1 == -1, !after.started, "{context}");
+                            let s = step.map(|id| after.step(id));
+                            match action {
+                                ActionType::StartedFlow => assert!(after.started && !after.skipped, "{context}"),
+                                ActionType::CompletedFlow => assert!(after.completed, "{context}"),
+                                ActionType::SkippedFlow => {
+                                    assert!(after.skipped, "{context}");
+                                    assert_eq!((after.started, after.completed), (before.started, before.completed));
+                                }
+                                ActionType::NotStartedFlow => {
+                                    assert!(!after.started && !after.completed && !after.skipped, "{context}");
+                                    assert!(after.steps.is_empty() && after.current_step.is_none(), "{context}");
+                                }
+                                ActionType::StartedStep => {
+                                    assert!(s.unwrap().started && after.started && !after.skipped, "{context}");
+                                    assert_eq!(after.current(&f).0.as_deref(), step, "{context}");
+                                }
+                                ActionType::CompletedStep | ActionType::SkippedStep => {
+                                    let s = s.unwrap();
+                                    assert!(s.started && after.started, "{context}");
+                                    assert!(if action == ActionType::CompletedStep { s.completed } else { s.skipped });
+                                    let done = |id: &str| after.step(id).is_done();
+                                    let rule_met = match rule {
+                                        CompletionRule::AllSteps => ["a", "b", "c"].iter().all(|id| done(id)),
+                                        CompletionRule::LastStep => done("c"),
+                                    };
+                                    assert_eq!(after.completed, before.completed || rule_met, "{context}");
+                                    // The current step is a step not done, when there is one.
+                                    let open = ["a", "b", "c"].iter().any(|id| !done(id));
+                                    let current = after.current(&f).0.unwrap();
+                                    assert!(!open || !done(&current), "{context}: current {current}");
+                                }
+                                ActionType::NotStartedStep => {
+                                    let s = s.unwrap();
+                                    assert!(!s.started && !s.completed && !s.skipped, "{context}");
+                                    assert_eq!(after.completed, before.completed, "{context}: completion is sticky");
+                                    if before.started {
+                                        assert_eq!(after.current(&f).0.as_deref(), step, "{context}");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn action_types_parse_by_their_frigade_names() {
         for a in ActionType::ALL {

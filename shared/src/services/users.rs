@@ -73,3 +73,56 @@ pub async fn create(act: &Act<'_, User>, directory: &dyn Directory, person: NewP
 pub async fn list(caller: &Caller, directory: &dyn Directory) -> Result<Vec<User>, ApiError> {
     Ok(directory.list_users(caller.org().await?).await?)
 }
+
+/// What `PATCH /v1/users/{id}` may change; each optional.
+#[derive(Default)]
+pub struct UserChanges {
+    /// An email for the person, unique in the organization in any case: how a person Frigade brought in (who has
+    /// none) becomes one MomoFlow can assign by email.
+    pub email: Option<Email>,
+    pub name: Option<Text<MAX_NAME>>,
+    pub nick: Option<Text<MAX_NICK>>,
+}
+
+/// How many times a change is redone when the user changed between its read and its write.
+const UPDATE_ATTEMPTS: usize = 5;
+
+/// Changes a person of the caller's organization (an admin's change).
+pub async fn update(
+    caller: &Caller,
+    directory: &dyn Directory,
+    raw_id: &str,
+    changes: UserChanges,
+) -> Result<User, ApiError> {
+    let missing = || ApiError::not_found(format!("User {raw_id} does not exist"));
+    let id = raw_id.parse::<u64>().map(UserId).map_err(|_| missing())?;
+    let org = caller.org().await?;
+    for _ in 0..UPDATE_ATTEMPTS {
+        let (read, _) = tokio::try_join!(async { Ok(directory.get_user(org, id).await?) }, caller.permit())?;
+        let read = read.ok_or_else(missing)?;
+        let mut user = read.clone();
+        if let Some(email) = &changes.email {
+            user.email = Some(email.clone());
+        }
+        if let Some(name) = &changes.name {
+            user.name = name.as_str().to_owned();
+        }
+        if let Some(nick) = &changes.nick {
+            user.nick = nick.as_str().to_owned();
+        }
+        if user == read {
+            return Ok(read);
+        }
+        match directory.update_user(&user, &read).await {
+            Ok(()) => return Ok(user),
+            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(err) => {
+                return Err(match &changes.email {
+                    Some(email) => person_conflict(err, email),
+                    None => err.into(),
+                })
+            }
+        }
+    }
+    Err(ApiError::conflict("The user kept changing while this change was made; try again"))
+}

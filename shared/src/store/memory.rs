@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::*;
-use crate::model::{oldest_first, AssignmentStatus};
+use crate::model::{oldest_first, AssignmentStatus, Email};
 
 #[derive(Default)]
 struct State {
@@ -203,6 +203,29 @@ impl Directory for MemoryStore {
 
     async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>> {
         Ok(self.lock().users.get(&(org, user)).cloned())
+    }
+
+    async fn update_user(&self, user: &User, read: &User) -> StoreResult<()> {
+        let mut s = self.lock();
+        let key = (user.org_id, user.id);
+        if s.users.get(&key) != Some(read) {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        let new_email = user.email.as_ref().map(Email::key);
+        let old_email = read.email.as_ref().map(Email::key);
+        if new_email != old_email {
+            if let Some(email) = &new_email {
+                if s.emails.contains_key(&(user.org_id, email.clone())) {
+                    return Err(StoreError::Conflict(Conflict::UserEmail));
+                }
+                s.emails.insert((user.org_id, email.clone()), user.id);
+            }
+            if let Some(email) = old_email {
+                s.emails.remove(&(user.org_id, email));
+            }
+        }
+        s.users.insert(key, user.clone());
+        Ok(())
     }
 
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>> {

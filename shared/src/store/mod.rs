@@ -129,6 +129,9 @@ pub trait Directory: Send + Sync {
     /// the organization's `user_count`.
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>>;
+    /// Writes `user` over `read` (the same user as read; [`Conflict::Revision`] when it changed meanwhile), its
+    /// lookups with it: a new email must be free ([`Conflict::UserEmail`]), the old one is released.
+    async fn update_user(&self, user: &User, read: &User) -> StoreResult<()>;
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>>;
     /// The user whose external id (Frigade's `userId`) this is; a strongly consistent read.
     async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>>;

@@ -1,4 +1,4 @@
-//! `POST /v1/users`, `GET /v1/users`, `GET /v1/users/{id}/events`.
+//! `POST /v1/users`, `GET /v1/users`, `PATCH /v1/users/{id}`, `GET /v1/users/{id}/events`.
 
 use http::StatusCode;
 use lambda_http::Request;
@@ -13,7 +13,7 @@ use crate::handlers::flowdock::views::UserView;
 use crate::http::{json, Fields, Input, Need, Response};
 use crate::model::{Profile, User};
 use crate::services::sessions;
-use crate::services::users::{self, NewPerson};
+use crate::services::users::{self, NewPerson, UserChanges};
 
 impl Input for NewPerson {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
@@ -120,4 +120,22 @@ impl ProfileView {
                 .collect(),
         }
     }
+}
+
+impl Input for UserChanges {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let email = f.string("email", Need::Optional);
+        let name = f.string("name", Need::Optional);
+        let nick = f.string("nick", Need::Optional);
+        Some(Self { email, name, nick })
+    }
+}
+
+/// `PATCH /v1/users/{id}`: an admin gives a person an email, a name or a nick.
+#[tracing::instrument(skip_all)]
+pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let raw = crate::handlers::path_param(&request, "id")?;
+    let changes: UserChanges = body(&request)?;
+    let user = users::update(&ctx.caller, ctx.state.store.as_ref(), &raw, changes).await?;
+    Ok(json(StatusCode::OK, &UserView::from(&user)))
 }

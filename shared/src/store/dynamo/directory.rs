@@ -131,6 +131,41 @@ impl Directory for DynamoStore {
         self.get_as(keys::org_pk(org), &keys::user_sk(user)).await
     }
 
+    async fn update_user(&self, user: &User, read: &User) -> StoreResult<()> {
+        let pk = keys::org_pk(user.org_id);
+        let mut tx = self.tx();
+        // Over the user as read: the attributes a change writes are in the condition.
+        let email_read = match &read.email {
+            Some(_) => "#email = :email",
+            None => "attribute_not_exists(#email)",
+        };
+        let condition = format!("attribute_exists(PK) AND {email_read} AND #name = :name AND nick = :nick");
+        let mut values = vec![(":name", s(&read.name)), (":nick", s(&read.nick))];
+        if let Some(email) = &read.email {
+            values.push((":email", s(email.as_str())));
+        }
+        let names = [("#email", "email"), ("#name", "name")];
+        tx.put_if(Part::User, to_item(user, &pk, &keys::user_sk(user.id))?, &condition, &names, &values)?;
+        let (new_email, old_email) = (user.email.as_ref().map(|e| e.key()), read.email.as_ref().map(|e| e.key()));
+        if let Some(email) = &new_email {
+            let cond = if new_email == old_email { Cond::None } else { Cond::Absent };
+            tx.put(Part::UserEmail, to_item(user, &pk, &keys::email_sk(email))?, cond)?;
+        }
+        if let Some(email) = old_email.filter(|old| Some(old) != new_email.as_ref()) {
+            tx.delete(Part::OldUserEmail, key(pk.clone(), &keys::email_sk(&email)))?;
+        }
+        if let Some(ext) = &user.external_id {
+            let mut link = to_item(user, &pk, &keys::external_id_sk(ext))?;
+            link.insert("user_id".into(), n(user.id));
+            tx.put(Part::UserExternalId, link, Cond::None)?;
+        }
+        tx.commit(self.client()).await?.or_fail(|part, _| match part {
+            Part::User => Some(StoreError::Conflict(Conflict::Revision)),
+            Part::UserEmail => Some(StoreError::Conflict(Conflict::UserEmail)),
+            _ => None,
+        })
+    }
+
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>> {
         self.get_as(keys::org_pk(org), &keys::email_sk(email_key)).await
     }

@@ -21,6 +21,8 @@ pub enum Part {
     User,
     UserEmail,
     UserExternalId,
+    /// The email lookup a user leaves.
+    OldUserEmail,
     /// The organization's `user_count`.
     UserCount,
     KeyByHash,
