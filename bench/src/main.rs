@@ -260,15 +260,17 @@ async fn dynamodb_round_trips() {
     println!(
         "\nDynamoDB round trips (moto, SDK interceptor; a key of the signed form), up to and including the commit:"
     );
-    println!("  {:<34} {:>11} {:>22}  calls", "request", "round trips", "sequential round trips");
+    println!("  {:<40} {:>11} {:>22}  calls", "request", "round trips", "sequential round trips");
     for (name, c) in [
         ("assign", &cost.assign),
         ("assign with Idempotency-Key", &cost.idempotent_assign),
         ("get-assignment", &cost.get_assignment),
         ("list webhooks", &cost.list_webhooks),
         ("webhook create", &cost.webhook_create),
+        ("flow-state action (moves an assignment)", &cost.flow_state_action),
+        ("flow-state read", &cost.flow_state_read),
     ] {
-        println!("  {name:<34} {:>11} {:>22}  {}", c.calls.len(), c.sequential, c.calls.join(", "));
+        println!("  {name:<40} {:>11} {:>22}  {}", c.calls.len(), c.sequential, c.calls.join(", "));
     }
     println!("  hand-off of an assign's event after the commit: {}", cost.assign_after_commit.join(" → "));
 }

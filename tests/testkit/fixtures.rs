@@ -326,6 +326,10 @@ pub struct RoundTrips {
     pub webhook_create: Cost,
     /// An assign with an `Idempotency-Key`, up to and including its commit.
     pub idempotent_assign: Cost,
+    /// A Frigade action that starts an assigned flow (state, assignment and event in one commit).
+    pub flow_state_action: Cost,
+    /// A Frigade read of a user's flow states.
+    pub flow_state_read: Cost,
 }
 
 /// Measures [`RoundTrips`] on a fresh table, with a key of the current (signed) form.
@@ -355,7 +359,35 @@ pub async fn round_trips() -> RoundTrips {
     let again = json!({"flowId": flow_id, "userEmail": "second@company.com"});
     let (_, calls) = measure("POST", "/v1/flows/assign", Some(again), &[("Idempotency-Key", "bench-1")]).await;
     let idempotent_assign = Cost::until_commit(&calls);
-    RoundTrips { assign, assign_after_commit, get_assignment, list_webhooks, webhook_create, idempotent_assign }
+    // A person Frigade knows as crm-1, assigned the flow, now open to the organization.
+    let person = json!({"email": "frigade@company.com", "name": "Fri", "externalId": "crm-1"});
+    server.post("/v1/users", &org.secret, person).await;
+    server
+        .send(
+            "PUT",
+            &format!("/v1/flows/{flow_id}"),
+            Some(&org.secret),
+            Some(&json!({"access_mode": "organization"})),
+            &[],
+        )
+        .await;
+    server.post("/v1/flows/assign", &org.secret, json!({"flowId": flow_id, "userEmail": "frigade@company.com"})).await;
+    let action = json!({"userId": "crm-1", "flowSlug": flow_id, "stepId": "welcome", "actionType": "STARTED_STEP"});
+    let (reply, calls) = measure("POST", "/v1/public/flowStates", Some(action), &[]).await;
+    assert_eq!(reply.body["eligibleFlows"][0]["$state"]["started"], true, "{:?}", reply.body);
+    let flow_state_action = Cost::until_commit(&calls);
+    let (_, calls) = measure("GET", "/v1/public/flowStates?userId=crm-1", None, &[]).await;
+    let flow_state_read = Cost::until_commit(&calls);
+    RoundTrips {
+        assign,
+        assign_after_commit,
+        get_assignment,
+        list_webhooks,
+        webhook_create,
+        idempotent_assign,
+        flow_state_action,
+        flow_state_read,
+    }
 }
 
 /// An in-memory state holding `seed`, with `config`, an in-memory queue and no DNS.
