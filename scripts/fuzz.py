@@ -27,6 +27,9 @@ POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 NEGATIVE = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 
 
+# The members of a path item that are operations.
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
 def toml_list(items):
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
@@ -63,6 +66,8 @@ def configuration(document, started):
     exceptions = []
     for path, item in document["paths"].items():
         for method, operation in item.items():
+            if method not in METHODS:
+                continue  # `servers` (an aliased route's prefixes), not an operation
             operation_id = operation["operationId"]
             rules = operation.get("x-rules-beyond-schema", [])
             if not rules and operation_id not in parameters:

@@ -97,7 +97,8 @@ def event(function: str, method: str, path: str) -> dict:
     return body
 
 
-def resource(function: str, method: str, path: str, description: str, actions: list, sqs: bool) -> str:
+def resource(function: str, method: str, path: str, description: str, actions: list, sqs: bool,
+             alias: str = "") -> str:
     lines = [
         f"  {camel(function)}:",
         "    Type: AWS::Serverless::Function",
@@ -120,15 +121,17 @@ def resource(function: str, method: str, path: str, description: str, actions: l
             "              Resource: !GetAtt WebhookQueue.Arn",
         ]
     lines += ["      Events:"]
-    routes = [("Api", method)] + ([("Head", "HEAD")] if method == "GET" else [])
-    for name, m in routes:
+    routes = [("Api", method, path)] + ([("Head", "HEAD", path)] if method == "GET" else [])
+    if alias:
+        routes += [("ApiAlias", method, alias + path)]
+    for name, m, p in routes:
         lines += [
             f"        {name}:",
             "          Type: HttpApi",
             "          Properties:",
             "            ApiId: !Ref HttpApi",
             f"            Method: {m}",
-            f"            Path: {path}",
+            f"            Path: {p}",
         ]
     return "\n".join(lines) + "\n\n"
 
@@ -142,6 +145,7 @@ def main() -> int:
     parser.add_argument("--actions", default="dynamodb:GetItem,dynamodb:UpdateItem",
                         help="the DynamoDB actions its policy allows, comma-separated")
     parser.add_argument("--sqs", action="store_true", help="it sends to the webhook queue")
+    parser.add_argument("--alias", default="", help="a prefix the route also answers under (`/api`, `alias = api`)")
     args = parser.parse_args()
     if not re.fullmatch(r"[a-z][a-z0-9-]*", args.function):
         parser.error("the function's name is lower-case letters, digits and dashes")
@@ -164,7 +168,7 @@ def main() -> int:
     cargo.write_text(cargo_text.rstrip("\n") + f'\n\n[[bin]]\nname = "{args.function}"\npath = "{args.function}/main.rs"\n')
     event_path.write_text(json.dumps(event(args.function, args.method, args.path), indent=2) + "\n")
     actions = [a.strip() for a in args.actions.split(",") if a.strip()]
-    block = resource(args.function, args.method, args.path, args.description, actions, args.sqs)
+    block = resource(args.function, args.method, args.path, args.description, actions, args.sqs, args.alias)
     template.write_text(template_text.replace(MARKER, block + MARKER, 1))
 
     print(f"wrote {main_path.relative_to(ROOT)}, {event_path.relative_to(ROOT)}, the [[bin]] and {camel(args.function)}")

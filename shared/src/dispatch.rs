@@ -212,6 +212,7 @@ mod tests {
         object: None,
         end_user: Some(Object { place: Place::Body, name: "userId" }),
         role: Role::Member,
+        aliases: &[],
     };
 
     fn ok(_ctx: Ctx, _request: lambda_http::Request) -> HandlerFuture {

@@ -7,6 +7,7 @@ use crate::handlers::flowdock::flows;
 use crate::handlers::frigade::{content, preflight, sessions, states};
 use crate::handlers::momoflow::assignments;
 use crate::handlers::platform::{admin, api_keys, settings, users, webhooks};
+use crate::handlers::superoffice::workflow;
 use crate::routes::{self, Route};
 
 macro_rules! endpoints {
@@ -67,6 +68,7 @@ endpoints! {
     WEBHOOKS_ROTATE_SECRET => webhooks::rotate_secret;
     WEBHOOKS_DELIVERIES => webhooks::deliveries;
     WEBHOOKS_REPLAY => webhooks::replay;
+    WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW => workflow::create_default_email_flow;
     OPENAPI => crate::openapi::serve;
     FALLBACK => fallback::handle;
 }

@@ -47,6 +47,8 @@ pub struct Operation {
     errors: Vec<(u16, &'static str)>,
     links: Vec<(&'static str, &'static str, &'static str, &'static str)>,
     beyond_schema: Vec<(&'static str, u16)>,
+    /// Registers the schemas the answers refer to: an answer's type brings its schema, so no reference dangles.
+    schemas: Vec<fn(&mut Components)>,
 }
 
 /// Schemas the operations refer to, by name.
@@ -67,6 +69,7 @@ impl Operation {
             errors: Vec::new(),
             links: Vec::new(),
             beyond_schema: Vec::new(),
+            schemas: Vec::new(),
         }
     }
 
@@ -97,6 +100,7 @@ impl Operation {
 
     /// A successful answer with `T`'s schema (a component).
     fn answer<T: ToSchema>(mut self, status: u16, description: &'static str) -> Self {
+        self.schemas.push(component::<T>);
         self.answers.push((
             status,
             description,
@@ -107,6 +111,7 @@ impl Operation {
 
     /// A successful answer that is a list of `T`.
     fn list<T: ToSchema>(mut self, status: u16, description: &'static str) -> Self {
+        self.schemas.push(component::<T>);
         let items = json!({ "$ref": format!("#/components/schemas/{}", T::name()) });
         self.answers.push((status, description, Some(json!({ "type": "array", "items": items }))));
         self
@@ -543,6 +548,12 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .answer::<ReplayView>(202, "Queued")
                 .error(404, "No such endpoint or delivery"),
         ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW,
+            Operation::new("SuperOffice: the default email flow, to edit and pass to SaveEmailFlow")
+                .describe("Seed 002's default object, field for field. The body is ignored (SuperOffice's client sends `null`).")
+                .answer::<crate::handlers::superoffice::carriers::EmailFlowCarrier>(200, "The default email flow"),
+        ),
         (&routes::OPENAPI, Operation::new("This document").answer_document()),
     ]
 }
@@ -554,21 +565,14 @@ impl Operation {
     }
 }
 
-/// The schemas of every view the operations answer with.
-fn components() -> Components {
+/// The schemas of every view the operations answer with, as their answers registered them.
+fn components(operations: &[(&'static Route, Operation)]) -> Components {
     let mut c = Components::new();
-    component::<Bootstrapped>(&mut c);
-    component::<crate::handlers::flowdock::views::UserView>(&mut c);
-    component::<IssuedKeyView>(&mut c);
-    component::<ApiKeyView>(&mut c);
-    component::<FlowView>(&mut c);
-    component::<AssignResponse>(&mut c);
-    component::<AssignmentView>(&mut c);
-    component::<WebhookWithSecretView>(&mut c);
-    component::<WebhookView>(&mut c);
-    component::<RotatedView>(&mut c);
-    component::<DeliveryPageView>(&mut c);
-    component::<ReplayView>(&mut c);
+    for (_, op) in operations {
+        for register in &op.schemas {
+            register(&mut c);
+        }
+    }
     c.insert("Error".into(), error_schema());
     c
 }
@@ -768,10 +772,22 @@ fn operation_json(route: &Route, op: &Operation) -> Value {
 /// The document.
 pub fn document() -> Value {
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for (route, op) in operations() {
+    let operations = operations();
+    for (route, op) in &operations {
         let method = route.method.as_str().to_ascii_lowercase();
         for path in route.doc_paths() {
-            paths.entry(path).or_default().insert(method.clone(), operation_json(route, &op));
+            let item = paths.entry(path).or_default();
+            item.insert(method.clone(), operation_json(route, op));
+            // An alias is the same path under a prefix: described once, with a server per prefix (and so fuzzed
+            // once).
+            if let Some(alias) = route.aliases.first() {
+                let prefix = alias.strip_suffix(route.path).unwrap_or_default();
+                let servers = json!([
+                    { "url": "/", "description": "as the vendor's documents write the path" },
+                    { "url": prefix, "description": "as the vendor's client writes it" },
+                ]);
+                item.insert("servers".into(), servers);
+            }
         }
     }
     let limits = crate::config::Config::for_tests().limits();
@@ -792,7 +808,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": components(),
+            "schemas": components(&operations),
             "securitySchemes": {
                 "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret API key (`sk_…`): every route of its organization" },
                 "publicKey": { "type": "http", "scheme": "bearer", "description": "A public API key (`pk_…`): only `/v1/public/*`" },

@@ -55,12 +55,15 @@ pub struct Route {
     pub end_user: Option<Object>,
     /// The least role the key's user needs (keys act as a user); a member on an admin's route is answered 403.
     pub role: Role,
+    /// Other paths the same route answers on (SuperOffice's client inserts `/api` in every path): the router and
+    /// the template serve each; the OpenAPI document describes the route once, with a server per path prefix.
+    pub aliases: &'static [&'static str],
 }
 
 macro_rules! routes {
     ($($name:ident = $function:literal, $method:ident, $path:literal, $access:ident
         $(, object = $place:ident($object:literal))? $(, user = $uplace:ident($user:literal))?
-        $(, role = $role:ident)?;)*) => {
+        $(, role = $role:ident)? $(, alias = $api:ident)?;)*) => {
         $(
             pub static $name: Route = Route {
                 function: $function,
@@ -70,12 +73,16 @@ macro_rules! routes {
                 object: routes!(@object $($place($object))?),
                 end_user: routes!(@object $($uplace($user))?),
                 role: routes!(@role $($role)?),
+                aliases: routes!(@aliases $path $($api)?),
             };
         )*
         /// Every route the system serves, besides the fallback.
         pub static ROUTES: &[&Route] = &[$(&$name),*];
     };
     (@object) => { None };
+    (@aliases $path:literal) => { &[] };
+    // SuperOffice's routes: the seed's path, and the client's with `/api` in front.
+    (@aliases $path:literal api) => { &[concat!("/api", $path)] };
     (@role) => { Role::Member };
     (@role $role:ident) => { Role::$role };
     (@object $place:ident($object:literal)) => { Some(Object { place: Place::$place, name: $object }) };
@@ -139,6 +146,8 @@ routes! {
         object = Path("webhookId"), role = Admin;
     WEBHOOKS_REPLAY = "webhooks-replay", POST, "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay", Secret,
         object = Path("webhookId"), role = Admin;
+    WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW = "workflow-create-default-email-flow", POST,
+        "/v1/Agents/Workflow/CreateDefaultEmailFlow", Secret, alias = api;
     OPENAPI = "openapi", GET, "/openapi.json", Open;
 }
 
@@ -164,6 +173,9 @@ impl Route {
     }
 }
 
+/// What SuperOffice's client puts in front of every path.
+pub const API_PREFIX: &str = "/api";
+
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's
 /// `$default` route sends such requests to this function.
 pub static FALLBACK: Route = Route {
@@ -174,6 +186,7 @@ pub static FALLBACK: Route = Route {
     object: None,
     end_user: None,
     role: Role::Member,
+    aliases: &[],
 };
 
 /// Every route, the fallback included.
@@ -213,7 +226,9 @@ impl Routers {
                     &mut by_method.last_mut().expect("just pushed").1
                 }
             };
-            router.insert(matchit_path(route.path), route).expect("no two routes share a method and a path");
+            for path in std::iter::once(route.path).chain(route.aliases.iter().copied()) {
+                router.insert(matchit_path(path), route).expect("no two routes share a method and a path");
+            }
         }
         Routers { by_method }
     }

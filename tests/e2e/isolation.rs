@@ -173,6 +173,8 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (r.path.to_owned(), Some(json!({"allowedOrigins": []})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         (format!("/v1/userFlowStates/{}/{FRIGADE_USER}", side.flow), None)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW) {
+        (r.path.to_owned(), None)
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
         (r.path.to_owned(), Some(json!({"url": "http://127.0.0.1:9/more"})))
     } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) || std::ptr::eq(r, &routes::WEBHOOKS_DELETE) {

@@ -19,6 +19,7 @@ mod queue_contract;
 mod roles;
 mod schedule;
 mod store_contract;
+mod superoffice;
 mod template_and_events;
 mod webhook_delivery;
 mod webhooks_api;

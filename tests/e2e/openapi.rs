@@ -36,13 +36,34 @@ fn every_route_has_an_operation_and_every_operation_a_route() {
     let document = flows_shared::openapi::document();
     let mut operations = BTreeSet::new();
     for (path, item) in document["paths"].as_object().expect("paths") {
-        for method in item.as_object().expect("a path item").keys() {
+        for method in item.as_object().expect("a path item").keys().filter(|k| is_method(k)) {
             operations.insert((method.clone(), path.clone()));
         }
     }
 
     // THEN they name the same method and path pairs
     assert_eq!(operations, routes);
+}
+
+/// Whether a path item's member is an operation (not `servers`, `parameters`, ...).
+fn is_method(member: &str) -> bool {
+    ["get", "put", "post", "delete", "options", "head", "patch", "trace"].contains(&member)
+}
+
+#[test]
+fn an_aliased_route_is_described_once_with_a_server_per_prefix() {
+    // GIVEN the document and the routes with aliases
+    let document = flows_shared::openapi::document();
+    for route in flows_shared::routes::ROUTES.iter().filter(|r| !r.aliases.is_empty()) {
+        // THEN the route's own path is described, with both prefixes as its servers, and the alias is not a path
+        let item = &document["paths"][route.path];
+        let servers: Vec<&str> =
+            item["servers"].as_array().expect("servers").iter().filter_map(|s| s["url"].as_str()).collect();
+        assert_eq!(servers, ["/", flows_shared::routes::API_PREFIX], "{}", route.path);
+        for alias in route.aliases {
+            assert!(document["paths"].get(*alias).is_none(), "{alias} is described twice");
+        }
+    }
 }
 
 #[test]
@@ -52,7 +73,7 @@ fn every_operation_is_named_by_its_function() {
         .as_object()
         .expect("paths")
         .values()
-        .flat_map(|item| item.as_object().expect("a path item").values())
+        .flat_map(|item| item.as_object().expect("a path item").iter().filter(|(k, _)| is_method(k)).map(|(_, v)| v))
         .map(|op| op["operationId"].as_str().expect("an operationId").to_owned())
         .collect();
     let functions: BTreeSet<String> = flows_shared::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
@@ -71,4 +92,27 @@ async fn the_local_server_serves_the_document(backend: Backend) {
     // THEN it is the generated document
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body, flows_shared::openapi::document());
+}
+
+#[test]
+fn every_reference_in_the_document_resolves() {
+    // GIVEN the document
+    let document = flows_shared::openapi::document();
+    let text = document.to_string();
+
+    // THEN every `#/components/...` it refers to is there (an answer's schema comes with its type, never from a
+    // list kept by hand)
+    let mut dangling = Vec::new();
+    for reference in text.split("\"#/components/").skip(1).filter_map(|rest| rest.split('"').next()) {
+        let mut at = &document["components"];
+        for part in reference.split('/') {
+            at = &at[part];
+        }
+        if at.is_null() {
+            dangling.push(reference.to_owned());
+        }
+    }
+    dangling.sort();
+    dangling.dedup();
+    assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
 }

@@ -54,13 +54,15 @@ fn the_template_serves_exactly_the_route_table() {
     }
 
     // THEN they are the route table's, each GET with its HEAD (API Gateway routes method and path; HEAD is the GET
-    // without a body)
+    // without a body), and each alias of a route as its own event of the same function
     let mut expected: BTreeSet<(String, String, String)> = BTreeSet::new();
     for r in all_routes() {
         let method = if r.path == "$default" { "ANY".to_owned() } else { r.method.to_string() };
-        expected.insert((r.function.to_owned(), method, r.path.to_owned()));
-        if r.method == http::Method::GET && r.path != "$default" {
-            expected.insert((r.function.to_owned(), "HEAD".to_owned(), r.path.to_owned()));
+        for path in std::iter::once(r.path).chain(r.aliases.iter().copied()) {
+            expected.insert((r.function.to_owned(), method.clone(), path.to_owned()));
+            if r.method == http::Method::GET && r.path != "$default" {
+                expected.insert((r.function.to_owned(), "HEAD".to_owned(), path.to_owned()));
+            }
         }
     }
     assert_eq!(served, expected);
@@ -235,6 +237,7 @@ async fn every_http_event_runs_through_its_handler() {
         ("webhooks-rotate-secret", 200),
         ("webhooks-deliveries", 200),
         ("webhooks-replay", 202),
+        ("workflow-create-default-email-flow", 200),
         ("openapi", 200),
         ("not-found", 404),
     ]);

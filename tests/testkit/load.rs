@@ -186,6 +186,9 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(r.path.to_owned(), Some(json!({"allowedOrigins": []})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         m(format!("/v1/userFlowStates/open/visitor-{}", n % VISITORS), None)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW) {
+        // As SuperOffice's client calls it: under /api, with the body `null`.
+        m(format!("/api{}", r.path), Some(Value::Null))
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
         m(r.path.to_owned(), Some(json!({"url": format!("http://127.0.0.1:9/load/{n}")})))
     } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) {

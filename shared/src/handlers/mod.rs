@@ -9,6 +9,8 @@
 //!   `/v1/userFlowStates/*`; camelCase, `$state` objects as Frigade's SDK reads them.
 //! - [`platform`]: the project's own management API in MomoFlow's conventions: organizations (admin), users, API
 //!   keys, webhook endpoints and their deliveries.
+//! - [`superoffice`]: SuperOffice's workflow agent (seed 002): `/v1/Agents/Workflow/<Method>` and the same under
+//!   `/api`; PascalCase answers, enums by name.
 //! - [`fallback`]: what no route matches.
 //!
 //! A handler parses (path, query, body into a typed input), calls one service, and renders; each API's views
@@ -20,6 +22,7 @@ pub mod flowdock;
 pub mod frigade;
 pub mod momoflow;
 pub mod platform;
+pub mod superoffice;
 
 use lambda_http::RequestExt;
 
