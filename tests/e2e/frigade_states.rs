@@ -23,6 +23,7 @@ crate::on_both_backends!(
     concurrent_completions_announce_once_and_both_actions_count,
     sessions_keep_properties_groups_and_events_and_never_identities,
     a_user_frigade_brought_in_can_be_given_an_email_and_assigned,
+    a_member_reads_a_flows_content_only_while_they_may_see_it,
 );
 
 const STATES: &str = "/v1/public/flowStates";
@@ -560,4 +561,28 @@ async fn a_user_frigade_brought_in_can_be_given_an_email_and_assigned(backend: B
     act(&server, &org.public, "crm-77", "COMPLETED_STEP", Some("welcome")).await;
     let id = assigned.body["assignmentId"].as_str().unwrap();
     assert_eq!(server.get(&format!("/v1/assignments/{id}"), &org.secret).await.body["status"], "started");
+}
+
+async fn a_member_reads_a_flows_content_only_while_they_may_see_it(backend: Backend) {
+    // GIVEN an organization-mode flow and a member with a key of their own
+    let server = TestServer::start(backend).await;
+    let (org, flow_id) = open_flow(&server).await;
+    let member = server.post("/v1/users", &org.secret, json!({"email": "mo@company.com", "name": "Mo"})).await;
+    let member_id = member.body["id"].as_u64().unwrap();
+    let key = server.post("/v1/api-keys", &org.secret, json!({"kind": "secret", "userId": member_id})).await;
+    let member_key = key.body["key"].as_str().unwrap().to_owned();
+    let path = format!("/v1/flows/{flow_id}");
+    assert_eq!(server.get(&path, &member_key).await.status, 200);
+
+    // WHEN an admin blocks them from the flow (Flowdock's block), and the member reads it again, and changes it
+    let block = format!("/flows/{}/customer-onboarding/users/{member_id}", org.slug);
+    let blocked = server.send("PUT", &block, Some(&org.secret), Some(&json!({"disabled": true})), &[]).await;
+    assert_eq!(blocked.status, 200, "{:?}", blocked.body);
+    let read = server.get(&path, &member_key).await;
+    let change = server.send("PUT", &path, Some(&member_key), Some(&json!({"sequential": true})), &[]).await;
+
+    // THEN the flow is a 404 to them, as every Flowdock route answers a flow one may not see; the admin still reads it
+    assert_eq!(read.status, 404, "{:?}", read.body);
+    assert_eq!(change.status, 404, "{:?}", change.body);
+    assert_eq!(server.get(&path, &org.secret).await.status, 200);
 }

@@ -73,14 +73,14 @@ pub async fn get(caller: &Caller, flows: &dyn FlowStore, raw: &str) -> Result<Fl
     let found = find(flows, org, raw).await?.ok_or_else(missing)?;
     let principal = caller.permit().await?;
     let key = principal.key()?;
-    if key.role != Role::Admin && found.access_mode != AccessMode::Organization {
+    // Admins see every flow; anyone else by their membership (a member blocked from an organization-mode flow
+    // no longer sees it).
+    if key.role != Role::Admin {
         let roster = flows.flow_members(org, &found.id).await?;
         let membership = roster.iter().find(|m| m.user_id == key.user_id);
         if !visible(&found, membership, key.role) {
             return Err(missing());
         }
-    } else if !visible(&found, None, key.role) {
-        return Err(missing());
     }
     Ok(found)
 }
