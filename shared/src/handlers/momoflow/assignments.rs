@@ -9,7 +9,7 @@ use lambda_http::{Request, RequestExt};
 use super::views;
 use crate::error::{ApiError, Problems};
 use crate::handler::Ctx;
-use crate::handlers::{body, path_param};
+use crate::handlers::{body, page_limit, path_param};
 use crate::http::values::{blank_or_text, blank_or_text_schema};
 use crate::http::{json, Fields, Input, Need, Response};
 use crate::model::{AssignmentId, AssignmentStatus, Email, Timestamp};
@@ -59,18 +59,7 @@ fn parse_cursor(raw: &str) -> Result<(Timestamp, AssignmentId), String> {
 pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let query = request.query_string_parameters();
     let mut problems = Problems::new();
-    let limit = match query.first("limit") {
-        None => DEFAULT_PAGE,
-        Some(raw) => problems
-            .check(
-                "limit",
-                raw.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=MAX_PAGE).contains(n))
-                    .ok_or_else(|| format!("must be a whole number from 1 to {MAX_PAGE}")),
-            )
-            .unwrap_or(DEFAULT_PAGE),
-    };
+    let limit = page_limit(&mut problems, query.first("limit"), DEFAULT_PAGE, MAX_PAGE);
     let user_email = query.first("userEmail").and_then(|raw| problems.check("userEmail", Email::parse(raw)));
     let status = query.first("status").and_then(|raw| problems.check("status", AssignmentStatus::parse(raw)));
     let after = query.first("cursor").and_then(|raw| problems.check("cursor", parse_cursor(raw)));

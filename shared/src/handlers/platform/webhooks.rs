@@ -10,7 +10,7 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat};
 use super::views::{DeliveryPageView, ReplayView, RotatedView, WebhookView, WebhookWithSecretView};
 use crate::error::{ApiError, Problems};
 use crate::handler::Ctx;
-use crate::handlers::{body, path_param};
+use crate::handlers::{body, page_limit, path_param};
 use crate::http::{json, no_content, Fields, Input, Need, Response};
 use crate::model::{DeliveryId, EventType, Webhook};
 use crate::services::webhooks::{self, Destinations, NewWebhook, WebhookChanges, DEFAULT_PAGE, MAX_PAGE};
@@ -103,18 +103,7 @@ pub async fn deliveries(ctx: Ctx, request: Request) -> Result<Response, ApiError
     let id = path_param(&request, "webhookId")?;
     let query = request.query_string_parameters();
     let mut problems = Problems::new();
-    let limit = match query.first("limit") {
-        None => DEFAULT_PAGE,
-        Some(raw) => problems
-            .check(
-                "limit",
-                raw.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=MAX_PAGE).contains(n))
-                    .ok_or_else(|| format!("must be a whole number from 1 to {MAX_PAGE}")),
-            )
-            .unwrap_or(DEFAULT_PAGE),
-    };
+    let limit = page_limit(&mut problems, query.first("limit"), DEFAULT_PAGE, MAX_PAGE);
     let cursor = query.first("cursor").and_then(|raw| problems.check("cursor", DeliveryId::parse(raw)));
     problems.finish()?;
     let store = ctx.state.store.as_ref();

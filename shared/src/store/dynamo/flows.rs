@@ -288,30 +288,9 @@ impl AssignmentStore for DynamoStore {
     ) -> StoreResult<Vec<Assignment>> {
         let low = from.map_or_else(|| keys::ASSIGNMENT_INDEX_PREFIX.to_owned(), |f| format!("ASGN#{f}"));
         let high = to.map_or_else(|| "ASGN#~".to_owned(), keys::assignment_index_until);
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(&self.table)
-                .index_name("GSI2")
-                .key_condition_expression("GSI2PK = :pk AND GSI2SK BETWEEN :low AND :high")
-                .expression_attribute_values(":pk", s(&keys::flow_index_pk(org, flow)))
-                .expression_attribute_values(":low", s(&low))
-                .expression_attribute_values(":high", s(&high))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item::<Assignment>(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(next) if !next.is_empty() => start = Some(next),
-                _ => return Ok(out),
-            }
-        }
+        let condition = |pk: &str, sk: &str| format!("{pk} = :pk AND {sk} BETWEEN :low AND :high");
+        let values = [(":pk", s(&keys::flow_index_pk(org, flow))), (":low", s(&low)), (":high", s(&high))];
+        self.query_all(Some("GSI2"), condition, &values).await
     }
 
     async fn update_assignment(&self, a: &Assignment, read: AssignmentStatus, events: &[Event]) -> StoreResult<()> {

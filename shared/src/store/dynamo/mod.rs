@@ -140,6 +140,18 @@ impl DynamoStore {
         pk: String,
         prefix: &str,
     ) -> StoreResult<Vec<T>> {
+        let condition = |pk_name: &str, sk_name: &str| format!("{pk_name} = :pk AND begins_with({sk_name}, :prefix)");
+        self.query_all(index, condition, &[(":pk", s(&pk)), (":prefix", s(prefix))]).await
+    }
+
+    /// Every item of the table's (or `index`'s) key condition `condition` (given the key's attribute names) with
+    /// `values`, following pages, in the key's order.
+    async fn query_all<T: serde::de::DeserializeOwned>(
+        &self,
+        index: Option<&str>,
+        condition: impl Fn(&str, &str) -> String,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<Vec<T>> {
         let (pk_name, sk_name) = match index {
             Some(index) => (format!("{index}PK"), format!("{index}SK")),
             None => ("PK".to_owned(), "SK".to_owned()),
@@ -147,18 +159,16 @@ impl DynamoStore {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let page = self
+            let mut query = self
                 .client()
                 .query()
                 .table_name(&self.table)
                 .set_index_name(index.map(str::to_owned))
-                .key_condition_expression(format!("{pk_name} = :pk AND begins_with({sk_name}, :prefix)"))
-                .expression_attribute_values(":pk", s(&pk))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
+                .key_condition_expression(condition(&pk_name, &sk_name));
+            for (name, value) in values {
+                query = query.expression_attribute_values(*name, value.clone());
+            }
+            let page = query.set_exclusive_start_key(start.take()).send().await.map_err(sdk)?;
             for item in page.items.unwrap_or_default() {
                 out.push(from_item(item)?);
             }
