@@ -387,24 +387,42 @@ async fn an_idempotency_key_reused_with_another_body_is_a_422(backend: Backend) 
 }
 
 async fn a_hundred_and_one_assigns_in_a_window_give_exactly_one_429(backend: Backend) {
-    // GIVEN the standard tier's 100 requests a minute, and 101 people and a flow written without any request
-    flows_testkit::avoid_minute_boundary().await;
-    let server = TestServer::start_with(backend, |c| c.rate_limit_standard = 100).await;
-    let org = server.organization("Acme", "standard").await;
-    let people = server.add_people(org.id, 101).await;
-    let flow = server.add_flow(org.id, "onboarding").await;
+    // A run that crosses a minute's end is counted in two windows and proves nothing: it is redone (once) from the
+    // start of a fresh window. On DynamoDB the run goes to the moto that only the racing tests share, whose few
+    // tables keep its transactions fast (moto copies every table of its region for each one).
+    for attempt in 1..=2 {
+        let window_at =
+            |now: std::time::SystemTime| now.duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() / 60;
+        // GIVEN the standard tier's 100 requests a minute, and 101 people and a flow written without any request
+        let server = TestServer::start_custom(
+            flows_testkit::backends::serial_store(backend).await,
+            |c| c.rate_limit_standard = 100,
+            std::sync::Arc::new(flows_testkit::StaticResolver::default()),
+        )
+        .await;
+        let org = server.organization("Acme", "standard").await;
+        let people = server.add_people(org.id, 101).await;
+        let flow = server.add_flow(org.id, "onboarding").await;
+        flows_testkit::start_of_a_window(40).await;
 
-    // WHEN each is assigned the flow, within one window
-    let mut statuses = Vec::new();
-    for email in &people {
-        let reply = server.post("/v1/flows/assign", &org.secret, json!({"flowId": flow, "userEmail": email})).await;
-        statuses.push(reply.status.as_u16());
+        // WHEN each is assigned the flow, within one window
+        let started = window_at(std::time::SystemTime::now());
+        let mut statuses = Vec::new();
+        for email in &people {
+            let reply = server.post("/v1/flows/assign", &org.secret, json!({"flowId": flow, "userEmail": email})).await;
+            statuses.push(reply.status.as_u16());
+        }
+        if window_at(std::time::SystemTime::now()) != started && attempt == 1 {
+            eprintln!("the assigns crossed a minute's end: once more from a fresh window");
+            continue;
+        }
+
+        // THEN exactly the limit went through and the last was refused
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 100, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
+        assert_eq!(statuses.last(), Some(&429));
+        return;
     }
-
-    // THEN exactly the limit went through and the last was refused
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 100, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.last(), Some(&429));
 }
 
 // The DynamoDB cost of the main requests, counted with an SDK interceptor (with a key of the signed form), each

@@ -151,6 +151,15 @@ pub async fn avoid_minute_boundary() {
     }
 }
 
+/// Waits, when the current minute (a rate window) has fewer than `needed` seconds left, for the next one to begin.
+pub async fn start_of_a_window(needed: u64) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+    let left = std::time::Duration::from_secs(60) - std::time::Duration::from_secs(now.as_secs() % 60);
+    if left.as_secs() < needed {
+        tokio::time::sleep(left + std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// The bearer key of the sample events in `events/http/` (also in [`event_seed`]).
 pub const EVENT_KEY: &str = "sk_1_00000000000000f1_e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0_6b35de9c4d70279f9a862614e2ecfb66";
 /// The other key of the sample records (signed like [`EVENT_KEY`], under the development key secret).

@@ -16,5 +16,7 @@ pub mod receiver;
 pub mod server;
 
 pub use backends::{store, Backend, DYNAMODB_ENV};
-pub use fixtures::{avoid_minute_boundary, bench_user, event_seed, Org, EVENT_ADMIN_TOKEN, EVENT_FLOW, EVENT_KEY};
+pub use fixtures::{
+    avoid_minute_boundary, bench_user, event_seed, start_of_a_window, Org, EVENT_ADMIN_TOKEN, EVENT_FLOW, EVENT_KEY,
+};
 pub use server::{test_config, Reply, StaticResolver, TestServer, ADMIN_TOKEN};
