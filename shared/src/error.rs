@@ -39,6 +39,9 @@ pub enum ApiError {
     RateLimited { retry_after: u64 },
     #[error("The service is busy. Please try again shortly")]
     Unavailable,
+    /// A method a client library has that this system does not offer.
+    #[error("{0}")]
+    NotImplemented(String),
     #[error("An internal error occurred")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -76,6 +79,7 @@ impl ApiError {
             Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +99,7 @@ impl ApiError {
             Self::IdempotencyMismatch => "idempotency_key_reused",
             Self::RateLimited { .. } => "rate_limit_exceeded",
             Self::Unavailable => "service_unavailable",
+            Self::NotImplemented(_) => "not_implemented",
             Self::Internal(_) => "internal_error",
         }
     }

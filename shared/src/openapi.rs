@@ -30,9 +30,11 @@ use crate::handlers::platform::views::{
     ApiKeyView, Bootstrapped, DeliveryPageView, IssuedKeyView, ReplayView, RotatedView, WebhookView,
     WebhookWithSecretView,
 };
+use crate::handlers::superoffice::workflow;
 use crate::http::fields::{schema_of, Input};
 use crate::http::Response;
 use crate::idempotency;
+use crate::model::workflow as so;
 use crate::model::Role;
 use crate::routes::{self, Access, Route};
 use crate::services::{api_keys, assignments, flows, organizations, users, webhooks};
@@ -81,6 +83,13 @@ impl Operation {
     /// The JSON body, as `T`'s reader describes it.
     fn body<T: Input>(mut self) -> Self {
         self.body = Some(schema_of::<T>());
+        self
+    }
+
+    /// A JSON body of `T`'s schema (a component): SuperOffice's carriers, read in any case.
+    fn carrier<T: ToSchema>(mut self) -> Self {
+        self.schemas.push(component::<T>);
+        self.body = Some(json!({ "$ref": format!("#/components/schemas/{}", T::name()) }));
         self
     }
 
@@ -146,6 +155,12 @@ impl Operation {
         self.beyond_schema.push((rule, 400));
         self
     }
+
+    /// A rule that data the schema allows may still break, answered with `status`.
+    fn beyond_schema_with(mut self, rule: &'static str, status: u16) -> Self {
+        self.beyond_schema.push((rule, status));
+        self
+    }
 }
 
 /// Registers `T`'s schema and the schemas it refers to.
@@ -153,9 +168,16 @@ fn component<T: ToSchema>(components: &mut Components) {
     let mut nested = Vec::new();
     T::schemas(&mut nested);
     for (name, schema) in nested {
-        components.insert(name, to_value(schema));
+        register(components, name, to_value(schema));
     }
-    components.insert(T::name().into_owned(), to_value(T::schema()));
+    register(components, T::name().into_owned(), to_value(T::schema()));
+}
+
+/// Adds a schema by name; two different schemas under one name would make one answer lie, so tests fail on it.
+fn register(components: &mut Components, name: String, schema: Value) {
+    if let Some(before) = components.insert(name.clone(), schema.clone()) {
+        debug_assert_eq!(before, schema, "two different schemas are named {name}");
+    }
 }
 
 /// The schema of a Frigade `userId` (or `groupId`) in a query: a text of at most 255 characters.
@@ -552,7 +574,166 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             &routes::WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW,
             Operation::new("SuperOffice: the default email flow, to edit and pass to SaveEmailFlow")
                 .describe("Seed 002's default object, field for field. The body is ignored (SuperOffice's client sends `null`).")
-                .answer::<crate::handlers::superoffice::carriers::EmailFlowCarrier>(200, "The default email flow"),
+                .answer::<so::EmailFlow>(200, "The default email flow"),
+        ),
+        (
+            &routes::WORKFLOW_SAVE_EMAIL_FLOW,
+            Operation::new("SuperOffice: save an email flow whole, with its steps, triggers and goals")
+                .describe(SO_SAVE)
+                .carrier::<so::EmailFlow>()
+                .answer::<so::EmailFlow>(200, "The flow as saved, with its ids, ranks and dates")
+                .beyond_schema(SO_FLOW_RULES)
+                .error(404, "EmailFlowId names no flow of the organization"),
+        ),
+        (
+            &routes::WORKFLOW_GET_EMAIL_FLOW,
+            Operation::new("SuperOffice: an email flow")
+                .required_query("emailFlowId", so_id(), "The flow (the name in any case)")
+                .answer::<so::EmailFlow>(200, "The flow"),
+        ),
+        (
+            &routes::WORKFLOW_DELETE_EMAIL_FLOW,
+            Operation::new("SuperOffice: delete an email flow with everything in it")
+                .required_query("EmailFlowId", so_id(), "The flow (the name in any case)")
+                .empty(204, "Deleted"),
+        ),
+        (
+            &routes::WORKFLOW_COPY_EMAIL_FLOW,
+            Operation::new("SuperOffice: copy an email flow (stopped, with new ids inside)")
+                .carrier::<workflow::CopyEmailFlowRequest>()
+                .answer::<u64>(200, "The new flow's id")
+                .beyond_schema(SO_FLOW_RULES),
+        ),
+        (
+            &routes::WORKFLOW_SET_STATUS_ON_WORKFLOW,
+            Operation::new("SuperOffice: start, pause or stop an email flow")
+                .describe("Running moves participants through the steps on the schedule; Paused holds everyone where they are; Stopped ends new entries. Answers the status's name.")
+                .carrier::<workflow::SetStatusRequest>()
+                .answer::<so::WorkflowStatus>(200, "The flow's status now")
+                .beyond_schema("Status is Stopped, Paused or Running (not None)"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_TRIGGER,
+            Operation::new("SuperOffice: the default trigger (seed 002's)").answer::<so::WorkflowTrigger>(200, "The default trigger"),
+        ),
+        (
+            &routes::WORKFLOW_SAVE_WORKFLOW_TRIGGER,
+            Operation::new("SuperOffice: save a trigger into the flow its WorkflowId names")
+                .describe(SO_SAVE_PART)
+                .carrier::<so::WorkflowTrigger>()
+                .answer::<so::WorkflowTrigger>(200, "The trigger as saved")
+                .beyond_schema(SO_FLOW_RULES),
+        ),
+        (
+            &routes::WORKFLOW_GET_WORKFLOW_TRIGGER,
+            Operation::new("SuperOffice: a trigger")
+                .required_query("workflowTriggerId", so_id(), "The trigger (the name in any case)")
+                .answer::<so::WorkflowTrigger>(200, "The trigger"),
+        ),
+        (
+            &routes::WORKFLOW_DELETE_WORKFLOW_TRIGGER,
+            Operation::new("SuperOffice: delete a trigger")
+                .required_query("WorkflowTriggerId", so_id(), "The trigger (the name in any case)")
+                .empty(204, "Deleted"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_GOAL,
+            Operation::new("SuperOffice: the default goal").answer::<so::WorkflowGoal>(200, "The default goal"),
+        ),
+        (
+            &routes::WORKFLOW_SAVE_WORKFLOW_GOAL,
+            Operation::new("SuperOffice: save a goal into the flow its WorkflowId names")
+                .describe(SO_SAVE_PART)
+                .carrier::<so::WorkflowGoal>()
+                .answer::<so::WorkflowGoal>(200, "The goal as saved")
+                .beyond_schema(SO_FLOW_RULES),
+        ),
+        (
+            &routes::WORKFLOW_GET_WORKFLOW_GOAL,
+            Operation::new("SuperOffice: a goal")
+                .required_query("workflowGoalId", so_id(), "The goal (the name in any case)")
+                .answer::<so::WorkflowGoal>(200, "The goal"),
+        ),
+        (
+            &routes::WORKFLOW_DELETE_WORKFLOW_GOAL,
+            Operation::new("SuperOffice: delete a goal")
+                .required_query("WorkflowGoalId", so_id(), "The goal (the name in any case)")
+                .empty(204, "Deleted"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_WAIT_FOR_ACTION,
+            Operation::new("SuperOffice: the default wait-for-action").answer::<so::WorkflowWaitForAction>(200, "The default"),
+        ),
+        (
+            &routes::WORKFLOW_SAVE_WORKFLOW_WAIT_FOR_ACTION,
+            Operation::new("SuperOffice: save an action into the WaitForAction step its WorkflowStepId names")
+                .carrier::<so::WorkflowWaitForAction>()
+                .answer::<so::WorkflowWaitForAction>(200, "The action as saved")
+                .beyond_schema("WorkflowStepId names a WaitForAction step; restrictions' encoded values are well formed"),
+        ),
+        (
+            &routes::WORKFLOW_GET_WORKFLOW_WAIT_FOR_ACTION,
+            Operation::new("SuperOffice: a wait-for-action")
+                .required_query("workflowWaitForActionId", so_id(), "The action (the name in any case)")
+                .answer::<so::WorkflowWaitForAction>(200, "The action"),
+        ),
+        (
+            &routes::WORKFLOW_DELETE_WORKFLOW_WAIT_FOR_ACTION,
+            Operation::new("SuperOffice: delete a wait-for-action")
+                .required_query("WorkflowWaitForActionId", so_id(), "The action (the name in any case)")
+                .empty(204, "Deleted"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_FROM_TYPE,
+            Operation::new("SuperOffice: the default step of a type")
+                .describe("Only the type's members (see the step schema's description); WaitForTime's is seed 002's.")
+                .carrier::<workflow::StepTypeRequest>()
+                .answer::<so::WorkflowStep>(200, "The default step"),
+        ),
+        (
+            &routes::WORKFLOW_GET_WORKFLOW_STEP,
+            Operation::new("SuperOffice: a step, anywhere in its flow")
+                .carrier::<workflow::StepIdRequest>()
+                .answer::<so::WorkflowStep>(200, "The step"),
+        ),
+        (
+            &routes::WORKFLOW_ADD_AFTER_WORKFLOW_STEP,
+            Operation::new("SuperOffice: add a step right after another, in the same list")
+                .carrier::<workflow::AddAfterRequest>()
+                .answer::<so::WorkflowStep>(200, "The step as added, with its id")
+                .beyond_schema("SubStep is required; the flow's bounds and encoded values hold"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_OPTION_FROM_TYPE,
+            Operation::new("SuperOffice: the default split option of a type")
+                .carrier::<workflow::OptionTypeRequest>()
+                .answer::<so::StepOption>(200, "The default option"),
+        ),
+        (
+            &routes::WORKFLOW_GET_WORKFLOW_STEP_OPTION,
+            Operation::new("SuperOffice: a split option")
+                .carrier::<workflow::OptionIdRequest>()
+                .answer::<so::StepOption>(200, "The option"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_FILTER,
+            Operation::new("SuperOffice: the default filter").answer::<so::WorkflowFilter>(200, "The default filter"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT,
+            Operation::new("SuperOffice: the default event").answer::<so::WorkflowEvent>(200, "The default event"),
+        ),
+        (
+            &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT_RESULT,
+            Operation::new("SuperOffice: the default event result").answer::<so::WorkflowEvent>(200, "The default event result"),
+        ),
+        (
+            &routes::WORKFLOW_UNSUPPORTED,
+            Operation::new("SuperOffice: a method of the agent this system does not offer")
+                .describe("CreateEmailFlowContent, ConnectEmailFlowContent, CopyEmailFlowContent, UpdateFormSubmissions and GetWorkflowFencingInfo answer 501 (email content and forms stay with the receiver of the emailflow.step webhooks); any other name is a 404.")
+                .error(404, "The agent has no such method")
+                .error(501, "A method SuperOffice has that this system does not offer")
+                .beyond_schema_with("the method is one SuperOffice has that this system does not offer", 501),
         ),
         (&routes::OPENAPI, Operation::new("This document").answer_document()),
     ]
@@ -563,6 +744,27 @@ impl Operation {
         self.answers.push((200, "The OpenAPI 3.1 document", Some(json!({ "type": "object" }))));
         self
     }
+}
+
+/// SaveEmailFlow's description.
+const SO_SAVE: &str = "EmailFlowId 0 creates the flow under the organization's next id; another id replaces that flow's content. \
+Steps, triggers and goals are saved inside it, each getting this flow's id, an id of its own (kept when the flow had it) and a Rank from array order. \
+Members match in any case, the last of two spellings winning; members SuperOffice computes are ignored.";
+
+/// SaveWorkflowTrigger's and SaveWorkflowGoal's description.
+const SO_SAVE_PART: &str =
+    "WorkflowId names the flow; an id the flow has replaces that one, 0 (or another) adds a new one.";
+
+/// What a saved email flow must keep beyond its schema.
+const SO_FLOW_RULES: &str = "encoded values ([I:n], [F:x], [DT:MM/dd/yyyy HH:mm:ss], [D:MM/dd/yyyy], [A:…]) are well formed; \
+SelectedDays names days; at most 50 steps in all, nested 3 deep, 10 options a split, 20 triggers, 20 goals, 10 restriction groups of 20 restrictions; 200 KB as JSON";
+
+/// The largest id a JavaScript client (SuperOffice's) holds exactly.
+const MAX_SAFE_ID: u64 = (1 << 53) - 1;
+
+/// An id of SuperOffice's.
+fn so_id() -> Value {
+    json!({ "type": "integer", "minimum": 0, "maximum": MAX_SAFE_ID })
 }
 
 /// The schemas of every view the operations answer with, as their answers registered them.

@@ -148,6 +148,58 @@ routes! {
         object = Path("webhookId"), role = Admin;
     WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW = "workflow-create-default-email-flow", POST,
         "/v1/Agents/Workflow/CreateDefaultEmailFlow", Secret, alias = api;
+    WORKFLOW_SAVE_EMAIL_FLOW = "workflow-save-email-flow", POST,
+        "/v1/Agents/Workflow/SaveEmailFlow", Secret, object = Body("EmailFlowId"), alias = api;
+    WORKFLOW_GET_EMAIL_FLOW = "workflow-get-email-flow", POST,
+        "/v1/Agents/Workflow/GetEmailFlow", Secret, object = Query("emailFlowId"), alias = api;
+    WORKFLOW_COPY_EMAIL_FLOW = "workflow-copy-email-flow", POST,
+        "/v1/Agents/Workflow/CopyEmailFlow", Secret, object = Body("emailFlowId"), alias = api;
+    WORKFLOW_DELETE_EMAIL_FLOW = "workflow-delete-email-flow", POST,
+        "/v1/Agents/Workflow/DeleteEmailFlow", Secret, object = Query("EmailFlowId"), alias = api;
+    WORKFLOW_SET_STATUS_ON_WORKFLOW = "workflow-set-status-on-workflow", POST,
+        "/v1/Agents/Workflow/SetStatusOnWorkflow", Secret, object = Body("emailFlowId"), alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_TRIGGER = "workflow-create-default-workflow-trigger", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowTrigger", Secret, alias = api;
+    WORKFLOW_SAVE_WORKFLOW_TRIGGER = "workflow-save-workflow-trigger", POST,
+        "/v1/Agents/Workflow/SaveWorkflowTrigger", Secret, object = Body("WorkflowId"), alias = api;
+    WORKFLOW_GET_WORKFLOW_TRIGGER = "workflow-get-workflow-trigger", POST,
+        "/v1/Agents/Workflow/GetWorkflowTrigger", Secret, object = Query("workflowTriggerId"), alias = api;
+    WORKFLOW_DELETE_WORKFLOW_TRIGGER = "workflow-delete-workflow-trigger", POST,
+        "/v1/Agents/Workflow/DeleteWorkflowTrigger", Secret, object = Query("WorkflowTriggerId"), alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_GOAL = "workflow-create-default-workflow-goal", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowGoal", Secret, alias = api;
+    WORKFLOW_SAVE_WORKFLOW_GOAL = "workflow-save-workflow-goal", POST,
+        "/v1/Agents/Workflow/SaveWorkflowGoal", Secret, object = Body("WorkflowId"), alias = api;
+    WORKFLOW_GET_WORKFLOW_GOAL = "workflow-get-workflow-goal", POST,
+        "/v1/Agents/Workflow/GetWorkflowGoal", Secret, object = Query("workflowGoalId"), alias = api;
+    WORKFLOW_DELETE_WORKFLOW_GOAL = "workflow-delete-workflow-goal", POST,
+        "/v1/Agents/Workflow/DeleteWorkflowGoal", Secret, object = Query("WorkflowGoalId"), alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_WAIT_FOR_ACTION = "workflow-create-default-workflow-wait-for-action", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowWaitForAction", Secret, alias = api;
+    WORKFLOW_SAVE_WORKFLOW_WAIT_FOR_ACTION = "workflow-save-workflow-wait-for-action", POST,
+        "/v1/Agents/Workflow/SaveWorkflowWaitForAction", Secret, object = Body("WorkflowStepId"), alias = api;
+    WORKFLOW_GET_WORKFLOW_WAIT_FOR_ACTION = "workflow-get-workflow-wait-for-action", POST,
+        "/v1/Agents/Workflow/GetWorkflowWaitForAction", Secret, object = Query("workflowWaitForActionId"), alias = api;
+    WORKFLOW_DELETE_WORKFLOW_WAIT_FOR_ACTION = "workflow-delete-workflow-wait-for-action", POST,
+        "/v1/Agents/Workflow/DeleteWorkflowWaitForAction", Secret, object = Query("WorkflowWaitForActionId"), alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_FROM_TYPE = "workflow-create-default-workflow-step-from-type", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowStepFromType", Secret, alias = api;
+    WORKFLOW_GET_WORKFLOW_STEP = "workflow-get-workflow-step", POST,
+        "/v1/Agents/Workflow/GetWorkflowStep", Secret, object = Body("workflowStepId"), alias = api;
+    WORKFLOW_ADD_AFTER_WORKFLOW_STEP = "workflow-add-after-workflow-step", POST,
+        "/v1/Agents/Workflow/AddAfterWorkflowStep", Secret, object = Body("workflowStepId"), alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_OPTION_FROM_TYPE = "workflow-create-default-workflow-step-option-from-type", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowStepOptionFromType", Secret, alias = api;
+    WORKFLOW_GET_WORKFLOW_STEP_OPTION = "workflow-get-workflow-step-option", POST,
+        "/v1/Agents/Workflow/GetWorkflowStepOption", Secret, object = Body("workflowStepOptionId"), alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_FILTER = "workflow-create-default-workflow-filter", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowFilter", Secret, alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT = "workflow-create-default-workflow-event", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowEvent", Secret, alias = api;
+    WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT_RESULT = "workflow-create-default-workflow-event-result", POST,
+        "/v1/Agents/Workflow/CreateDefaultWorkflowEventResult", Secret, alias = api;
+    WORKFLOW_UNSUPPORTED = "workflow-unsupported", POST,
+        "/v1/Agents/Workflow/{method}", Secret, alias = api;
     OPENAPI = "openapi", GET, "/openapi.json", Open;
 }
 

@@ -64,6 +64,7 @@ crate::on_both_backends!(
     an_organizations_allowed_origins_are_set_whole,
     a_profile_is_written_over_the_revision_it_read,
     a_user_changes_over_what_was_read_and_moves_their_email,
+    email_flows_are_numbered_per_organization_and_written_over_their_revision,
 );
 
 const ORG: OrgId = OrgId(1);
@@ -1167,6 +1168,55 @@ async fn a_user_changes_over_what_was_read_and_moves_their_email(backend: Backen
     assert_eq!(store.find_user_by_email(ORG, "ann@example.com").await.unwrap(), None);
     assert_eq!(store.find_user_by_external_id(ORG, "crm-1").await.unwrap(), Some(moved));
     assert_eq!(store.find_user_by_email(ORG, "known@example.com").await.unwrap().unwrap().id, known.id);
+}
+
+async fn email_flows_are_numbered_per_organization_and_written_over_their_revision(backend: Backend) {
+    use flows_shared::model::workflow::{EmailFlow, EmailFlowRecord, StepType, WorkflowStep};
+    use flows_shared::store::Counter;
+    // GIVEN no email flows, and each organization's counter
+    let store = with_org(backend).await;
+    let first = store.next_id(Counter::EmailFlow(ORG)).await.unwrap();
+    let other_first = store.next_id(Counter::EmailFlow(OrgId(2))).await.unwrap();
+    let now = Timestamp::now();
+    let mut record = EmailFlowRecord {
+        org_id: ORG,
+        id: first,
+        revision: 1,
+        last_item: 0,
+        created_at: now,
+        updated_at: now,
+        flow: EmailFlow::default(),
+    };
+    let mut flow = EmailFlow { name: "Welcome".into(), ..EmailFlow::default() };
+    flow.steps.push(WorkflowStep::default_of(StepType::WaitForTime));
+    record.take(flow).unwrap();
+
+    // WHEN a flow is created, created again, changed over revision 1, then over revision 1 again (stale)
+    store.create_email_flow(&record).await.unwrap();
+    let twice = store.create_email_flow(&record).await;
+    let changed = EmailFlowRecord {
+        revision: 2,
+        flow: EmailFlow { name: "Renamed".into(), ..record.flow.clone() },
+        ..record.clone()
+    };
+    store.update_email_flow(&changed, 1).await.unwrap();
+    let stale = store.update_email_flow(&record, 1).await;
+
+    // THEN each organization counts from 1; the second create and the stale change are conflicts; the change stands
+    assert_eq!((first, other_first), (1, 1));
+    assert!(matches!(twice, Err(StoreError::Conflict(Conflict::Revision))), "{twice:?}");
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    let mut read = store.get_email_flow(ORG, first).await.unwrap().expect("the flow");
+    read.flow.settle().unwrap();
+    assert_eq!(read, changed);
+    assert_eq!(store.get_email_flow(OrgId(2), first).await.unwrap(), None);
+    // AND a delete removes it once, and only in its organization
+    assert!(!store.delete_email_flow(OrgId(2), first).await.unwrap());
+    assert!(store.delete_email_flow(ORG, first).await.unwrap());
+    assert!(!store.delete_email_flow(ORG, first).await.unwrap());
+    assert_eq!(store.get_email_flow(ORG, first).await.unwrap(), None);
+    let gone = store.update_email_flow(&changed, 2).await;
+    assert!(matches!(gone, Err(StoreError::Conflict(Conflict::Revision))), "{gone:?}");
 }
 
 #[test]

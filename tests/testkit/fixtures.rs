@@ -1,6 +1,7 @@
 //! Fixtures: organizations set up through the public API, and the records the sample events in `events/` refer to.
 
 use flows_shared::auth::hash_key;
+use flows_shared::model::workflow::EmailFlowRecord;
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
     EventType, Flow, FlowId, KeyId, KeyKind, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId,
@@ -295,7 +296,26 @@ pub fn event_seed(extra_users: usize) -> Seed {
                 updated_at: now,
             })
             .collect(),
+        email_flows: vec![event_email_flow(org.id, 1, "Welcome", now), event_email_flow(org.id, 2, "Spare", now)],
     }
+}
+
+/// An email flow of the sample records: [`crate::superoffice::email_flow_body`] saved as flow `id`. Flow 1's objects
+/// have the ids the sample events name: WaitForAction step 1000001 (actions 1000002, 1000003), Split step 1000004
+/// (option 1000005, its SendSMS step 1000006), triggers 1000007 and 1000008, goals 1000009 and 1000010.
+fn event_email_flow(org: OrgId, id: u64, name: &str, now: Timestamp) -> EmailFlowRecord {
+    let mut record = EmailFlowRecord {
+        org_id: org,
+        id,
+        revision: 1,
+        last_item: 0,
+        created_at: now,
+        updated_at: now,
+        flow: Default::default(),
+    };
+    let flow = serde_json::from_value(crate::superoffice::email_flow_body(name)).expect("an email flow");
+    record.take(flow).expect("a valid email flow");
+    record
 }
 
 /// The email of the `i`th extra user of [`event_seed`].

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use flows_shared::routes::{self, Route};
 use serde_json::{json, Value};
 
+use crate::superoffice::{agent, email_flow_body, ids_of, EmailFlowIds};
 use crate::{Org, TestServer, ADMIN_TOKEN};
 
 /// When the clients stop.
@@ -58,8 +59,8 @@ impl LoadReport {
     pub fn routes_without_a_success(&self) -> Vec<&'static str> {
         routes::ROUTES
             .iter()
+            .filter(|r| !self.statuses.get(r.function).is_some_and(|s| s.keys().any(|code| crate::served(r, *code))))
             .map(|r| r.function)
-            .filter(|f| !self.statuses.get(f).is_some_and(|s| s.keys().any(|code| (200..300).contains(code))))
             .collect()
     }
 }
@@ -77,6 +78,8 @@ struct Objects {
     someone: u64,
     /// The invitation of a flow's join URL (`<token>-<slug>`) that stays valid.
     invitation: String,
+    /// SuperOffice: an email flow the load reads and never deletes from.
+    so: EmailFlowIds,
 }
 
 /// A client's own state: the endpoint and the key it created last, which its delete and its revocation remove (so
@@ -87,6 +90,10 @@ struct ClientState {
     /// The assignment this client's assign made last, which its cancel cancels (so assigns keep succeeding).
     assigned: Option<String>,
     created_key: Option<String>,
+    /// SuperOffice: the email flow this client's save created last (its parts are this client's to add and
+    /// delete), and the copy its copy made last (which its delete deletes).
+    saved_flow: Option<EmailFlowIds>,
+    copied_flow: Option<u64>,
 }
 
 /// What a client saw of one request: its route's function, status, time, and the 5xx or the success without
@@ -186,9 +193,8 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(r.path.to_owned(), Some(json!({"allowedOrigins": []})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         m(format!("/v1/userFlowStates/open/visitor-{}", n % VISITORS), None)
-    } else if std::ptr::eq(r, &routes::WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW) {
-        // As SuperOffice's client calls it: under /api, with the body `null`.
-        m(format!("/api{}", r.path), Some(Value::Null))
+    } else if let Some((path, body)) = workflow_request(r, o, n, client) {
+        m(path, body)
     } else if std::ptr::eq(r, &routes::WEBHOOKS_CREATE) {
         m(r.path.to_owned(), Some(json!({"url": format!("http://127.0.0.1:9/load/{n}")})))
     } else if std::ptr::eq(r, &routes::WEBHOOKS_GET) {
@@ -207,6 +213,73 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
     } else {
         panic!("no load request for {} {}: add one to tests/testkit/load.rs", r.method, r.path)
     }
+}
+
+/// A request to one of SuperOffice's workflow methods, as its client sends them: under `/api`, `null` for no body.
+fn workflow_request(
+    r: &'static Route,
+    o: &Objects,
+    n: usize,
+    client: &mut ClientState,
+) -> Option<(String, Option<Value>)> {
+    let main = &o.so;
+    let mine = client.saved_flow.clone().unwrap_or_default();
+    let api = |method: &str, body: Value| (format!("/api{}", agent(method)), Some(body));
+    let q = |method: &str, name: &str, id: u64| (format!("/api{}?{name}={id}", agent(method)), Some(Value::Null));
+    let defaults = [
+        &routes::WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW,
+        &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_TRIGGER,
+        &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_GOAL,
+        &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_WAIT_FOR_ACTION,
+        &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_FILTER,
+        &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT,
+        &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT_RESULT,
+    ];
+    Some(if defaults.iter().any(|d| std::ptr::eq(r, *d)) {
+        (format!("/api{}", r.path), Some(Value::Null))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SAVE_EMAIL_FLOW) {
+        api("SaveEmailFlow", email_flow_body(&format!("Load {n}")))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_GET_EMAIL_FLOW) {
+        q("GetEmailFlow", "emailFlowId", main.flow)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_DELETE_EMAIL_FLOW) {
+        q("DeleteEmailFlow", "EmailFlowId", client.copied_flow.take().unwrap_or(u64::from(u32::MAX)))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_COPY_EMAIL_FLOW) {
+        api("CopyEmailFlow", json!({"emailFlowId": main.flow, "newName": format!("Copy {n}")}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SET_STATUS_ON_WORKFLOW) {
+        api("SetStatusOnWorkflow", json!({"emailFlowId": main.flow, "status": "Stopped"}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SAVE_WORKFLOW_TRIGGER) {
+        api("SaveWorkflowTrigger", json!({"workflowId": mine.flow, "triggerType": "SaleSold"}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_TRIGGER) {
+        q("GetWorkflowTrigger", "workflowTriggerId", main.trigger)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_DELETE_WORKFLOW_TRIGGER) {
+        q("DeleteWorkflowTrigger", "WorkflowTriggerId", mine.spare_trigger)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SAVE_WORKFLOW_GOAL) {
+        api("SaveWorkflowGoal", json!({"workflowId": mine.flow, "goalType": "HadChat"}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_GOAL) {
+        q("GetWorkflowGoal", "workflowGoalId", main.goal)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_DELETE_WORKFLOW_GOAL) {
+        q("DeleteWorkflowGoal", "WorkflowGoalId", mine.spare_goal)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SAVE_WORKFLOW_WAIT_FOR_ACTION) {
+        api("SaveWorkflowWaitForAction", json!({"workflowStepId": mine.wait_step, "actionType": "LinkClicked"}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_WAIT_FOR_ACTION) {
+        q("GetWorkflowWaitForAction", "workflowWaitForActionId", main.action)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_DELETE_WORKFLOW_WAIT_FOR_ACTION) {
+        q("DeleteWorkflowWaitForAction", "WorkflowWaitForActionId", mine.spare_action)
+    } else if std::ptr::eq(r, &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_FROM_TYPE) {
+        api("CreateDefaultWorkflowStepFromType", json!({"stepType": "WaitForTime"}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_STEP) {
+        api("GetWorkflowStep", json!({"workflowStepId": main.split_step}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_ADD_AFTER_WORKFLOW_STEP) {
+        api("AddAfterWorkflowStep", json!({"workflowStepId": mine.wait_step, "subStep": {"stepType": "RunScript"}}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_OPTION_FROM_TYPE) {
+        api("CreateDefaultWorkflowStepOptionFromType", json!({"optionType": "FormData"}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_STEP_OPTION) {
+        api("GetWorkflowStepOption", json!({"workflowStepOptionId": main.option}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_UNSUPPORTED) {
+        (format!("/api{}", agent("GetWorkflowFencingInfo")), None)
+    } else {
+        return None;
+    })
 }
 
 /// Sets up one organization with a flow, `people` people, an assignment, an endpoint with a delivery in its log.
@@ -233,7 +306,9 @@ async fn objects(server: &TestServer, people: usize) -> Objects {
     let users = server.get("/v1/users", &org.secret).await;
     let someone = users.body.as_array().expect("users").iter().find(|u| u["email"] == people[0].as_str());
     let someone = someone.and_then(|u| u["id"].as_u64()).expect("the first person's id");
+    let so = server.email_flow(&org.secret, "Load").await;
     Objects {
+        so,
         someone,
         invitation,
         assignment: assigned.body["assignmentId"].as_str().expect("an id").to_owned(),
@@ -279,8 +354,13 @@ pub async fn mixed(server: Arc<TestServer>, clients: usize, until: Until) -> Loa
                     state.created_key = created;
                 } else if std::ptr::eq(route, &routes::FLOWS_ASSIGN) && status == 200 {
                     state.assigned = reply.body["assignmentId"].as_str().map(str::to_owned);
+                } else if std::ptr::eq(route, &routes::WORKFLOW_SAVE_EMAIL_FLOW) && status == 200 {
+                    state.saved_flow = Some(ids_of(&reply.body));
+                } else if std::ptr::eq(route, &routes::WORKFLOW_COPY_EMAIL_FLOW) && status == 200 {
+                    state.copied_flow = reply.body.as_u64();
                 }
-                let error = (status >= 500).then(|| format!("{method} {path}: {status} {}", reply.body));
+                let error = (status >= 500 && !crate::served(route, status))
+                    .then(|| format!("{method} {path}: {status} {}", reply.body));
                 let unnamed =
                     route.is_flowdock() && reply.status.is_success() && reply.header("flowdock-user").is_none();
                 seen.push((route.function, status, took, error, unnamed.then(|| format!("{method} {path}"))));

@@ -5,6 +5,7 @@ pub mod body;
 pub mod fields;
 pub mod request_id;
 pub mod response;
+pub mod superoffice;
 pub mod values;
 
 pub use body::json_object;

@@ -14,6 +14,7 @@ mod progress;
 mod retry;
 mod text;
 mod time;
+pub mod workflow;
 
 pub use assignment::{Assignment, AssignmentStatus, Priority, Progressed, ReportStatus};
 pub use email::Email;

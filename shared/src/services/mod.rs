@@ -8,6 +8,7 @@
 pub mod api_keys;
 pub mod assignments;
 pub mod content;
+pub mod email_flows;
 pub mod flows;
 pub mod organizations;
 pub mod overdue;

@@ -38,6 +38,7 @@ struct State {
     outbox: HashMap<String, Event>,
     attempts: HashMap<(WebhookId, String), u32>,
     deliveries: BTreeMap<(OrgId, WebhookId, DeliveryId), Delivery>,
+    email_flows: HashMap<(OrgId, u64), EmailFlowRecord>,
 }
 
 struct IdemRecord {
@@ -720,5 +721,37 @@ impl DeliveryStore for MemoryStore {
 
     async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>> {
         Ok(self.lock().deliveries.get(&(org, webhook.clone(), id.clone())).cloned())
+    }
+}
+
+#[async_trait]
+impl EmailFlowStore for MemoryStore {
+    async fn create_email_flow(&self, record: &EmailFlowRecord) -> StoreResult<()> {
+        let mut s = self.lock();
+        let slot = (record.org_id, record.id);
+        if s.email_flows.contains_key(&slot) {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        s.email_flows.insert(slot, record.clone());
+        Ok(())
+    }
+
+    async fn get_email_flow(&self, org: OrgId, id: u64) -> StoreResult<Option<EmailFlowRecord>> {
+        Ok(self.lock().email_flows.get(&(org, id)).cloned())
+    }
+
+    async fn update_email_flow(&self, record: &EmailFlowRecord, expected: u64) -> StoreResult<()> {
+        let mut s = self.lock();
+        match s.email_flows.get_mut(&(record.org_id, record.id)) {
+            Some(stored) if stored.revision == expected => {
+                *stored = record.clone();
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict(Conflict::Revision)),
+        }
+    }
+
+    async fn delete_email_flow(&self, org: OrgId, id: u64) -> StoreResult<bool> {
+        Ok(self.lock().email_flows.remove(&(org, id)).is_some())
     }
 }

@@ -18,6 +18,7 @@ pub mod seed;
 use async_trait::async_trait;
 
 use crate::error::ApiError;
+use crate::model::workflow::EmailFlowRecord;
 use crate::model::{
     ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, Event, Flow, FlowId, FlowState, KeyId,
     Membership, OrgId, Organization, Profile, Slug, Timestamp, User, UserId, Webhook, WebhookId,
@@ -87,6 +88,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub enum Counter {
     Organization,
     User,
+    /// An organization's email flows (SuperOffice's integer ids: 1, 2, …).
+    EmailFlow(OrgId),
 }
 
 /// A response kept for an idempotency key, to be returned again.
@@ -416,6 +419,19 @@ pub trait DeliveryStore: Send + Sync {
     async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>>;
 }
 
+/// SuperOffice's email flows: one record each, with everything inside it, written over its revision.
+#[async_trait]
+pub trait EmailFlowStore: Send + Sync {
+    /// Writes a new flow; [`Conflict::Revision`] when one with its id exists.
+    async fn create_email_flow(&self, record: &EmailFlowRecord) -> StoreResult<()>;
+    async fn get_email_flow(&self, org: OrgId, id: u64) -> StoreResult<Option<EmailFlowRecord>>;
+    /// Writes a flow over the revision it was read at; [`Conflict::Revision`] when another write came first or the
+    /// flow is gone.
+    async fn update_email_flow(&self, record: &EmailFlowRecord, expected: u64) -> StoreResult<()>;
+    /// Deletes a flow with everything in it; `false` when there was none.
+    async fn delete_email_flow(&self, org: OrgId, id: u64) -> StoreResult<bool>;
+}
+
 /// Everything the application needs from storage.
 pub trait Store:
     Directory
@@ -428,6 +444,7 @@ pub trait Store:
     + WebhookStore
     + OutboxStore
     + DeliveryStore
+    + EmailFlowStore
 {
 }
 
@@ -442,5 +459,6 @@ impl<T> Store for T where
         + WebhookStore
         + OutboxStore
         + DeliveryStore
+        + EmailFlowStore
 {
 }

@@ -1,11 +1,12 @@
 //! A seed: organizations, users, API keys (as stored: hash and prefix, never the key), flows, assignments,
-//! webhook endpoints and their deliveries, in the entities' own serde form, read from a JSON file
+//! webhook endpoints and their deliveries, SuperOffice's email flows, in the entities' own serde form, read from a JSON file
 //! (`FLOWS_SEED_FILE`). For demos, fixtures and the benchmark, which runs each Lambda binary as its own process.
 //! It is loaded through the store's own writes, so it obeys the store's rules on either backend.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Counter, Store};
+use crate::model::workflow::EmailFlowRecord;
 use crate::model::{ApiKey, Assignment, Delivery, Flow, Organization, User, Webhook};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -25,6 +26,9 @@ pub struct Seed {
     pub webhooks: Vec<Webhook>,
     #[serde(default)]
     pub deliveries: Vec<Delivery>,
+    /// SuperOffice's email flows, with everything inside them.
+    #[serde(default)]
+    pub email_flows: Vec<EmailFlowRecord>,
 }
 
 impl Seed {
@@ -65,6 +69,10 @@ impl Seed {
         }
         for delivery in &self.deliveries {
             store.record_delivery(delivery).await.map_err(fail(format!("delivery {}", delivery.id)))?;
+        }
+        for flow in &self.email_flows {
+            store.create_email_flow(flow).await.map_err(fail(format!("email flow {}", flow.id)))?;
+            store.raise_counter(Counter::EmailFlow(flow.org_id), flow.id).await.map_err(fail("counters".into()))?;
         }
         let max_org = self.organizations.iter().map(|o| o.id.0).max().unwrap_or(0);
         let max_user = self.users.iter().map(|u| u.id.0).max().unwrap_or(0);

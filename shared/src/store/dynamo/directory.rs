@@ -48,15 +48,17 @@ fn user_conflict(part: Part, _: Option<Item>) -> Option<StoreError> {
 #[async_trait]
 impl Directory for DynamoStore {
     async fn next_id(&self, counter: Counter) -> StoreResult<u64> {
-        self.increment(key(keys::COUNTER_PK.into(), keys::counter_sk(counter)), "n", None).await
+        let (pk, sk) = keys::counter_key(counter);
+        self.increment(key(pk, sk), "n", None).await
     }
 
     async fn raise_counter(&self, counter: Counter, value: u64) -> StoreResult<()> {
+        let (pk, sk) = keys::counter_key(counter);
         let result = self
             .client()
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::COUNTER_PK.into(), keys::counter_sk(counter))))
+            .set_key(Some(key(pk, sk)))
             .update_expression("SET n = :v")
             .condition_expression("attribute_not_exists(n) OR n < :v")
             .expression_attribute_values(":v", n(value))

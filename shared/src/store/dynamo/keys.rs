@@ -21,11 +21,21 @@ fn shard_of(text: &str, shards: u32) -> u32 {
 
 pub const COUNTER_PK: &str = "COUNTER";
 
-pub fn counter_sk(counter: Counter) -> &'static str {
+/// A counter's partition and sort key: the deployment's in one partition, an organization's in its own.
+pub fn counter_key(counter: Counter) -> (String, &'static str) {
     match counter {
-        Counter::Organization => "ORG",
-        Counter::User => "USER",
+        Counter::Organization => (COUNTER_PK.into(), "ORG"),
+        Counter::User => (COUNTER_PK.into(), "USER"),
+        Counter::EmailFlow(org) => (org_pk(org), "COUNTER#EMAILFLOW"),
     }
+}
+
+// SuperOffice's email flows, in their organization's partition.
+
+pub const EMAIL_FLOW_PREFIX: &str = "EMAILFLOW#";
+
+pub fn email_flow_sk(id: u64) -> String {
+    format!("{EMAIL_FLOW_PREFIX}{id:012}")
 }
 
 // Organizations and their directory.

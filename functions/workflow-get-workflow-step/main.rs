@@ -1,0 +1,6 @@
+//! Lambda function `workflow-get-workflow-step`: POST /v1/Agents/Workflow/GetWorkflowStep.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    flows_shared::lambda::run(&flows_shared::endpoints::WORKFLOW_GET_WORKFLOW_STEP).await
+}

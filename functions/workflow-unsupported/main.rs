@@ -1,0 +1,6 @@
+//! Lambda function `workflow-unsupported`: POST /v1/Agents/Workflow/{method}.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    flows_shared::lambda::run(&flows_shared::endpoints::WORKFLOW_UNSUPPORTED).await
+}

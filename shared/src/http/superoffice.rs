@@ -1,0 +1,249 @@
+//! Requests as SuperOffice's clients send them (seed 002, `@superoffice/webapi`):
+//!
+//! - A body that is empty, whitespace or `null` is no body (its client sends `null`, or nothing, with
+//!   `Content-Type: application/json`, on its body-less calls); any other body must be JSON, of the right content
+//!   type. A comma before a closing bracket is tolerated, as SuperOffice's own JSON reader does (the seed's examples
+//!   have them).
+//! - Members are matched to the carrier's in any case, and when one object names a member twice (its client sends
+//!   `"NumIntervals":1, …, "numIntervals":3` for a step it read and changed), the last one wins. Members a carrier
+//!   does not have are ignored; objects kept as sent (`TimeZoneSTDRules`, …) keep their members' spelling.
+//! - Query parameters too are matched in any case (`GetEmailFlow?emailFlowId=`, `DeleteEmailFlow?EmailFlowId=`).
+//!
+//! A member that cannot be read is a 400 naming it by its path (`Steps[0].NumIntervals`).
+
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{DeserializeOwned, IntoDeserializer, Visitor};
+use serde::Deserializer;
+use serde_json::{Map, Value};
+
+use super::body::{is_empty, MAX_BODY_BYTES};
+use crate::error::ApiError;
+
+/// The request's body: `None` when there is none.
+pub fn body(request: &lambda_http::Request) -> Result<Option<Value>, ApiError> {
+    let bytes: &[u8] = request.body().as_ref();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    }
+    if is_empty(bytes) {
+        return Ok(None);
+    }
+    let is_json = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    match parse(bytes)? {
+        Value::Null => Ok(None),
+        value => Ok(Some(value)),
+    }
+}
+
+/// JSON, tolerating a comma before a closing bracket.
+pub fn parse(bytes: &[u8]) -> Result<Value, ApiError> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(first) => {
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| ApiError::InvalidJson("Request body is not UTF-8".into()))?;
+            serde_json::from_str(&without_trailing_commas(text)).map_err(|_| {
+                ApiError::InvalidJson(format!(
+                    "Request body is not valid JSON (line {}, column {})",
+                    first.line(),
+                    first.column()
+                ))
+            })
+        }
+    }
+}
+
+/// `text` without the commas that stand right before a `}` or `]` (outside strings).
+fn without_trailing_commas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}' | ']')) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `value` read as `T`, its members matched in any case, the last of two spellings winning; a member that cannot
+/// be read is a 400 naming it.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(AnyCase(value)).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::field(&field, err.into_inner().to_string())
+    })
+}
+
+/// A query parameter by name in any case (the last, when given twice).
+pub fn query(request: &lambda_http::Request, name: &str) -> Option<String> {
+    use lambda_http::RequestExt as _;
+    let params = request.query_string_parameters();
+    params.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_owned()).last()
+}
+
+/// A deserializer over a JSON value that matches struct members in any case, the later of two spellings winning.
+pub struct AnyCase(pub Value);
+
+impl<'de> IntoDeserializer<'de, serde_json::Error> for AnyCase {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+fn visit_object<'de, V: Visitor<'de>>(map: Map<String, Value>, visitor: V) -> Result<V::Value, serde_json::Error> {
+    let mut access = MapDeserializer::new(map.into_iter().map(|(k, v)| (k, AnyCase(v))));
+    let out = visitor.visit_map(&mut access)?;
+    access.end()?;
+    Ok(out)
+}
+
+impl<'de> Deserializer<'de> for AnyCase {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Array(items) => {
+                let mut access = SeqDeserializer::new(items.into_iter().map(AnyCase));
+                let out = visitor.visit_seq(&mut access)?;
+                access.end()?;
+                Ok(out)
+            }
+            Value::Object(map) => visit_object(map, visitor),
+            // `274.0` is a whole number (JSON Schema says so too): read as one wherever a number is wanted.
+            Value::Number(n) if n.is_f64() => {
+                match n.as_f64().filter(|x| x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15) {
+                    Some(x) if x >= 0.0 => visitor.visit_u64(x as u64),
+                    Some(x) => visitor.visit_i64(x as i64),
+                    None => Value::Number(n).deserialize_any(visitor),
+                }
+            }
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Object(map) => {
+                let mut members = Map::new();
+                for (key, value) in map {
+                    let key = fields.iter().find(|f| f.eq_ignore_ascii_case(&key)).map_or(key, |f| (*f).to_owned());
+                    // The later spelling wins; it also moves to the later place, as if written once there.
+                    members.shift_remove(&key);
+                    members.insert(key, value);
+                }
+                visit_object(members, visitor)
+            }
+            other => AnyCase(other).deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq
+        tuple tuple_struct map identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default, Debug, PartialEq)]
+    #[serde(rename_all = "PascalCase", default)]
+    struct Step {
+        num_intervals: i64,
+        step_type: String,
+        kept: Option<Value>,
+        inner: Option<Box<Step>>,
+    }
+
+    #[test]
+    fn members_match_in_any_case_and_the_last_spelling_wins() {
+        let value = parse(
+            br#"{"NumIntervals":1,"StepType":"WaitForTime","numIntervals":3,"other":true,
+            "kept":{"TZOffset":60},"INNER":{"numintervals":9,}}"#,
+        )
+        .unwrap();
+        let step: Step = from_value(value).unwrap();
+        assert_eq!(step.num_intervals, 3);
+        assert_eq!(step.step_type, "WaitForTime");
+        assert_eq!(step.kept, Some(serde_json::json!({"TZOffset": 60})));
+        assert_eq!(step.inner.unwrap().num_intervals, 9);
+    }
+
+    #[test]
+    fn a_member_that_cannot_be_read_is_named_by_its_path() {
+        let err = from_value::<Step>(serde_json::json!({"inner": {"numIntervals": "x"}})).unwrap_err();
+        assert!(err.body()["errors"]["Inner.NumIntervals"].is_array(), "{}", err.body());
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_whole_numbers() {
+        let step: Step = from_value(serde_json::json!({"NumIntervals": 3.0})).unwrap();
+        assert_eq!(step.num_intervals, 3);
+        assert!(from_value::<Step>(serde_json::json!({"NumIntervals": 3.5})).is_err());
+    }
+
+    #[test]
+    fn trailing_commas_are_tolerated_outside_strings_only() {
+        assert_eq!(parse(br#"{"a": [1, 2,], "b": ",}",}"#).unwrap(), serde_json::json!({"a": [1, 2], "b": ",}"}));
+        assert!(parse(br#"{"a": ,}"#).is_err());
+    }
+}
