@@ -12,6 +12,7 @@ use serde_json::json;
 crate::on_both_backends!(
     flowdocks_own_client_drives_every_flow_route,
     frigades_own_sdk_walks_a_flow_and_moves_the_assignment,
+    superoffices_own_client_drives_the_workflow_agent,
 );
 
 /// Runs one client script with `node --test` and the given environment; fails with its output unless it passes.
@@ -90,6 +91,24 @@ async fn frigades_own_sdk_walks_a_flow_and_moves_the_assignment(backend: Backend
     assert_eq!(profile.body["properties"]["plan"], "pro", "{:?}", profile.body);
     assert_eq!(profile.body["events"][0]["event"], "clicked");
     assert!(profile.body["groups"].as_array().unwrap().iter().any(|g| g["groupId"] == "team-2"));
+}
+
+async fn superoffices_own_client_drives_the_workflow_agent(backend: Backend) {
+    // GIVEN an organization
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+
+    // WHEN SuperOffice's client, given only the server's origin and the key, builds email flows from the defaults,
+    // saves, reads, copies, starts and deletes them, and their triggers, goals, actions, steps and options (the
+    // script's assertions)
+    let env = [("FLOWS_URL", server.base.clone()), ("FLOWS_KEY", org.secret.clone())];
+    tokio::task::spawn_blocking(move || run_node("superoffice.test.mjs", &env)).await.expect("the node run");
+
+    // THEN what it saved is there for any other client
+    let flow =
+        server.post("/v1/Agents/Workflow/GetEmailFlow?emailFlowId=1", &org.secret, serde_json::Value::Null).await;
+    assert_eq!(flow.body["Name"], "Welcome flow", "{:?}", flow.body);
+    assert_eq!(flow.body["Status"], "Running");
 }
 
 /// The browser the Chromium test drives: `FLOWS_CHROMIUM`, else Debian's `chromium`.

@@ -1,0 +1,184 @@
+// SuperOffice's own JavaScript client (npm `@superoffice/webapi` 12.4.1514), unchanged, against the local server:
+// only its base URL and token change. Its workflow agent calls `<base>/api/v1/Agents/Workflow/<Method>`, sends
+// camelCase members (both spellings on steps it read), `null` for no body, and reads PascalCase answers with enums
+// by name. Run by tests/e2e/clients.rs with FLOWS_URL (the server's origin) and FLOWS_KEY (a secret key).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { WebApi } = require('@superoffice/webapi');
+
+const { FLOWS_URL, FLOWS_KEY } = process.env;
+for (const name of ['FLOWS_URL', 'FLOWS_KEY']) {
+  assert.ok(process.env[name], `${name} is set`);
+}
+
+function agent() {
+  const api = new WebApi(FLOWS_URL);
+  api.authenticateWithToken(FLOWS_KEY);
+  return api.getWorkflowAgent();
+}
+
+/// The status of a rejected call.
+async function statusOf(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err.response?.status ?? `no response: ${err.message}`;
+  }
+  return 'resolved';
+}
+
+test('an email flow is built from the defaults, saved whole, read, copied, started and deleted', async () => {
+  const wf = agent();
+  const flow = await wf.createDefaultEmailFlowAsync();
+  assert.equal(flow.emailFlowId, 0);
+  assert.equal(flow.status, 'Stopped');
+  assert.equal(flow.startOnlyOnce, true);
+  assert.equal(flow.fromType, 'FromOnlySpecified');
+  assert.equal(flow.folder.domain, 'EmailFlows');
+  assert.deepEqual(flow.steps, []);
+
+  // A step from its type's default, changed the client's way (camelCase, after its PascalCase copy).
+  const wait = await wf.createDefaultWorkflowStepFromTypeAsync('WaitForTime');
+  assert.equal(wait.stepType, 'WaitForTime');
+  assert.equal(wait.timeWaitAlgorithm, 'None');
+  wait.timeWaitAlgorithm = 'NumIntervals';
+  wait.numIntervals = 3;
+  wait.intervalType = 'Days';
+  const sms = await wf.createDefaultWorkflowStepFromTypeAsync('SendSMS');
+  sms.text = 'Welcome aboard';
+  flow.name = 'Welcome flow';
+  flow.steps = [wait, sms];
+  flow.selectedDays = 31;
+
+  const saved = await wf.saveEmailFlowAsync(flow);
+  assert.ok(saved.emailFlowId > 0);
+  assert.equal(saved.name, 'Welcome flow');
+  assert.equal(saved.steps.length, 2);
+  assert.equal(saved.steps[0].stepType, 'WaitForTime');
+  assert.equal(saved.steps[0].numIntervals, 3);
+  assert.equal(saved.steps[0].intervalType, 'Days');
+  assert.equal(saved.steps[0].rank, 1);
+  assert.equal(saved.steps[1].text, 'Welcome aboard');
+  assert.ok(saved.steps.every((s) => s.workflowId === saved.emailFlowId && s.workflowStepId > 0));
+  assert.ok(saved.createdDate instanceof Date && saved.createdDate.getUTCFullYear() >= 2026);
+
+  // Read back, changed and saved again: the ids stay.
+  const read = await wf.getEmailFlowAsync(saved.emailFlowId);
+  assert.equal(read.name, 'Welcome flow');
+  assert.deepEqual(read.steps.map((s) => s.workflowStepId), saved.steps.map((s) => s.workflowStepId));
+  read.steps[0].numIntervals = 5;
+  read.description = 'Now five days';
+  const resaved = await wf.saveEmailFlowAsync(read);
+  assert.equal(resaved.steps[0].numIntervals, 5);
+  assert.equal(resaved.steps[0].workflowStepId, saved.steps[0].workflowStepId);
+  assert.equal(resaved.description, 'Now five days');
+
+  const step = await wf.getWorkflowStepAsync(saved.steps[1].workflowStepId);
+  assert.equal(step.stepType, 'SendSMS');
+  assert.equal(step.text, 'Welcome aboard');
+  const runScript = await wf.createDefaultWorkflowStepFromTypeAsync('RunScript');
+  runScript.scriptId = 12;
+  const added = await wf.addAfterWorkflowStepAsync(saved.steps[0].workflowStepId, runScript);
+  assert.equal(added.stepType, 'RunScript');
+  assert.equal(added.scriptId, 12);
+  assert.equal(added.rank, 2);
+
+  assert.equal(await wf.setStatusOnWorkflowAsync(saved.emailFlowId, 'Running'), 'Running');
+  assert.equal((await wf.getEmailFlowAsync(saved.emailFlowId)).status, 'Running');
+
+  const copyId = await wf.copyEmailFlowAsync(saved.emailFlowId, 'Welcome flow (copy)');
+  const copy = await wf.getEmailFlowAsync(copyId);
+  assert.equal(copy.name, 'Welcome flow (copy)');
+  assert.equal(copy.status, 'Stopped');
+  assert.equal(copy.steps.length, 3);
+
+  await wf.deleteEmailFlowAsync(copyId);
+  assert.equal(await statusOf(wf.getEmailFlowAsync(copyId)), 404);
+});
+
+test('triggers, goals and wait-for-actions are saved into their flow, read and deleted by id', async () => {
+  const wf = agent();
+  const flow = await wf.createDefaultEmailFlowAsync();
+  flow.name = 'Triggered';
+  const waitForAction = await wf.createDefaultWorkflowStepFromTypeAsync('WaitForAction');
+  const split = await wf.createDefaultWorkflowStepFromTypeAsync('Split');
+  const option = await wf.createDefaultWorkflowStepOptionFromTypeAsync('PersonData');
+  assert.equal(option.optionType, 'PersonData');
+  option.name = 'Everyone';
+  split.options = [option];
+  flow.steps = [waitForAction, split];
+  const saved = await wf.saveEmailFlowAsync(flow);
+
+  const trigger = await wf.createDefaultWorkflowTriggerAsync();
+  assert.equal(trigger.triggerType, 'None');
+  trigger.workflowId = saved.emailFlowId;
+  trigger.triggerType = 'CreatedRequest';
+  trigger.restrictionGroups = [
+    { name: 'Trigger from API', description: '', rank: 0, restrictions: [{ name: 'request/slevel', operator: 'oneOf', values: ['[I:1]'] }] },
+  ];
+  const savedTrigger = await wf.saveWorkflowTriggerAsync(trigger);
+  assert.ok(savedTrigger.workflowTriggerId > 0);
+  assert.equal(savedTrigger.triggerType, 'CreatedRequest');
+  assert.deepEqual(savedTrigger.restrictionGroups[0].restrictions[0].values, ['[I:1]']);
+  assert.equal(savedTrigger.restrictionGroups[0].restrictions[0].interOperator, 'And');
+  const readTrigger = await wf.getWorkflowTriggerAsync(savedTrigger.workflowTriggerId);
+  assert.equal(readTrigger.triggerType, 'CreatedRequest');
+
+  const goal = await wf.createDefaultWorkflowGoalAsync();
+  goal.workflowId = saved.emailFlowId;
+  goal.goalType = 'LinkClicked';
+  const savedGoal = await wf.saveWorkflowGoalAsync(goal);
+  assert.equal((await wf.getWorkflowGoalAsync(savedGoal.workflowGoalId)).goalType, 'LinkClicked');
+
+  const action = await wf.createDefaultWorkflowWaitForActionAsync();
+  action.workflowStepId = saved.steps[0].workflowStepId;
+  action.workflowId = saved.emailFlowId;
+  action.actionType = 'FormSubmitted';
+  const savedAction = await wf.saveWorkflowWaitForActionAsync(action);
+  assert.equal(savedAction.actionType, 'FormSubmitted');
+  assert.equal((await wf.getWorkflowWaitForActionAsync(savedAction.workflowWaitForActionId)).actionType, 'FormSubmitted');
+
+  const readOption = await wf.getWorkflowStepOptionAsync(saved.steps[1].options[0].workflowStepOptionId);
+  assert.equal(readOption.name, 'Everyone');
+  const readSplit = await wf.getWorkflowStepAsync(saved.steps[1].workflowStepId);
+  assert.equal(readSplit.options[0].optionType, 'PersonData');
+
+  await wf.deleteWorkflowTriggerAsync(savedTrigger.workflowTriggerId);
+  await wf.deleteWorkflowGoalAsync(savedGoal.workflowGoalId);
+  await wf.deleteWorkflowWaitForActionAsync(savedAction.workflowWaitForActionId);
+  assert.equal(await statusOf(wf.getWorkflowTriggerAsync(savedTrigger.workflowTriggerId)), 404);
+  assert.equal(await statusOf(wf.getWorkflowGoalAsync(savedGoal.workflowGoalId)), 404);
+  assert.equal(await statusOf(wf.getWorkflowWaitForActionAsync(savedAction.workflowWaitForActionId)), 404);
+  const after = await wf.getEmailFlowAsync(saved.emailFlowId);
+  assert.deepEqual(after.triggers, []);
+  assert.deepEqual(after.goals, []);
+});
+
+test('the other defaults read, and the methods this system does not offer are 501s', async () => {
+  const wf = agent();
+  assert.deepEqual((await wf.createDefaultWorkflowFilterAsync()).restrictionGroups, []);
+  assert.equal((await wf.createDefaultWorkflowEventAsync()).eventType, 'None');
+  assert.equal((await wf.createDefaultWorkflowEventResultAsync()).eventType, 'None');
+  assert.equal(await statusOf(wf.createEmailFlowContentAsync(1, 'content')), 501);
+  assert.equal(await statusOf(wf.connectEmailFlowContentAsync(1, 2)), 501);
+  assert.equal(await statusOf(wf.copyEmailFlowContentAsync(1, 2)), 501);
+  assert.equal(await statusOf(wf.updateFormSubmissionsAsync(10)), 501);
+  assert.equal(await statusOf(wf.getWorkflowFencingInfoAsync()), 501);
+});
+
+test('a bad request is a 400, and an agent without the token a 401', async () => {
+  const wf = agent();
+  const flow = await wf.createDefaultEmailFlowAsync();
+  flow.status = 'Sleeping';
+  const err = await wf.saveEmailFlowAsync(flow).catch((e) => e);
+  assert.equal(err.response?.status, 400);
+  assert.ok(err.response.data.errors.Status, JSON.stringify(err.response.data));
+
+  // The client copies the token into an agent made after authenticating only.
+  const api = new WebApi(FLOWS_URL);
+  const early = api.getWorkflowAgent();
+  assert.equal(await statusOf(early.createDefaultEmailFlowAsync()), 401);
+});
