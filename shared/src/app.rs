@@ -75,21 +75,44 @@ pub fn deliverer(state: &AppState) -> Result<Deliverer, reqwest::Error> {
     )
 }
 
-/// One scheduled run (overdue assignments, outbox sweep) on `state`'s ports, working for at most `budget`.
+/// One scheduled run (overdue assignments, outbox sweep, then the email flows' due participants) on `state`'s ports, working for at most `budget`.
 pub async fn scheduled_run_within(
     state: &AppState,
     now: crate::model::Timestamp,
     budget: Duration,
 ) -> Result<crate::services::overdue::RunReport, crate::store::StoreError> {
     let deadline = std::time::Instant::now() + budget;
-    crate::services::overdue::run_once(
+    let publisher = state.publisher();
+    let mut report = crate::services::overdue::run_once(
         state.store.as_ref(),
-        &state.publisher(),
+        &publisher,
         state.config.outbox_sweep_after,
         now,
         deadline,
     )
-    .await
+    .await?;
+    // Then the email flows' participants due now, in what time is left.
+    let ports = crate::services::email_participants::Ports {
+        directory: state.store.as_ref(),
+        flows: state.store.as_ref(),
+        events: &publisher,
+    };
+    match crate::services::email_participants::run_due(ports, now, deadline, None).await {
+        Ok(run) => {
+            if run.moved > 0 || run.failed > 0 {
+                tracing::info!(
+                    moved = run.moved,
+                    steps = run.steps,
+                    held = run.held,
+                    failed = run.failed,
+                    "email flow participants moved"
+                );
+            }
+            report.participants = run;
+        }
+        Err(err) => tracing::warn!(error = %err, "the email flows' participants could not be read; next run"),
+    }
+    Ok(report)
 }
 
 /// One scheduled run with a minute to work (the schedule's period).

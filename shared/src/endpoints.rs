@@ -94,6 +94,11 @@ endpoints! {
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_FILTER => workflow::create_default_workflow_filter;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT => workflow::create_default_workflow_event;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT_RESULT => workflow::create_default_workflow_event_result;
+    WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW => workflow::try_add_persons_to_email_flow;
+    WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW => workflow::remove_participants_from_email_flow;
+    WORKFLOW_SEND_EVENT => workflow::send_event;
+    WORKFLOW_RUN => workflow::run;
+    EMAIL_FLOW_PARTICIPANTS => workflow::participants;
     WORKFLOW_UNSUPPORTED => workflow::unsupported;
     OPENAPI => crate::openapi::serve;
     FALLBACK => fallback::handle;

@@ -728,6 +728,40 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             Operation::new("SuperOffice: the default event result").answer::<so::WorkflowEvent>(200, "The default event result"),
         ),
         (
+            &routes::WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW,
+            Operation::new("SuperOffice: enrol persons in an email flow")
+                .describe("One boolean per person, in order: false for a person the organization does not have, one already moving through the flow, one who ever was when the flow starts only once, or when the flow is Stopped or past its EnrollmentEnd. A participant starts at once (or at WorkflowStart); Paused flows hold them.")
+                .carrier::<workflow::TryAddPersonsRequest>()
+                .list::<bool>(200, "Whether each person was enrolled"),
+        ),
+        (
+            &routes::WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW,
+            Operation::new("SuperOffice: take participants out of an email flow, by instance id")
+                .carrier::<workflow::RemoveParticipantsRequest>()
+                .empty(204, "Removed (instances of other flows, unknown or already done, are left as they are)"),
+        ),
+        (
+            &routes::WORKFLOW_SEND_EVENT,
+            Operation::new("SuperOffice: an event about a person, or Run")
+                .describe("Attributes names the person (`personId=12`). The event fires the triggers of its type (enrolling the person), meets the goals of its type (JumpToFinish ends the run) and the WaitForAction steps waiting for it (LinkClicked, FormSubmitted). `Run` runs the organization's due steps. Restrictions are kept, not evaluated. Answers the event with what it did in Attributes.")
+                .carrier::<workflow::SendEventRequest>()
+                .answer::<so::WorkflowEvent>(200, "What the event did")
+                .error(404, "Attributes names a person the organization does not have")
+                .beyond_schema("EventType is not None; Attributes names the person (personId=12) unless the event is Run"),
+        ),
+        (
+            &routes::WORKFLOW_RUN,
+            Operation::new("SuperOffice: run the organization's due email flow steps now")
+                .describe("What the schedule does every minute, for this organization now. Answers the run's time.")
+                .answer::<String>(200, "The run's time (ISO 8601)"),
+        ),
+        (
+            &routes::EMAIL_FLOW_PARTICIPANTS,
+            Operation::new("An email flow's participants")
+                .describe("Every enrolment, by person, with its instance id (what RemoveParticipantsFromEmailFlow takes and the emailflow.step events carry), status, current step, when it is due and the steps it went through.")
+                .list::<workflow::ParticipantView>(200, "The participants"),
+        ),
+        (
             &routes::WORKFLOW_UNSUPPORTED,
             Operation::new("SuperOffice: a method of the agent this system does not offer")
                 .describe("CreateEmailFlowContent, ConnectEmailFlowContent, CopyEmailFlowContent, UpdateFormSubmissions and GetWorkflowFencingInfo answer 501 (email content and forms stay with the receiver of the emailflow.step webhooks); any other name is a 404.")

@@ -198,6 +198,16 @@ routes! {
         "/v1/Agents/Workflow/CreateDefaultWorkflowEvent", Secret, alias = api;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT_RESULT = "workflow-create-default-workflow-event-result", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowEventResult", Secret, alias = api;
+    WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW = "workflow-try-add-persons-to-email-flow", POST,
+        "/v1/Agents/Workflow/TryAddPersonsToEmailFlow", Secret, object = Body("emailFlowId"), alias = api;
+    WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW = "workflow-remove-participants-from-email-flow", POST,
+        "/v1/Agents/Workflow/RemoveParticipantsFromEmailFlow", Secret, object = Body("emailFlowId"), alias = api;
+    WORKFLOW_SEND_EVENT = "workflow-send-event", POST,
+        "/v1/Agents/Workflow/SendEvent", Secret, alias = api;
+    WORKFLOW_RUN = "workflow-run", POST,
+        "/v1/Agents/Workflow/Run", Secret, alias = api;
+    EMAIL_FLOW_PARTICIPANTS = "email-flow-participants", GET, "/v1/emailflows/{emailFlowId}/participants", Secret,
+        object = Path("emailFlowId");
     WORKFLOW_UNSUPPORTED = "workflow-unsupported", POST,
         "/v1/Agents/Workflow/{method}", Secret, alias = api;
     OPENAPI = "openapi", GET, "/openapi.json", Open;

@@ -1,7 +1,8 @@
 // SuperOffice's own JavaScript client (npm `@superoffice/webapi` 12.4.1514), unchanged, against the local server:
 // only its base URL and token change. Its workflow agent calls `<base>/api/v1/Agents/Workflow/<Method>`, sends
 // camelCase members (both spellings on steps it read), `null` for no body, and reads PascalCase answers with enums
-// by name. Run by tests/e2e/clients.rs with FLOWS_URL (the server's origin) and FLOWS_KEY (a secret key).
+// by name. Run by tests/e2e/clients.rs with FLOWS_URL (the server's origin), FLOWS_KEY (a secret key) and
+// FLOWS_PERSON (the id of a person of the organization).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -9,8 +10,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { WebApi } = require('@superoffice/webapi');
 
-const { FLOWS_URL, FLOWS_KEY } = process.env;
-for (const name of ['FLOWS_URL', 'FLOWS_KEY']) {
+const { FLOWS_URL, FLOWS_KEY, FLOWS_PERSON } = process.env;
+for (const name of ['FLOWS_URL', 'FLOWS_KEY', 'FLOWS_PERSON']) {
   assert.ok(process.env[name], `${name} is set`);
 }
 
@@ -155,6 +156,42 @@ test('triggers, goals and wait-for-actions are saved into their flow, read and d
   const after = await wf.getEmailFlowAsync(saved.emailFlowId);
   assert.deepEqual(after.triggers, []);
   assert.deepEqual(after.goals, []);
+});
+
+test('persons are enrolled, run, moved by an event and removed', async () => {
+  const wf = agent();
+  const flow = await wf.createDefaultEmailFlowAsync();
+  flow.name = 'Clicks';
+  flow.status = 'Running';
+  const wait = await wf.createDefaultWorkflowStepFromTypeAsync('WaitForAction');
+  const action = await wf.createDefaultWorkflowWaitForActionAsync();
+  action.actionType = 'LinkClicked';
+  wait.actions = [action];
+  const mail = await wf.createDefaultWorkflowStepFromTypeAsync('SendEmail');
+  mail.subject = 'Thanks';
+  flow.steps = [wait, mail];
+  const saved = await wf.saveEmailFlowAsync(flow);
+  const person = Number(FLOWS_PERSON);
+
+  assert.deepEqual(await wf.tryAddPersonsToEmailFlowAsync(saved.emailFlowId, [person, 999999]), [true, false]);
+  const ranAt = await wf.runAsync();
+  assert.equal(typeof ranAt, 'string');
+  assert.ok(!Number.isNaN(Date.parse(ranAt)), ranAt);
+
+  const event = await wf.createDefaultWorkflowEventAsync();
+  event.eventType = 'LinkClicked';
+  event.attributes = `personId=${person}`;
+  const result = await wf.sendEventAsync(event);
+  assert.equal(result.eventType, 'LinkClicked');
+  assert.equal(result.attributes, 'enrolled=0;goals=0;actions=1');
+
+  // Its instance id, from the participant list (this system's own route), to remove it by.
+  const listed = await fetch(`${FLOWS_URL}/v1/emailflows/${saved.emailFlowId}/participants`, {
+    headers: { Authorization: `Bearer ${FLOWS_KEY}` },
+  }).then((r) => r.json());
+  assert.equal(listed[0].status, 'finished');
+  assert.deepEqual(await wf.tryAddPersonsToEmailFlowAsync(saved.emailFlowId, [person]), [false], 'starts only once');
+  assert.equal(await wf.removeParticipantsFromEmailFlowAsync(saved.emailFlowId, [listed[0].workflowInstanceId]), '');
 });
 
 test('the other defaults read, and the methods this system does not offer are 501s', async () => {

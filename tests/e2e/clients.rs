@@ -94,14 +94,17 @@ async fn frigades_own_sdk_walks_a_flow_and_moves_the_assignment(backend: Backend
 }
 
 async fn superoffices_own_client_drives_the_workflow_agent(backend: Backend) {
-    // GIVEN an organization
+    // GIVEN an organization and a person of it
     let server = TestServer::start(backend).await;
     let org = server.organization("Acme", "standard").await;
+    let person = server.post("/v1/users", &org.secret, json!({"email": "sam@acme.example.com", "name": "Sam"})).await;
+    let person = person.body["id"].as_u64().expect("an id");
 
     // WHEN SuperOffice's client, given only the server's origin and the key, builds email flows from the defaults,
-    // saves, reads, copies, starts and deletes them, and their triggers, goals, actions, steps and options (the
-    // script's assertions)
-    let env = [("FLOWS_URL", server.base.clone()), ("FLOWS_KEY", org.secret.clone())];
+    // saves, reads, copies, starts and deletes them, and their triggers, goals, actions, steps and options, enrols
+    // the person, runs, sends an event and removes the participant (the script's assertions)
+    let env =
+        [("FLOWS_URL", server.base.clone()), ("FLOWS_KEY", org.secret.clone()), ("FLOWS_PERSON", person.to_string())];
     tokio::task::spawn_blocking(move || run_node("superoffice.test.mjs", &env)).await.expect("the node run");
 
     // THEN what it saved is there for any other client

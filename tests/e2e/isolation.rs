@@ -257,6 +257,16 @@ fn workflow_request(r: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         b("CreateDefaultWorkflowStepOptionFromType", json!({"optionType": "LinkClicked"}))
     } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_STEP_OPTION) {
         b("GetWorkflowStepOption", json!({"workflowStepOptionId": so.option}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW) {
+        b("TryAddPersonsToEmailFlow", json!({"emailFlowId": so.flow, "personIds": [side.member_id]}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW) {
+        b("RemoveParticipantsFromEmailFlow", json!({"emailFlowId": so.flow, "workflowInstanceIds": [1]}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SEND_EVENT) {
+        b("SendEvent", json!({"workflowEvent": {"eventType": "Run", "attributes": ""}}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_RUN) {
+        (agent("Run"), None)
+    } else if std::ptr::eq(r, &routes::EMAIL_FLOW_PARTICIPANTS) {
+        (format!("/v1/emailflows/{}/participants", so.flow), None)
     } else if std::ptr::eq(r, &routes::WORKFLOW_UNSUPPORTED) {
         (agent("UpdateFormSubmissions"), Some(json!({"maxCount": 10})))
     } else {

@@ -20,6 +20,7 @@ mod roles;
 mod schedule;
 mod store_contract;
 mod superoffice;
+mod superoffice_runs;
 mod template_and_events;
 mod webhook_delivery;
 mod webhooks_api;

@@ -65,6 +65,7 @@ crate::on_both_backends!(
     a_profile_is_written_over_the_revision_it_read,
     a_user_changes_over_what_was_read_and_moves_their_email,
     email_flows_are_numbered_per_organization_and_written_over_their_revision,
+    participants_are_written_over_their_revision_and_found_when_due,
 );
 
 const ORG: OrgId = OrgId(1);
@@ -1217,6 +1218,76 @@ async fn email_flows_are_numbered_per_organization_and_written_over_their_revisi
     assert_eq!(store.get_email_flow(ORG, first).await.unwrap(), None);
     let gone = store.update_email_flow(&changed, 2).await;
     assert!(matches!(gone, Err(StoreError::Conflict(Conflict::Revision))), "{gone:?}");
+}
+
+async fn participants_are_written_over_their_revision_and_found_when_due(backend: Backend) {
+    use flows_shared::model::workflow::participants::{Participant, ParticipantStatus};
+    use flows_shared::model::workflow::{EmailFlow, EmailFlowRecord};
+    // GIVEN two email flows of the organization, one of another, and participants due at different times
+    let store = with_org(backend).await;
+    let now = Timestamp::now();
+    for (org, id) in [(ORG, 1), (ORG, 2), (OrgId(2), 1)] {
+        let record = EmailFlowRecord {
+            org_id: org,
+            id,
+            revision: 1,
+            last_item: 0,
+            created_at: now,
+            updated_at: now,
+            flow: EmailFlow::default(),
+        };
+        store.create_email_flow(&record).await.unwrap();
+    }
+    let participant = |org: OrgId, flow: u64, person: u64, due: Option<Timestamp>| Participant {
+        org_id: org,
+        flow_id: flow,
+        instance_id: person,
+        person_id: UserId(person),
+        status: ParticipantStatus::Active,
+        at_step: 0,
+        started: false,
+        due_at: due,
+        wait_until: None,
+        action_met: false,
+        goal_reached: false,
+        enrolled_at: now,
+        ended_at: None,
+        executed: Vec::new(),
+        revision: 1,
+    };
+    let early = participant(ORG, 1, 2, Some(now.plus_seconds(-60)));
+    let later = participant(ORG, 1, 3, Some(now.plus_seconds(-10)));
+    let future = participant(ORG, 2, 2, Some(now.plus_seconds(3600)));
+    let waiting = participant(OrgId(2), 1, 2, None);
+    let event = Event::new(ORG, EventType::EmailFlowStep, now, serde_json::json!({"step": 1}));
+
+    // WHEN they are written (one with an event), one again as new, then one over a stale revision
+    for p in [&later, &early, &future, &waiting] {
+        store.write_participant(p, 0, &[]).await.unwrap();
+    }
+    let twice = store.write_participant(&early, 0, &[]).await;
+    let mut ended = early.clone();
+    ended.end(ParticipantStatus::Finished, now);
+    ended.revision = 2;
+    store.write_participant(&ended, 1, std::slice::from_ref(&event)).await.unwrap();
+    let stale = store.write_participant(&early, 1, &[]).await;
+
+    // THEN only the active ones due by now come, earliest first; the ended one left the due index
+    assert!(matches!(twice, Err(StoreError::Conflict(Conflict::Revision))), "{twice:?}");
+    assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
+    assert_eq!(store.due_participants(now, 10).await.unwrap(), vec![later.clone()]);
+    assert_eq!(store.due_participants(now.plus_seconds(7200), 10).await.unwrap(), vec![later.clone(), future.clone()]);
+    assert_eq!(store.due_participants(now.plus_seconds(7200), 1).await.unwrap(), vec![later.clone()]);
+    // AND each is read by flow and person, listed by flow within the organization, the event in the outbox
+    assert_eq!(store.get_participant(ORG, 1, UserId(2)).await.unwrap(), Some(ended.clone()));
+    assert_eq!(store.get_participant(OrgId(2), 1, UserId(3)).await.unwrap(), None);
+    assert_eq!(store.flow_participants(ORG, 1).await.unwrap(), vec![ended, later]);
+    assert_eq!(store.flow_participants(OrgId(2), 1).await.unwrap(), vec![waiting]);
+    assert!(store.outbox_before(now.plus_seconds(1), 10).await.unwrap().iter().any(|e| e.id == event.id));
+    // AND the organization's flows are listed by id, and only its own
+    let listed: Vec<u64> = store.list_email_flows(ORG).await.unwrap().iter().map(|f| f.id).collect();
+    assert_eq!(listed, [1, 2]);
+    assert_eq!(store.list_email_flows(OrgId(2)).await.unwrap().len(), 1);
 }
 
 #[test]

@@ -38,9 +38,13 @@ async fn a_created_endpoint_gets_every_event_enabled_and_a_secret_shown_once(bac
     // WHEN an endpoint is created without events
     let created = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
 
-    // THEN it gets all four, enabled, with a secret of the documented shape
+    // THEN it gets every type (SuperOffice's emailflow.step too, and those added later: it is stored as "every"),
+    // enabled, with a secret of the documented shape
     assert_eq!(created.status, 201, "{:?}", created.body);
-    assert_eq!(created.body["events"], json!(["flow.assigned", "flow.started", "flow.completed", "flow.overdue"]));
+    let every = json!(["flow.assigned", "flow.started", "flow.completed", "flow.overdue", "emailflow.step"]);
+    assert_eq!(created.body["events"], every);
+    let stored = server.state.store.list_webhooks(org.id).await.unwrap();
+    assert!(stored[0].events.is_empty(), "{:?}", stored[0].events);
     assert_eq!(created.body["enabled"], true);
     let secret = created.body["secret"].as_str().unwrap().to_owned();
     assert_eq!(secret_key(&secret).map(|k| k.len()), Some(32), "{secret}");

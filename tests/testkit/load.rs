@@ -275,6 +275,19 @@ fn workflow_request(
         api("CreateDefaultWorkflowStepOptionFromType", json!({"optionType": "FormData"}))
     } else if std::ptr::eq(r, &routes::WORKFLOW_GET_WORKFLOW_STEP_OPTION) {
         api("GetWorkflowStepOption", json!({"workflowStepOptionId": main.option}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW) {
+        api("TryAddPersonsToEmailFlow", json!({"emailFlowId": main.flow, "personIds": [o.someone]}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW) {
+        api("RemoveParticipantsFromEmailFlow", json!({"emailFlowId": main.flow, "workflowInstanceIds": [n]}))
+    } else if std::ptr::eq(r, &routes::WORKFLOW_SEND_EVENT) {
+        api(
+            "SendEvent",
+            json!({"workflowEvent": {"eventType": "PersonUpdated", "attributes": format!("personId={}", o.someone)}}),
+        )
+    } else if std::ptr::eq(r, &routes::WORKFLOW_RUN) {
+        (format!("/api{}", agent("Run")), None)
+    } else if std::ptr::eq(r, &routes::EMAIL_FLOW_PARTICIPANTS) {
+        (format!("/v1/emailflows/{}/participants", main.flow), None)
     } else if std::ptr::eq(r, &routes::WORKFLOW_UNSUPPORTED) {
         (format!("/api{}", agent("GetWorkflowFencingInfo")), None)
     } else {

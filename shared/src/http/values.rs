@@ -102,7 +102,7 @@ enum_value!(KeyKind, ["secret", "public"]);
 enum_value!(Tier, ["standard", "enterprise"]);
 enum_value!(Role, ["admin", "member"]);
 enum_value!(AccessMode, ["invitation", "link", "organization"]);
-enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue"]);
+enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue", "emailflow.step"]);
 enum_value!(CompletionRule, ["ALL_STEPS", "LAST_STEP"]);
 enum_value!(ReportStatus, ["pending", "in_progress", "completed", "overdue"]);
 enum_value!(

@@ -21,10 +21,15 @@ pub enum EventType {
     FlowCompleted,
     #[serde(rename = "flow.overdue")]
     FlowOverdue,
+    /// A participant of a SuperOffice email flow reached a step: a message for the receiver to send, or another
+    /// step recorded as executed.
+    #[serde(rename = "emailflow.step")]
+    EmailFlowStep,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 4] = [Self::FlowAssigned, Self::FlowStarted, Self::FlowCompleted, Self::FlowOverdue];
+    pub const ALL: [EventType; 5] =
+        [Self::FlowAssigned, Self::FlowStarted, Self::FlowCompleted, Self::FlowOverdue, Self::EmailFlowStep];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -32,12 +37,13 @@ impl EventType {
             Self::FlowStarted => "flow.started",
             Self::FlowCompleted => "flow.completed",
             Self::FlowOverdue => "flow.overdue",
+            Self::EmailFlowStep => "emailflow.step",
         }
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|t| t.as_str() == raw).ok_or_else(|| {
-            format!("'{raw}' is not an event; use flow.assigned, flow.started, flow.completed or flow.overdue")
+            format!("'{raw}' is not an event; use flow.assigned, flow.started, flow.completed, flow.overdue or emailflow.step")
         })
     }
 }
@@ -94,6 +100,7 @@ pub struct Webhook {
     pub id: WebhookId,
     pub org_id: OrgId,
     pub url: String,
+    /// The events it wants; none listed means every type, those added later included.
     pub events: Vec<EventType>,
     pub enabled: bool,
     /// `whsec_` and the base64 of the key.
@@ -111,7 +118,7 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn wants(&self, event: EventType) -> bool {
-        self.enabled && self.events.contains(&event)
+        self.enabled && (self.events.is_empty() || self.events.contains(&event))
     }
 
     /// The secrets that sign a delivery made at `now`: the current one, and the previous one while its

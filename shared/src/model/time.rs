@@ -49,6 +49,11 @@ impl Timestamp {
         Ok(Self::from_datetime(at))
     }
 
+    /// The instant as a date and time in UTC.
+    pub fn datetime(&self) -> OffsetDateTime {
+        self.0
+    }
+
     pub fn unix(&self) -> i64 {
         self.0.unix_timestamp()
     }

@@ -160,11 +160,15 @@ pub async fn set_status(
     if status == WorkflowStatus::None {
         return Err(ApiError::field("Status", "must be Stopped, Paused or Running"));
     }
-    change(caller, flows, id, |record| {
+    let (record, ()) = change(caller, flows, id, |record| {
         record.flow.status = status;
         Ok(())
     })
     .await?;
+    if status == WorkflowStatus::Running {
+        // Participants held while the flow was paused move at the next run, not at their next look.
+        crate::services::email_participants::wake(flows, record.org_id, record.id, caller.now()).await?;
+    }
     Ok(status)
 }
 

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod assignments;
 pub mod content;
 pub mod email_flows;
+pub mod email_participants;
 pub mod flows;
 pub mod organizations;
 pub mod overdue;

@@ -40,12 +40,14 @@ pub struct RunReport {
     pub resent: usize,
     /// Whether the run stopped because its time was up (the next run goes on).
     pub out_of_time: bool,
+    /// SuperOffice's email flows: the participants the run moved through their steps.
+    pub participants: crate::services::email_participants::ParticipantRun,
 }
 
 impl RunReport {
     /// Whether the run changed anything.
     pub fn changed_anything(&self) -> bool {
-        self.overdue > 0 || self.resent > 0 || self.set_aside > 0
+        self.overdue > 0 || self.resent > 0 || self.set_aside > 0 || self.participants.moved > 0
     }
 }
 

@@ -84,7 +84,8 @@ pub async fn create(
         id: WebhookId::generate(),
         org_id: org,
         url,
-        events: input.events.unwrap_or_else(|| EventType::ALL.to_vec()),
+        // None listed: every type, those added later included.
+        events: input.events.unwrap_or_default(),
         enabled: input.enabled.unwrap_or(true),
         secret: generate_secret(),
         previous_secret: None,

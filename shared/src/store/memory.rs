@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::*;
+use crate::model::workflow::participants::Participant;
 use crate::model::{oldest_first, AssignmentStatus, Email};
 
 #[derive(Default)]
@@ -39,6 +40,7 @@ struct State {
     attempts: HashMap<(WebhookId, String), u32>,
     deliveries: BTreeMap<(OrgId, WebhookId, DeliveryId), Delivery>,
     email_flows: HashMap<(OrgId, u64), EmailFlowRecord>,
+    participants: BTreeMap<(OrgId, u64, UserId), Participant>,
 }
 
 struct IdemRecord {
@@ -753,5 +755,47 @@ impl EmailFlowStore for MemoryStore {
 
     async fn delete_email_flow(&self, org: OrgId, id: u64) -> StoreResult<bool> {
         Ok(self.lock().email_flows.remove(&(org, id)).is_some())
+    }
+
+    async fn list_email_flows(&self, org: OrgId) -> StoreResult<Vec<EmailFlowRecord>> {
+        let s = self.lock();
+        let mut flows: Vec<EmailFlowRecord> = s.email_flows.values().filter(|f| f.org_id == org).cloned().collect();
+        flows.sort_by_key(|f| f.id);
+        Ok(flows)
+    }
+
+    async fn get_participant(&self, org: OrgId, flow: u64, person: UserId) -> StoreResult<Option<Participant>> {
+        Ok(self.lock().participants.get(&(org, flow, person)).cloned())
+    }
+
+    async fn write_participant(&self, p: &Participant, expected: u64, events: &[Event]) -> StoreResult<()> {
+        let mut s = self.lock();
+        let slot = (p.org_id, p.flow_id, p.person_id);
+        let current = s.participants.get(&slot).map(|p| p.revision).unwrap_or(0);
+        if current != expected {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        s.participants.insert(slot, p.clone());
+        for event in events {
+            s.outbox.insert(event.id.clone(), event.clone());
+        }
+        Ok(())
+    }
+
+    async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>> {
+        let s = self.lock();
+        Ok(s.participants
+            .range((org, flow, UserId(0))..=(org, flow, UserId(u64::MAX)))
+            .map(|(_, p)| p.clone())
+            .collect())
+    }
+
+    async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>> {
+        let s = self.lock();
+        let mut due: Vec<Participant> =
+            s.participants.values().filter(|p| p.is_active() && p.due_at.is_some_and(|d| d <= now)).cloned().collect();
+        due.sort_by_key(|p| p.due_at);
+        due.truncate(limit);
+        Ok(due)
     }
 }

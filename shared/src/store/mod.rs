@@ -18,6 +18,7 @@ pub mod seed;
 use async_trait::async_trait;
 
 use crate::error::ApiError;
+use crate::model::workflow::participants::Participant;
 use crate::model::workflow::EmailFlowRecord;
 use crate::model::{
     ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, Event, Flow, FlowId, FlowState, KeyId,
@@ -90,6 +91,8 @@ pub enum Counter {
     User,
     /// An organization's email flows (SuperOffice's integer ids: 1, 2, …).
     EmailFlow(OrgId),
+    /// An organization's enrolments in email flows (SuperOffice's workflow instance ids).
+    WorkflowInstance(OrgId),
 }
 
 /// A response kept for an idempotency key, to be returned again.
@@ -430,6 +433,18 @@ pub trait EmailFlowStore: Send + Sync {
     async fn update_email_flow(&self, record: &EmailFlowRecord, expected: u64) -> StoreResult<()>;
     /// Deletes a flow with everything in it; `false` when there was none.
     async fn delete_email_flow(&self, org: OrgId, id: u64) -> StoreResult<bool>;
+    /// The organization's email flows, by id (one Query in its partition: the triggers an event may fire).
+    async fn list_email_flows(&self, org: OrgId) -> StoreResult<Vec<EmailFlowRecord>>;
+    /// A person's enrolment in a flow (the latest; one per flow and person).
+    async fn get_participant(&self, org: OrgId, flow: u64, person: UserId) -> StoreResult<Option<Participant>>;
+    /// Writes an enrolment over the revision it was read at (0: there was none), with the events it announces in
+    /// the same transaction; [`Conflict::Revision`] when another write came first. An active participant with a
+    /// `due_at` is in the due index.
+    async fn write_participant(&self, participant: &Participant, expected: u64, events: &[Event]) -> StoreResult<()>;
+    /// A flow's participants, by person.
+    async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>>;
+    /// Active participants due at `now`, earliest first, at most `limit`, through the due index.
+    async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>>;
 }
 
 /// Everything the application needs from storage.

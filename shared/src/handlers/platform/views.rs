@@ -102,7 +102,7 @@ impl From<&Webhook> for WebhookView {
         Self {
             id: h.id.to_string(),
             url: h.url.clone(),
-            events: h.events.clone(),
+            events: if h.events.is_empty() { crate::model::EventType::ALL.to_vec() } else { h.events.clone() },
             enabled: h.enabled,
             created_at: h.created_at.to_rfc3339(),
             updated_at: h.updated_at.to_rfc3339(),

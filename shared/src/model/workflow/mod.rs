@@ -14,6 +14,7 @@
 
 mod carriers;
 mod enums;
+pub mod participants;
 mod steps;
 mod values;
 

@@ -4,11 +4,13 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::errors::{is_condition_failure, sdk};
-use super::items::{key, to_item};
+use super::items::{from_item, key, s, to_item, with, Item};
 use super::keys;
+use super::tx::{Part, TxOutcome};
 use super::DynamoStore;
+use crate::model::workflow::participants::Participant;
 use crate::model::workflow::EmailFlowRecord;
-use crate::model::OrgId;
+use crate::model::{Event, OrgId, Timestamp, UserId};
 use crate::store::{Conflict, EmailFlowStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -55,5 +57,92 @@ impl EmailFlowStore for DynamoStore {
             .await
             .map_err(sdk)?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn list_email_flows(&self, org: OrgId) -> StoreResult<Vec<EmailFlowRecord>> {
+        self.query_prefix(keys::org_pk(org), keys::EMAIL_FLOW_PREFIX).await
+    }
+
+    async fn get_participant(&self, org: OrgId, flow: u64, person: UserId) -> StoreResult<Option<Participant>> {
+        self.get_as(keys::org_pk(org), &keys::participant_sk(flow, person)).await
+    }
+
+    async fn write_participant(&self, p: &Participant, expected: u64, events: &[Event]) -> StoreResult<()> {
+        let mut item = to_item(p, &keys::org_pk(p.org_id), &keys::participant_sk(p.flow_id, p.person_id))?;
+        if let (true, Some(due)) = (p.is_active(), p.due_at) {
+            item = with(
+                item,
+                &[
+                    ("GSI3PK", keys::participant_due_pk_of(p.org_id, p.flow_id, p.person_id)),
+                    ("GSI3SK", keys::participant_due_sk(due, p.org_id, p.flow_id, p.person_id)),
+                ],
+            );
+        }
+        let mut tx = self.tx();
+        if expected == 0 {
+            tx.put_if(Part::Participant, item, "attribute_not_exists(PK)", &[], &[])?;
+        } else {
+            tx.put_if(
+                Part::Participant,
+                item,
+                "#revision = :expected",
+                &[("#revision", "revision")],
+                &[(":expected", AttributeValue::N(expected.to_string()))],
+            )?;
+        }
+        for event in events {
+            self.add_outbox(&mut tx, event)?;
+        }
+        match tx.commit(self.client()).await? {
+            TxOutcome::Committed => Ok(()),
+            TxOutcome::Failed(Part::Participant, _) => Err(StoreError::Conflict(Conflict::Revision)),
+            TxOutcome::Failed(part, _) => Err(StoreError::backend(format!("a participant write failed on {part:?}"))),
+        }
+    }
+
+    async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>> {
+        self.query_prefix(keys::org_pk(org), &keys::participants_prefix(flow)).await
+    }
+
+    async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>> {
+        let until = keys::due_until(now);
+        let mut found: Vec<Participant> = Vec::new();
+        for shard in 0..keys::DUE_SHARDS {
+            let mut start: Option<Item> = None;
+            loop {
+                let left = limit.saturating_sub(found.len());
+                if left == 0 {
+                    break;
+                }
+                let page = self
+                    .client()
+                    .query()
+                    .table_name(&self.table)
+                    .index_name("GSI3")
+                    .key_condition_expression("GSI3PK = :pk AND GSI3SK <= :until")
+                    .expression_attribute_values(":pk", s(&keys::participant_due_pk(shard)))
+                    .expression_attribute_values(":until", s(&until))
+                    .limit(i32::try_from(left).unwrap_or(i32::MAX))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                for item in page.items.unwrap_or_default() {
+                    match from_item::<Participant>(item) {
+                        Ok(p) => found.push(p),
+                        Err(err) => {
+                            tracing::error!(error = %err, "an unreadable participant in the due index; skipped")
+                        }
+                    }
+                }
+                match page.last_evaluated_key {
+                    Some(next) if !next.is_empty() => start = Some(next),
+                    _ => break,
+                }
+            }
+        }
+        found.sort_by_key(|p| p.due_at);
+        found.truncate(limit);
+        Ok(found)
     }
 }

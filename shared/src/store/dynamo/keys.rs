@@ -27,6 +27,7 @@ pub fn counter_key(counter: Counter) -> (String, &'static str) {
         Counter::Organization => (COUNTER_PK.into(), "ORG"),
         Counter::User => (COUNTER_PK.into(), "USER"),
         Counter::EmailFlow(org) => (org_pk(org), "COUNTER#EMAILFLOW"),
+        Counter::WorkflowInstance(org) => (org_pk(org), "COUNTER#WFINSTANCE"),
     }
 }
 
@@ -36,6 +37,29 @@ pub const EMAIL_FLOW_PREFIX: &str = "EMAILFLOW#";
 
 pub fn email_flow_sk(id: u64) -> String {
     format!("{EMAIL_FLOW_PREFIX}{id:012}")
+}
+
+/// A person's enrolment in an email flow; a flow's participants share a prefix.
+pub fn participant_sk(flow: u64, person: UserId) -> String {
+    format!("{}{:020}", participants_prefix(flow), person.0)
+}
+
+pub fn participants_prefix(flow: u64) -> String {
+    format!("WFP#{flow:012}#")
+}
+
+/// The participants' due index: GSI3 again, in partitions of its own (`WFDUE#<shard>`, apart from the assignments'
+/// `DUE#<shard>`), sorted by due time.
+pub fn participant_due_pk_of(org: OrgId, flow: u64, person: UserId) -> String {
+    participant_due_pk(shard_of(&format!("{org}#{flow}#{person}"), DUE_SHARDS))
+}
+
+pub fn participant_due_pk(shard: u32) -> String {
+    format!("WFDUE#{shard}")
+}
+
+pub fn participant_due_sk(due: Timestamp, org: OrgId, flow: u64, person: UserId) -> String {
+    format!("{due}#{org}#{flow:012}#{:020}", person.0)
 }
 
 // Organizations and their directory.

@@ -36,6 +36,8 @@ pub enum Part {
     OpenAssignment,
     Outbox,
     FlowState,
+    /// An email flow's participant.
+    Participant,
     Webhook,
     /// The organization's count of webhook endpoints.
     WebhookCount,
