@@ -732,13 +732,15 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             Operation::new("SuperOffice: enrol persons in an email flow")
                 .describe("One boolean per person, in order: false for a person the organization does not have, one already moving through the flow, one who ever was when the flow starts only once, or when the flow is Stopped or past its EnrollmentEnd. A participant starts at once (or at WorkflowStart); Paused flows hold them.")
                 .carrier::<workflow::TryAddPersonsRequest>()
-                .list::<bool>(200, "Whether each person was enrolled"),
+                .list::<bool>(200, "Whether each person was enrolled")
+                .beyond_schema("person ids are whole numbers up to 2^53-1"),
         ),
         (
             &routes::WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW,
             Operation::new("SuperOffice: take participants out of an email flow, by instance id")
                 .carrier::<workflow::RemoveParticipantsRequest>()
-                .empty(204, "Removed (instances of other flows, unknown or already done, are left as they are)"),
+                .empty(204, "Removed (instances of other flows, unknown or already done, are left as they are)")
+                .beyond_schema("instance ids are whole numbers up to 2^53-1"),
         ),
         (
             &routes::WORKFLOW_SEND_EVENT,

@@ -108,10 +108,12 @@ async fn superoffices_own_client_drives_the_workflow_agent(backend: Backend) {
     tokio::task::spawn_blocking(move || run_node("superoffice.test.mjs", &env)).await.expect("the node run");
 
     // THEN what it saved is there for any other client
-    let flow =
-        server.post("/v1/Agents/Workflow/GetEmailFlow?emailFlowId=1", &org.secret, serde_json::Value::Null).await;
-    assert_eq!(flow.body["Name"], "Welcome flow", "{:?}", flow.body);
-    assert_eq!(flow.body["Status"], "Running");
+    let path = |id: u64| format!("/v1/Agents/Workflow/GetEmailFlow?emailFlowId={id}");
+    let first = server.post(&path(1), &org.secret, json!(null)).await.body;
+    assert_eq!(first["Name"], "My first flow", "{first:?}");
+    let welcome = server.post(&path(2), &org.secret, json!(null)).await.body;
+    assert_eq!(welcome["Name"], "Welcome flow", "{welcome:?}");
+    assert_eq!(welcome["Status"], "Running");
 }
 
 /// The browser the Chromium test drives: `FLOWS_CHROMIUM`, else Debian's `chromium`.
