@@ -11,13 +11,12 @@
 //!
 //! A member that cannot be read is a 400 naming it by its path (`Steps[0].NumIntervals`).
 
-use serde::de::value::{MapDeserializer, SeqDeserializer};
-use serde::de::{DeserializeOwned, IntoDeserializer, Visitor};
-use serde::Deserializer;
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::body::{is_empty, MAX_BODY_BYTES};
 use crate::error::ApiError;
+use crate::model::workflow::AnyCase;
 
 /// The request's body: `None` when there is none.
 pub fn body(request: &lambda_http::Request) -> Result<Option<Value>, ApiError> {
@@ -105,99 +104,6 @@ pub fn query(request: &lambda_http::Request, name: &str) -> Option<String> {
     use lambda_http::RequestExt as _;
     let params = request.query_string_parameters();
     params.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_owned()).last()
-}
-
-/// A deserializer over a JSON value that matches struct members in any case, the later of two spellings winning.
-pub struct AnyCase(pub Value);
-
-impl<'de> IntoDeserializer<'de, serde_json::Error> for AnyCase {
-    type Deserializer = Self;
-
-    fn into_deserializer(self) -> Self {
-        self
-    }
-}
-
-fn visit_object<'de, V: Visitor<'de>>(map: Map<String, Value>, visitor: V) -> Result<V::Value, serde_json::Error> {
-    let mut access = MapDeserializer::new(map.into_iter().map(|(k, v)| (k, AnyCase(v))));
-    let out = visitor.visit_map(&mut access)?;
-    access.end()?;
-    Ok(out)
-}
-
-impl<'de> Deserializer<'de> for AnyCase {
-    type Error = serde_json::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Array(items) => {
-                let mut access = SeqDeserializer::new(items.into_iter().map(AnyCase));
-                let out = visitor.visit_seq(&mut access)?;
-                access.end()?;
-                Ok(out)
-            }
-            Value::Object(map) => visit_object(map, visitor),
-            // `274.0` is a whole number (JSON Schema says so too): read as one wherever a number is wanted.
-            Value::Number(n) if n.is_f64() => {
-                match n.as_f64().filter(|x| x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15) {
-                    Some(x) if x >= 0.0 => visitor.visit_u64(x as u64),
-                    Some(x) => visitor.visit_i64(x as i64),
-                    None => Value::Number(n).deserialize_any(visitor),
-                }
-            }
-            other => other.deserialize_any(visitor),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Object(map) => {
-                let mut members = Map::new();
-                for (key, value) in map {
-                    let key = fields.iter().find(|f| f.eq_ignore_ascii_case(&key)).map_or(key, |f| (*f).to_owned());
-                    // The later spelling wins; it also moves to the later place, as if written once there.
-                    members.shift_remove(&key);
-                    members.insert(key, value);
-                }
-                visit_object(members, visitor)
-            }
-            other => AnyCase(other).deserialize_any(visitor),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_enum(name, variants, visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq
-        tuple tuple_struct map identifier ignored_any
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! at most [`MAX_DEPTH`] deep), [`MAX_TRIGGERS`] triggers, [`MAX_GOALS`] goals, [`MAX_GROUPS`] restriction groups
 //! per owner of [`MAX_RESTRICTIONS`] restrictions each, and [`MAX_FLOW_BYTES`] of JSON in all.
 
+mod any_case;
 mod carriers;
 mod enums;
 pub mod participants;
@@ -20,6 +21,7 @@ mod values;
 
 use serde::{Deserialize, Serialize};
 
+pub use any_case::AnyCase;
 pub use carriers::{
     EmailFlow, Folder, Restriction, RestrictionGroup, TzLocation, WorkflowEvent, WorkflowFilter, WorkflowGoal,
     WorkflowTrigger, WorkflowWaitForAction,
@@ -63,7 +65,27 @@ pub struct EmailFlowRecord {
     pub last_item: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Stored as JSON text: one attribute, as compact as the answers, read with the requests' reader.
+    #[serde(with = "json_text")]
     pub flow: EmailFlow,
+}
+
+/// A flow as one JSON string attribute.
+mod json_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{AnyCase, EmailFlow};
+
+    pub fn serialize<S: Serializer>(flow: &EmailFlow, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(flow).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<EmailFlow, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
+        EmailFlow::deserialize(AnyCase(value)).map_err(serde::de::Error::custom)
+    }
 }
 
 impl EmailFlowRecord {
