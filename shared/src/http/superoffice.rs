@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::body::{is_empty, MAX_BODY_BYTES};
 use crate::error::ApiError;
-use crate::model::workflow::AnyCase;
+use crate::model::workflow::read_any_case;
 
 /// The request's body: `None` when there is none.
 pub fn body(request: &lambda_http::Request) -> Result<Option<Value>, ApiError> {
@@ -92,10 +92,9 @@ fn without_trailing_commas(text: &str) -> String {
 /// `value` read as `T`, its members matched in any case, the last of two spellings winning; a member that cannot
 /// be read is a 400 naming it.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(AnyCase(value)).map_err(|err| {
-        let path = err.path().to_string();
+    read_any_case(value).map_err(|(path, problem)| {
         let field = if path == "." { "body".to_owned() } else { path };
-        ApiError::field(&field, err.into_inner().to_string())
+        ApiError::field(&field, problem)
     })
 }
 

@@ -8,6 +8,13 @@ use serde::de::{IntoDeserializer, Visitor};
 use serde::Deserializer;
 use serde_json::{Map, Value};
 
+/// `value` read as `T` in any case; when it cannot be, the path of the member at fault (`Steps[0].Until`, `.` for
+/// the whole) and what is wrong. Requests and stored flows both come through here, one monomorphization each type.
+pub fn read_any_case<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(AnyCase(value))
+        .map_err(|err| (err.path().to_string(), err.into_inner().to_string()))
+}
+
 /// A deserializer over a JSON value that matches struct members in any case, the later of two spellings winning.
 pub struct AnyCase(pub Value);
 

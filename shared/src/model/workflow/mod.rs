@@ -21,7 +21,7 @@ mod values;
 
 use serde::{Deserialize, Serialize};
 
-pub use any_case::AnyCase;
+pub use any_case::{read_any_case, AnyCase};
 pub use carriers::{
     EmailFlow, Folder, Restriction, RestrictionGroup, TzLocation, WorkflowEvent, WorkflowFilter, WorkflowGoal,
     WorkflowTrigger, WorkflowWaitForAction,
@@ -74,7 +74,7 @@ pub struct EmailFlowRecord {
 mod json_text {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use super::{AnyCase, EmailFlow};
+    use super::{read_any_case, EmailFlow};
 
     pub fn serialize<S: Serializer>(flow: &EmailFlow, serializer: S) -> Result<S::Ok, S::Error> {
         let text = serde_json::to_string(flow).map_err(serde::ser::Error::custom)?;
@@ -84,7 +84,7 @@ mod json_text {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<EmailFlow, D::Error> {
         let text = String::deserialize(deserializer)?;
         let value: serde_json::Value = serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
-        EmailFlow::deserialize(AnyCase(value)).map_err(serde::de::Error::custom)
+        read_any_case(value).map_err(|(path, problem)| serde::de::Error::custom(format!("{path}: {problem}")))
     }
 }
 
