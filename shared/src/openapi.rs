@@ -30,7 +30,7 @@ use crate::handlers::platform::views::{
     ApiKeyView, Bootstrapped, DeliveryPageView, IssuedKeyView, ReplayView, RotatedView, WebhookView,
     WebhookWithSecretView,
 };
-use crate::handlers::superoffice::workflow;
+use crate::handlers::superoffice::{participants, parts, workflow};
 use crate::http::fields::{schema_of, Input};
 use crate::http::Response;
 use crate::idempotency;
@@ -687,32 +687,32 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_FROM_TYPE,
             Operation::new("SuperOffice: the default step of a type")
                 .describe("Only the type's members (see the step schema's description); WaitForTime's is seed 002's.")
-                .carrier::<workflow::StepTypeRequest>()
+                .carrier::<parts::StepTypeRequest>()
                 .answer::<so::WorkflowStep>(200, "The default step"),
         ),
         (
             &routes::WORKFLOW_GET_WORKFLOW_STEP,
             Operation::new("SuperOffice: a step, anywhere in its flow")
-                .carrier::<workflow::StepIdRequest>()
+                .carrier::<parts::StepIdRequest>()
                 .answer::<so::WorkflowStep>(200, "The step"),
         ),
         (
             &routes::WORKFLOW_ADD_AFTER_WORKFLOW_STEP,
             Operation::new("SuperOffice: add a step right after another, in the same list")
-                .carrier::<workflow::AddAfterRequest>()
+                .carrier::<parts::AddAfterRequest>()
                 .answer::<so::WorkflowStep>(200, "The step as added, with its id")
                 .beyond_schema("SubStep is required; the flow's bounds and encoded values hold"),
         ),
         (
             &routes::WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_OPTION_FROM_TYPE,
             Operation::new("SuperOffice: the default split option of a type")
-                .carrier::<workflow::OptionTypeRequest>()
+                .carrier::<parts::OptionTypeRequest>()
                 .answer::<so::StepOption>(200, "The default option"),
         ),
         (
             &routes::WORKFLOW_GET_WORKFLOW_STEP_OPTION,
             Operation::new("SuperOffice: a split option")
-                .carrier::<workflow::OptionIdRequest>()
+                .carrier::<parts::OptionIdRequest>()
                 .answer::<so::StepOption>(200, "The option"),
         ),
         (
@@ -731,14 +731,14 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             &routes::WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW,
             Operation::new("SuperOffice: enrol persons in an email flow")
                 .describe("One boolean per person, in order: false for a person the organization does not have, one already moving through the flow, one who ever was when the flow starts only once, or when the flow is Stopped or past its EnrollmentEnd. A participant starts at once (or at WorkflowStart); Paused flows hold them.")
-                .carrier::<workflow::TryAddPersonsRequest>()
+                .carrier::<participants::TryAddPersonsRequest>()
                 .list::<bool>(200, "Whether each person was enrolled")
                 .beyond_schema("person ids are whole numbers up to 2^53-1"),
         ),
         (
             &routes::WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW,
             Operation::new("SuperOffice: take participants out of an email flow, by instance id")
-                .carrier::<workflow::RemoveParticipantsRequest>()
+                .carrier::<participants::RemoveParticipantsRequest>()
                 .empty(204, "Removed (instances of other flows, unknown or already done, are left as they are)")
                 .beyond_schema("instance ids are whole numbers up to 2^53-1"),
         ),
@@ -746,7 +746,7 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             &routes::WORKFLOW_SEND_EVENT,
             Operation::new("SuperOffice: an event about a person, or Run")
                 .describe("Attributes names the person (`personId=12`). The event fires the triggers of its type (enrolling the person), meets the goals of its type (JumpToFinish ends the run) and the WaitForAction steps waiting for it (LinkClicked, FormSubmitted). `Run` runs the organization's due steps. Restrictions are kept, not evaluated. Answers the event with what it did in Attributes.")
-                .carrier::<workflow::SendEventRequest>()
+                .carrier::<participants::SendEventRequest>()
                 .answer::<so::WorkflowEvent>(200, "What the event did")
                 .error(404, "Attributes names a person the organization does not have")
                 .beyond_schema("EventType is not None; Attributes names the person (personId=12) unless the event is Run"),
@@ -761,7 +761,7 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             &routes::EMAIL_FLOW_PARTICIPANTS,
             Operation::new("An email flow's participants")
                 .describe("Every enrolment, by person, with its instance id (what RemoveParticipantsFromEmailFlow takes and the emailflow.step events carry), status, current step, when it is due and the steps it went through.")
-                .list::<workflow::ParticipantView>(200, "The participants"),
+                .list::<participants::ParticipantView>(200, "The participants"),
         ),
         (
             &routes::WORKFLOW_UNSUPPORTED,

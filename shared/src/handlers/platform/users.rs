@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::body;
 use crate::handlers::flowdock::views::UserView;
-use crate::handlers::superoffice::workflow;
+use crate::handlers::superoffice::participants;
 use crate::http::{json, Fields, Input, Need, Response};
 use crate::model::workflow::EventType as WorkflowEventType;
 use crate::model::{Profile, User};
@@ -37,7 +37,7 @@ pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let person: NewPerson = body(&request)?;
     let user = users::create(&ctx.act(&created), ctx.state.store.as_ref(), person).await?;
     // SuperOffice's email flows with a PersonCreated trigger enrol the person (Frigade's guests never come here).
-    workflow::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonCreated).await;
+    participants::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonCreated).await;
     Ok(created(&user))
 }
 
@@ -142,6 +142,6 @@ pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let changes: UserChanges = body(&request)?;
     let user = users::update(&ctx.caller, ctx.state.store.as_ref(), &raw, changes).await?;
     // A PersonUpdated trigger or goal of SuperOffice's email flows.
-    workflow::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonUpdated).await;
+    participants::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonUpdated).await;
     Ok(json(StatusCode::OK, &UserView::from(&user)))
 }

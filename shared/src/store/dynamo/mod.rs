@@ -8,7 +8,7 @@
 //! | item | PK | SK | notes (who reads it) |
 //! |---|---|---|---|
 //! | counter | `COUNTER` | `ORG` / `USER` | `n`, updated with `ADD` (new ids) |
-//! | organization's counter | `ORG#<org>` | `COUNTER#EMAILFLOW` | `n`, updated with `ADD` (SuperOffice's email flow ids) |
+//! | organization's counter | `ORG#<org>` | `COUNTER#EMAILFLOW`, `COUNTER#WFINSTANCE` | `n`, updated with `ADD` (SuperOffice's email flow ids, its participants' instance ids) |
 //! | organization | `ORG#<org>` | `META` | |
 //! | organization slug | `ORGSLUG#<slug>` | `META` | unique by condition |
 //! | user | `ORG#<org>` | `USER#<id, 20 digits>` | ordered by id for listing |
@@ -24,7 +24,8 @@
 //! | profile | `ORG#<org>#USER#<user>` | `PROFILE` | what Frigade's sessions told of the user: properties, groups, the newest events; `revision` |
 //! | flow state | `ORG#<org>#USER#<user>` | `STATE#<flow id>` | a user's progress in a flow with its newest flow responses; `revision` for optimistic locking; a user's states are one Query |
 //! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
-//! | email flow | `ORG#<org>` | `EMAILFLOW#<id, 12 digits>` | SuperOffice's flow with its steps, triggers and goals (bounded to fit); `revision` for optimistic locking; what is inside is found by its id, which names the flow |
+//! | email flow | `ORG#<org>` | `EMAILFLOW#<id, 12 digits>` | SuperOffice's flow with its steps, triggers and goals as one JSON text attribute (bounded to fit); `revision` for optimistic locking; what is inside is found by its id, which names the flow; an organization's flows are one Query (the triggers an event fires) |
+//! | email flow participant | `ORG#<org>` | `WFP#<flow, 12 digits>#<person, 20 digits>` | one enrolment per flow and person; `revision` for optimistic locking, written with its `emailflow.step` outbox events; while active and due, in GSI3 under `WFDUE#<shard>` / `<dueAt>#<org>#<flow>#<person>` (partitions apart from the assignments' `DUE#`): the participants' run reads only what is due |
 //! | outbox | `OUTBOX#<shard>` | `<time>#<event>` | written in the transaction of the change it announces |
 //! | attempt count | `ATTEMPT#<webhook>#<event>` | `META` | `n`, updated with `ADD`; expires |
 //! | delivery log | `ORG#<org>#WEBHOOK#<id>` | `DELIVERY#<delivery id>` | ids sort by time; expires |
