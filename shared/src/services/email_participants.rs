@@ -33,6 +33,8 @@ use crate::webhooks::publish::Publisher;
 const REVISION_ATTEMPTS: usize = 5;
 /// How many persons one `TryAddPersonsToEmailFlow` takes.
 pub const MAX_PERSONS: usize = 500;
+/// How many persons one `TryAddPersonsToEmailFlow` enrols at once.
+const ENROL_CONCURRENCY: usize = 8;
 /// How long a held participant (its flow Paused or Stopped) waits before a run looks at it again.
 pub const HOLD_SECONDS: i64 = 300;
 /// How many due participants one read of the index takes, and how many a run moves at once.
@@ -121,11 +123,21 @@ pub async fn try_add(caller: &Caller, ports: Ports<'_>, flow_id: u64, persons: &
     }
     let record = crate::services::email_flows::get(caller, ports.flows, flow_id).await?;
     let now = caller.now();
-    let mut added = Vec::with_capacity(persons.len());
-    for person in persons {
-        added.push(enrol(ports, &record, UserId(*person), now).await?);
-    }
-    Ok(added)
+    // Several persons at once, answers in order; a person named again in the list is not enrolled twice.
+    let mut seen = std::collections::HashSet::new();
+    let firsts: Vec<Option<UserId>> = persons.iter().map(|p| seen.insert(*p).then_some(UserId(*p))).collect();
+    let record = &record;
+    let added: Vec<StoreResult<bool>> = stream::iter(firsts)
+        .map(|person| async move {
+            match person {
+                Some(person) => enrol(ports, record, person, now).await,
+                None => Ok(false),
+            }
+        })
+        .buffered(ENROL_CONCURRENCY)
+        .collect()
+        .await;
+    Ok(added.into_iter().collect::<StoreResult<Vec<bool>>>()?)
 }
 
 /// `RemoveParticipantsFromEmailFlow`: the flow's participants with these instance ids leave it (others, and those
