@@ -342,6 +342,31 @@ mod dynamodb_faults {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_busy_store_reading_what_is_inside_an_email_flow_is_a_503_not_a_404() {
+        // GIVEN an email flow with a trigger, and DynamoDB throttling the next read (the flow's, which goes out first,
+        // beside the key's); a read of a trigger used to answer any failure of its flow's read as a missing trigger
+        let faults = DynamoFaults::default();
+        let server = server_on(&faults, false).await;
+        let org = server.organization("Acme", "standard").await;
+        let ids = server.email_flow(&org.secret, "Welcome").await;
+        let n = faults.sent("GetItem").len();
+        let throttled =
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate exceeded"}"#;
+        faults.inject(Rule { operation: "GetItem", nth: n + 1, status: 400, body: throttled.into(), neutralize: true });
+
+        // WHEN the trigger is read
+        let path = format!("/v1/Agents/Workflow/GetWorkflowTrigger?workflowTriggerId={}", ids.trigger);
+        let reply = server.post(&path, &org.secret, json!(null)).await;
+
+        // THEN it is a 503 the caller may retry (the throttled read was the flow's), and the retry finds the trigger
+        assert!(faults.sent("GetItem")[n].contains("EMAILFLOW#"), "{:?}", faults.sent("GetItem"));
+        assert_eq!(reply.status, 503, "{:?}", reply.body);
+        let retry = server.post(&path, &org.secret, json!(null)).await;
+        assert_eq!(retry.status, 200, "{:?}", retry.body);
+        assert_eq!(retry.body["WorkflowTriggerId"], ids.trigger);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_transaction_cancelled_by_a_conflict_is_tried_again() {
         // GIVEN DynamoDB cancelling a person's creation once because another transaction held the organization
         let faults = DynamoFaults::default();

@@ -28,6 +28,15 @@ pub fn missing(what: &str, id: u64) -> ApiError {
     ApiError::not_found(format!("{what} {id} does not exist"))
 }
 
+/// A missing flow answered as a missing object inside it (other errors as they are: a busy store is no 404).
+fn inside(err: ApiError, what: &str, id: u64) -> ApiError {
+    if matches!(err, ApiError::NotFound(_)) {
+        missing(what, id)
+    } else {
+        err
+    }
+}
+
 async fn read(flows: &dyn EmailFlowStore, org: OrgId, id: u64) -> Result<EmailFlowRecord, ApiError> {
     if id == 0 {
         return Err(missing("Email flow", id));
@@ -240,7 +249,7 @@ pub async fn save_part<P: FlowPart>(caller: &Caller, flows: &dyn EmailFlowStore,
 
 /// `GetWorkflowTrigger`, `GetWorkflowGoal`.
 pub async fn get_part<P: FlowPart>(caller: &Caller, flows: &dyn EmailFlowStore, id: u64) -> Result<P, ApiError> {
-    let record = get(caller, flows, flow_of_item(id)).await.map_err(|_| missing(P::WHAT, id))?;
+    let record = get(caller, flows, flow_of_item(id)).await.map_err(|err| inside(err, P::WHAT, id))?;
     P::list(&record.flow).iter().find(|p| p.id() == id).cloned().ok_or_else(|| missing(P::WHAT, id))
 }
 
@@ -256,19 +265,19 @@ pub async fn delete_part<P: FlowPart>(caller: &Caller, flows: &dyn EmailFlowStor
         Ok(())
     })
     .await
-    .map_err(|err| if matches!(err, ApiError::NotFound(_)) { missing(P::WHAT, id) } else { err })?;
+    .map_err(|err| inside(err, P::WHAT, id))?;
     Ok(())
 }
 
 /// `GetWorkflowStep`: a step anywhere in its flow (split options' included).
 pub async fn get_step(caller: &Caller, flows: &dyn EmailFlowStore, id: u64) -> Result<WorkflowStep, ApiError> {
-    let record = get(caller, flows, flow_of_item(id)).await.map_err(|_| missing("Workflow step", id))?;
+    let record = get(caller, flows, flow_of_item(id)).await.map_err(|err| inside(err, "Workflow step", id))?;
     record.flow.find_step(id).cloned().ok_or_else(|| missing("Workflow step", id))
 }
 
 /// `GetWorkflowStepOption`: a split step's option.
 pub async fn get_option(caller: &Caller, flows: &dyn EmailFlowStore, id: u64) -> Result<StepOption, ApiError> {
-    let record = get(caller, flows, flow_of_item(id)).await.map_err(|_| missing("Workflow step option", id))?;
+    let record = get(caller, flows, flow_of_item(id)).await.map_err(|err| inside(err, "Workflow step option", id))?;
     record.flow.find_option(id).cloned().ok_or_else(|| missing("Workflow step option", id))
 }
 
@@ -289,7 +298,7 @@ pub async fn add_after_step(
         Ok(list[index + 1].clone())
     })
     .await
-    .map_err(|err| if matches!(err, ApiError::NotFound(_)) { missing("Workflow step", after) } else { err })?;
+    .map_err(|err| inside(err, "Workflow step", after))?;
     Ok(added)
 }
 
@@ -326,7 +335,7 @@ pub async fn save_wait_for_action(
         Ok(step.actions.as_ref().and_then(|a| a.get(index)).cloned().unwrap_or_default())
     })
     .await
-    .map_err(|err| if matches!(err, ApiError::NotFound(_)) { missing("Workflow step", step_id) } else { err })?;
+    .map_err(|err| inside(err, "Workflow step", step_id))?;
     Ok(saved)
 }
 
@@ -337,7 +346,7 @@ pub async fn get_wait_for_action(
     id: u64,
 ) -> Result<WorkflowWaitForAction, ApiError> {
     let what = "Workflow wait for action";
-    let record = get(caller, flows, flow_of_item(id)).await.map_err(|_| missing(what, id))?;
+    let record = get(caller, flows, flow_of_item(id)).await.map_err(|err| inside(err, what, id))?;
     record.flow.find_wait_for_action(id).cloned().ok_or_else(|| missing(what, id))
 }
 
@@ -352,6 +361,6 @@ pub async fn delete_wait_for_action(caller: &Caller, flows: &dyn EmailFlowStore,
         }
     })
     .await
-    .map_err(|err| if matches!(err, ApiError::NotFound(_)) { missing(what, id) } else { err })?;
+    .map_err(|err| inside(err, what, id))?;
     Ok(())
 }
