@@ -1179,15 +1179,7 @@ async fn email_flows_are_numbered_per_organization_and_written_over_their_revisi
     let first = store.next_id(Counter::EmailFlow(ORG)).await.unwrap();
     let other_first = store.next_id(Counter::EmailFlow(OrgId(2))).await.unwrap();
     let now = Timestamp::now();
-    let mut record = EmailFlowRecord {
-        org_id: ORG,
-        id: first,
-        revision: 1,
-        last_item: 0,
-        created_at: now,
-        updated_at: now,
-        flow: EmailFlow::default(),
-    };
+    let mut record = EmailFlowRecord::new(ORG, first, now);
     let mut flow = EmailFlow { name: "Welcome".into(), ..EmailFlow::default() };
     flow.steps.push(WorkflowStep::default_of(StepType::WaitForTime));
     record.take(flow).unwrap();
@@ -1222,38 +1214,15 @@ async fn email_flows_are_numbered_per_organization_and_written_over_their_revisi
 
 async fn participants_are_written_over_their_revision_and_found_when_due(backend: Backend) {
     use flows_shared::model::workflow::participants::{Participant, ParticipantStatus};
-    use flows_shared::model::workflow::{EmailFlow, EmailFlowRecord};
+    use flows_shared::model::workflow::EmailFlowRecord;
     // GIVEN two email flows of the organization, one of another, and participants due at different times
     let store = with_org(backend).await;
     let now = Timestamp::now();
     for (org, id) in [(ORG, 1), (ORG, 2), (OrgId(2), 1)] {
-        let record = EmailFlowRecord {
-            org_id: org,
-            id,
-            revision: 1,
-            last_item: 0,
-            created_at: now,
-            updated_at: now,
-            flow: EmailFlow::default(),
-        };
-        store.create_email_flow(&record).await.unwrap();
+        store.create_email_flow(&EmailFlowRecord::new(org, id, now)).await.unwrap();
     }
-    let participant = |org: OrgId, flow: u64, person: u64, due: Option<Timestamp>| Participant {
-        org_id: org,
-        flow_id: flow,
-        instance_id: person,
-        person_id: UserId(person),
-        status: ParticipantStatus::Active,
-        at_step: 0,
-        started: false,
-        due_at: due,
-        wait_until: None,
-        action_met: false,
-        goal_reached: false,
-        enrolled_at: now,
-        ended_at: None,
-        executed: Vec::new(),
-        revision: 1,
+    let participant = |org: OrgId, flow: u64, person: u64, due: Option<Timestamp>| {
+        Participant::enrolled(org, flow, person, UserId(person), due, now)
     };
     let early = participant(ORG, 1, 2, Some(now.plus_seconds(-60)));
     let later = participant(ORG, 1, 3, Some(now.plus_seconds(-10)));

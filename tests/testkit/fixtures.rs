@@ -304,15 +304,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
 /// have the ids the sample events name: WaitForAction step 1000001 (actions 1000002, 1000003), Split step 1000004
 /// (option 1000005, its SendSMS step 1000006), triggers 1000007 and 1000008, goals 1000009 and 1000010.
 fn event_email_flow(org: OrgId, id: u64, name: &str, now: Timestamp) -> EmailFlowRecord {
-    let mut record = EmailFlowRecord {
-        org_id: org,
-        id,
-        revision: 1,
-        last_item: 0,
-        created_at: now,
-        updated_at: now,
-        flow: Default::default(),
-    };
+    let mut record = EmailFlowRecord::new(org, id, now);
     let flow = serde_json::from_value(crate::superoffice::email_flow_body(name)).expect("an email flow");
     record.take(flow).expect("a valid email flow");
     record

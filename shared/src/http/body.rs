@@ -16,16 +16,7 @@ pub fn json_object(request: &lambda_http::Request) -> Result<Map<String, Value>,
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
     }
-    let is_json = request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| {
-            let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-        });
-    if !is_json {
+    if !is_json(request) {
         return Err(ApiError::UnsupportedMediaType);
     }
     if is_empty(bytes) {
@@ -40,6 +31,19 @@ pub fn json_object(request: &lambda_http::Request) -> Result<Map<String, Value>,
             err.column()
         ))),
     }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or `application/…+json`).
+pub fn is_json(request: &lambda_http::Request) -> bool {
+    request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
 }
 
 /// Whether a body is empty: no bytes, or only whitespace.

@@ -14,7 +14,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::body::{is_empty, MAX_BODY_BYTES};
+use super::body::{is_empty, is_json, MAX_BODY_BYTES};
 use crate::error::ApiError;
 use crate::model::workflow::read_any_case;
 
@@ -27,16 +27,7 @@ pub fn body(request: &lambda_http::Request) -> Result<Option<Value>, ApiError> {
     if is_empty(bytes) {
         return Ok(None);
     }
-    let is_json = request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| {
-            let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-        });
-    if !is_json {
+    if !is_json(request) {
         return Err(ApiError::UnsupportedMediaType);
     }
     match parse(bytes)? {

@@ -97,27 +97,14 @@ async fn create(
 ) -> Result<EmailFlowRecord, ApiError> {
     let org = caller.org().await?;
     // Checked before an id is taken, so that a refused flow uses none.
-    let mut trial = blank(org, 0, caller);
+    let mut trial = EmailFlowRecord::new(org, 0, caller.now());
     trial.take(flow.clone()).map_err(member_problem)?;
     caller.permit().await?;
     let id = directory.next_id(Counter::EmailFlow(org)).await?;
-    let mut record = blank(org, id, caller);
+    let mut record = EmailFlowRecord::new(org, id, caller.now());
     record.take(flow).map_err(member_problem)?;
     flows.create_email_flow(&record).await?;
     Ok(record)
-}
-
-fn blank(org: OrgId, id: u64, caller: &Caller) -> EmailFlowRecord {
-    let now = caller.now();
-    EmailFlowRecord {
-        org_id: org,
-        id,
-        revision: 1,
-        last_item: 0,
-        created_at: now,
-        updated_at: now,
-        flow: EmailFlow::default(),
-    }
 }
 
 /// `GetEmailFlow`.

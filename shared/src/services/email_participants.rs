@@ -81,21 +81,8 @@ pub async fn enrol(ports: Ports<'_>, record: &EmailFlowRecord, person: UserId, n
     };
     let expected = existing.as_ref().map_or(0, |p| p.revision);
     let participant = Participant {
-        org_id: org,
-        flow_id: record.id,
-        instance_id,
-        person_id: person,
-        status: ParticipantStatus::Active,
-        at_step: 0,
-        started: false,
-        due_at: Some(starts),
-        wait_until: None,
-        action_met: false,
-        goal_reached: false,
-        enrolled_at: now,
-        ended_at: None,
-        executed: Vec::new(),
         revision: expected + 1,
+        ..Participant::enrolled(org, record.id, instance_id, person, Some(starts), now)
     };
     match ports.flows.write_participant(&participant, expected, &[]).await {
         Ok(()) => {}

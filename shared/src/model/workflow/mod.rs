@@ -89,6 +89,11 @@ mod json_text {
 }
 
 impl EmailFlowRecord {
+    /// A new flow `id` of `org` at `now`: the default content, nothing inside yet, revision 1.
+    pub fn new(org_id: OrgId, id: u64, now: Timestamp) -> Self {
+        Self { org_id, id, revision: 1, last_item: 0, created_at: now, updated_at: now, flow: EmailFlow::default() }
+    }
+
     /// The carrier as answered: its id and dates from the record.
     pub fn carrier(&self) -> EmailFlow {
         let mut flow = self.flow.clone();
@@ -366,16 +371,7 @@ mod tests {
     use super::*;
 
     fn record() -> EmailFlowRecord {
-        let now = Timestamp::now();
-        EmailFlowRecord {
-            org_id: OrgId(1),
-            id: 7,
-            revision: 1,
-            last_item: 0,
-            created_at: now,
-            updated_at: now,
-            flow: EmailFlow::default(),
-        }
+        EmailFlowRecord::new(OrgId(1), 7, Timestamp::now())
     }
 
     #[test]

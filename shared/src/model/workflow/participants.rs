@@ -80,6 +80,34 @@ pub struct Participant {
 }
 
 impl Participant {
+    /// A person's new enrolment, due at `due` (before its first run), revision 1.
+    pub fn enrolled(
+        org_id: OrgId,
+        flow_id: u64,
+        instance_id: u64,
+        person_id: UserId,
+        due: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            org_id,
+            flow_id,
+            instance_id,
+            person_id,
+            status: ParticipantStatus::Active,
+            at_step: 0,
+            started: false,
+            due_at: due,
+            wait_until: None,
+            action_met: false,
+            goal_reached: false,
+            enrolled_at: now,
+            ended_at: None,
+            executed: Vec::new(),
+            revision: 1,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == ParticipantStatus::Active
     }
@@ -356,37 +384,13 @@ mod tests {
     use crate::model::workflow::{EncodedDateTime, StepOption, Weekdays};
 
     fn flow(steps: Vec<WorkflowStep>) -> EmailFlow {
-        let mut record = crate::model::workflow::EmailFlowRecord {
-            org_id: OrgId(1),
-            id: 1,
-            revision: 1,
-            last_item: 0,
-            created_at: Timestamp::now(),
-            updated_at: Timestamp::now(),
-            flow: EmailFlow::default(),
-        };
+        let mut record = crate::model::workflow::EmailFlowRecord::new(OrgId(1), 1, Timestamp::now());
         record.take(EmailFlow { steps, ..EmailFlow::default() }).unwrap();
         record.flow
     }
 
     fn participant(now: Timestamp) -> Participant {
-        Participant {
-            org_id: OrgId(1),
-            flow_id: 1,
-            instance_id: 1,
-            person_id: UserId(2),
-            status: ParticipantStatus::Active,
-            at_step: 0,
-            started: false,
-            due_at: Some(now),
-            wait_until: None,
-            action_met: false,
-            goal_reached: false,
-            enrolled_at: now,
-            ended_at: None,
-            executed: Vec::new(),
-            revision: 1,
-        }
+        Participant::enrolled(OrgId(1), 1, 1, UserId(2), Some(now), now)
     }
 
     fn ts(raw: &str) -> Timestamp {

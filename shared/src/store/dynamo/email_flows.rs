@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::errors::{is_condition_failure, sdk};
-use super::items::{from_item, key, s, to_item, with, Item};
+use super::items::{from_item, key, to_item, with};
 use super::keys;
 use super::tx::{Part, TxOutcome};
 use super::DynamoStore;
@@ -105,40 +105,12 @@ impl EmailFlowStore for DynamoStore {
     }
 
     async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>> {
-        let until = keys::due_until(now);
+        let (items, _) = self.due_index(keys::participant_due_pk, &keys::due_until(now), limit).await?;
         let mut found: Vec<Participant> = Vec::new();
-        for shard in 0..keys::DUE_SHARDS {
-            let mut start: Option<Item> = None;
-            loop {
-                let left = limit.saturating_sub(found.len());
-                if left == 0 {
-                    break;
-                }
-                let page = self
-                    .client()
-                    .query()
-                    .table_name(&self.table)
-                    .index_name("GSI3")
-                    .key_condition_expression("GSI3PK = :pk AND GSI3SK <= :until")
-                    .expression_attribute_values(":pk", s(&keys::participant_due_pk(shard)))
-                    .expression_attribute_values(":until", s(&until))
-                    .limit(i32::try_from(left).unwrap_or(i32::MAX))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(sdk)?;
-                for item in page.items.unwrap_or_default() {
-                    match from_item::<Participant>(item) {
-                        Ok(p) => found.push(p),
-                        Err(err) => {
-                            tracing::error!(error = %err, "an unreadable participant in the due index; skipped")
-                        }
-                    }
-                }
-                match page.last_evaluated_key {
-                    Some(next) if !next.is_empty() => start = Some(next),
-                    _ => break,
-                }
+        for item in items {
+            match from_item::<Participant>(item) {
+                Ok(p) => found.push(p),
+                Err(err) => tracing::error!(error = %err, "an unreadable participant in the due index; skipped"),
             }
         }
         found.sort_by_key(|p| p.due_at);

@@ -321,43 +321,17 @@ impl AssignmentStore for DynamoStore {
 
     async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments> {
         let mut found = DueAssignments::default();
-        let until = keys::due_until(now);
-        for shard in 0..keys::DUE_SHARDS {
-            let mut start: Option<Item> = None;
-            loop {
-                let left = limit.saturating_sub(found.assignments.len() + found.unreadable.len());
-                if left == 0 {
-                    break;
-                }
-                let page = self
-                    .client()
-                    .query()
-                    .table_name(&self.table)
-                    .index_name("GSI3")
-                    .key_condition_expression("GSI3PK = :pk AND GSI3SK <= :until")
-                    .expression_attribute_values(":pk", s(&keys::due_pk(shard)))
-                    .expression_attribute_values(":until", s(&until))
-                    .limit(i32::try_from(left).unwrap_or(i32::MAX))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(sdk)?;
-                found.items_read += u64::try_from(page.scanned_count).unwrap_or(0);
-                for item in page.items.unwrap_or_default() {
-                    let key = format!(
-                        "{}|{}",
-                        item.get("PK").and_then(|v| v.as_s().ok()).map_or("", String::as_str),
-                        sort_key(&item).unwrap_or("")
-                    );
-                    match from_item::<Assignment>(item) {
-                        Ok(a) => found.assignments.push(a),
-                        Err(problem) => found.unreadable.push(UnreadableDue { key, problem: problem.to_string() }),
-                    }
-                }
-                match page.last_evaluated_key {
-                    Some(next) if !next.is_empty() => start = Some(next),
-                    _ => break,
-                }
+        let (items, read) = self.due_index(keys::due_pk, &keys::due_until(now), limit).await?;
+        found.items_read = read;
+        for item in items {
+            let key = format!(
+                "{}|{}",
+                item.get("PK").and_then(|v| v.as_s().ok()).map_or("", String::as_str),
+                sort_key(&item).unwrap_or("")
+            );
+            match from_item::<Assignment>(item) {
+                Ok(a) => found.assignments.push(a),
+                Err(problem) => found.unreadable.push(UnreadableDue { key, problem: problem.to_string() }),
             }
         }
         // Each shard is read in order; together, earliest first.

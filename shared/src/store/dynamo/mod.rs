@@ -137,6 +137,41 @@ impl DynamoStore {
         self.query_begins_with(None, pk, prefix).await
     }
 
+    /// What a sharded due index (GSI3, partitions `pk(0)` … `pk(DUE_SHARDS - 1)`) holds up to `until`: at most
+    /// `limit` items in all, each shard read in order, and how many items the reads went through.
+    async fn due_index(&self, pk: fn(u32) -> String, until: &str, limit: usize) -> StoreResult<(Vec<Item>, u64)> {
+        let (mut found, mut read) = (Vec::new(), 0u64);
+        for shard in 0..keys::DUE_SHARDS {
+            let mut start: Option<Item> = None;
+            loop {
+                let left = limit.saturating_sub(found.len());
+                if left == 0 {
+                    break;
+                }
+                let page = self
+                    .client()
+                    .query()
+                    .table_name(&self.table)
+                    .index_name("GSI3")
+                    .key_condition_expression("GSI3PK = :pk AND GSI3SK <= :until")
+                    .expression_attribute_values(":pk", s(&pk(shard)))
+                    .expression_attribute_values(":until", s(until))
+                    .limit(i32::try_from(left).unwrap_or(i32::MAX))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                read += u64::try_from(page.scanned_count).unwrap_or(0);
+                found.extend(page.items.unwrap_or_default());
+                match page.last_evaluated_key {
+                    Some(next) if !next.is_empty() => start = Some(next),
+                    _ => break,
+                }
+            }
+        }
+        Ok((found, read))
+    }
+
     /// The table's (or `index`'s) items under `pk` whose sort key starts with `prefix`, following pages.
     async fn query_begins_with<T: serde::de::DeserializeOwned>(
         &self,
