@@ -24,16 +24,32 @@ export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run run-aws-local test test-unit client-deps lint fmt clippy venv venv-ci moto-start moto-stop build build-x86 build-ci openapi fuzz fuzz-dynamodb \
-        cfn-lint sam-validate deploy bench sizes profile-matrix clean
+.PHONY: help run run-aws-local test client-deps lint fmt venv venv-ci moto-start moto-stop build build-x86 build-ci \
+        openapi fuzz fuzz-dynamodb cfn-lint sam-validate deploy bench sizes profile-matrix clean
 
 help:
 	@echo "make run            the local server on 127.0.0.1:3000 (in-memory, demo organization printed)"
 	@echo "make test           every test, the DynamoDB ones against moto on $(MOTO_URL)"
 	@echo "make run-aws-local  the local server on DynamoDB and SQS, against moto"
 	@echo "make lint           cargo fmt --check and clippy -D warnings"
+	@echo "make fmt            cargo fmt --all"
+	@echo "make fuzz           schemathesis against the OpenAPI document, in memory (FUZZ_MIN requests at least)"
+	@echo "make fuzz-dynamodb  the same on DynamoDB through moto"
+	@echo "make openapi        rewrites openapi.json from the code"
 	@echo "make build          every function with cargo-lambda into target/lambda/<fn>/bootstrap (ARCH=$(ARCH))"
-	@echo "make cfn-lint sam-validate deploy bench"
+	@echo "make build-x86      the same for x86_64"
+	@echo "make build-ci       CI's build of every function (x86_64, no LTO)"
+	@echo "make sizes          the zipped size of every built function (fails over 4 MB)"
+	@echo "make cfn-lint       cfn-lint on template.yaml"
+	@echo "make sam-validate   sam validate --lint on template.yaml"
+	@echo "make deploy         make build, then sam deploy --guided"
+	@echo "make bench          figures: cold start, latency, round trips, load (release binaries)"
+	@echo "make profile-matrix  what each release-profile setting buys (slow)"
+	@echo "make moto-start     moto on $(MOTO_URL) and one request at a time on $(MOTO_SERIAL_URL)"
+	@echo "make moto-stop      stops them"
+	@echo "make venv venv-ci   the project-local virtualenv (.venv): test tools, and CI's too"
+	@echo "make client-deps    the vendors' client libraries the tests drive (tests/clients)"
+	@echo "make clean          cargo clean, and moto's files"
 
 run:
 	$(CARGO) run --release -p flows-shared --bin local-server

@@ -38,6 +38,8 @@ pub async fn throughput() {
             role: flows_shared::model::Role::Member,
             disabled: false,
             created_at: Timestamp::now(),
+            deactivated_at: None,
+            revision: 0,
         };
         store.create_user(&user, None).await.expect("a user");
         emails.push(email);

@@ -127,6 +127,8 @@ impl KeySigner {
             kind,
             tier,
             prefix: plain[..PREFIX_LEN].to_owned(),
+            last4: Some(plain[plain.len() - 4..].to_owned()),
+            name: None,
             hash: hash_key(&plain),
             created_at: now,
             revoked_at: None,

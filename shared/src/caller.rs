@@ -298,12 +298,36 @@ impl Caller {
         Ok(Passed { principal: Principal::Key(key), quota: Some(quota) })
     }
 
+    /// Counts a person a public key is about to bring into the organization (Frigade's `userId` becoming a user):
+    /// at most its tier's request limit a minute for one key (a 429), and at most the tier's people limit in an
+    /// organization of `people` (a 403). A secret key's people are its admins' to add and are not counted.
+    pub async fn new_person(&self, people: u64) -> Result<(), ApiError> {
+        let principal = self.permit().await?;
+        let key = principal.key()?;
+        if key.kind != KeyKind::Public {
+            return Ok(());
+        }
+        let cap = self.limits.people_for_tier(key.tier);
+        if people >= cap {
+            return Err(ApiError::Forbidden(format!(
+                "This organization has {cap} people or more; a public key brings in no more (an admin may add people)"
+            )));
+        }
+        let count = self.count(&Counted::NewPeople { key_hash: &key.hash }).await?;
+        let limit = self.limits.for_tier(key.tier);
+        if count > u64::from(limit) {
+            tracing::warn!(limit, "a public key brought in too many new people this minute");
+            return Err(ApiError::RateLimited { retry_after: self.retry_after() });
+        }
+        Ok(())
+    }
+
     fn retry_after(&self) -> u64 {
         u64::try_from(rate_limit::window(self.now).1 - self.now.unix()).unwrap_or(1).max(1)
     }
 
     async fn count(&self, counted: &Counted<'_>) -> StoreResult<u64> {
-        self.store.count(&rate_limit::bucket(counted, self.now), rate_limit::expires_at(self.now)).await
+        self.store.count(counted, rate_limit::window(self.now).0, rate_limit::expires_at(self.now)).await
     }
 
     /// Claims the request's idempotency key in `scope` for the caller's key `caller_key`, when it has one.

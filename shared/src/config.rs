@@ -22,6 +22,8 @@ pub const FLOWS_RATE_LIMIT_ENTERPRISE: &str = "FLOWS_RATE_LIMIT_ENTERPRISE";
 pub const FLOWS_RATE_LIMIT_ADMIN: &str = "FLOWS_RATE_LIMIT_ADMIN";
 pub const FLOWS_RATE_LIMIT_PUBLIC_USER: &str = "FLOWS_RATE_LIMIT_PUBLIC_USER";
 pub const FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR: &str = "FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR";
+pub const FLOWS_PEOPLE_LIMIT_STANDARD: &str = "FLOWS_PEOPLE_LIMIT_STANDARD";
+pub const FLOWS_PEOPLE_LIMIT_ENTERPRISE: &str = "FLOWS_PEOPLE_LIMIT_ENTERPRISE";
 pub const FLOWS_KEY_SECRET: &str = "FLOWS_KEY_SECRET";
 pub const FLOWS_CREATE_RESOURCES: &str = "FLOWS_CREATE_RESOURCES";
 pub const FLOWS_LOG: &str = "FLOWS_LOG";
@@ -53,6 +55,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "a public key's requests per minute, all end users together, as a multiple of its tier's limit; default 10",
     ),
     (FLOWS_RATE_LIMIT_ADMIN, "requests per minute per admin token; default 30"),
+    (FLOWS_PEOPLE_LIMIT_STANDARD, "the most people public keys may bring into a standard organization; default 100000"),
+    (FLOWS_PEOPLE_LIMIT_ENTERPRISE, "the same for an enterprise organization; default 10000000"),
     (
         FLOWS_KEY_SECRET,
         "the secrets API keys are signed with (32+ characters each, comma-separated, the signing one first); required \
@@ -82,6 +86,10 @@ pub struct Limits {
     /// A public key's requests for all its end users together, as a multiple of its tier's limit: guest ids are
     /// free to invent, so one key cannot use the per-user buckets to go unbounded.
     pub public_key_factor: u32,
+    /// The most people public keys may bring into an organization of each tier (Frigade's `userId`s become people):
+    /// past it a new `userId` is a 403. A key may bring in at most its tier's request limit of new people a minute.
+    pub people_standard: u64,
+    pub people_enterprise: u64,
 }
 
 impl Limits {
@@ -89,6 +97,14 @@ impl Limits {
         match tier {
             Tier::Standard => self.standard,
             Tier::Enterprise => self.enterprise,
+        }
+    }
+
+    /// The most people public keys may bring into an organization of `tier`.
+    pub fn people_for_tier(&self, tier: Tier) -> u64 {
+        match tier {
+            Tier::Standard => self.people_standard,
+            Tier::Enterprise => self.people_enterprise,
         }
     }
 
@@ -122,6 +138,8 @@ pub struct Config {
     pub rate_limit_admin: u32,
     pub rate_limit_public_user: u32,
     pub rate_limit_public_key_factor: u32,
+    pub people_limit_standard: u64,
+    pub people_limit_enterprise: u64,
     /// Signs API keys (see [`crate::auth`]). Never printed.
     pub key_secret: String,
     pub create_resources: bool,
@@ -147,6 +165,8 @@ impl fmt::Debug for Config {
             .field("rate_limit_admin", &self.rate_limit_admin)
             .field("rate_limit_public_user", &self.rate_limit_public_user)
             .field("rate_limit_public_key_factor", &self.rate_limit_public_key_factor)
+            .field("people_limit_standard", &self.people_limit_standard)
+            .field("people_limit_enterprise", &self.people_limit_enterprise)
             .field("key_secret", &"<set>")
             .finish()
     }
@@ -246,6 +266,8 @@ impl Config {
             rate_limit_admin: number(FLOWS_RATE_LIMIT_ADMIN, 30)?,
             rate_limit_public_user: number(FLOWS_RATE_LIMIT_PUBLIC_USER, 120)?,
             rate_limit_public_key_factor: number(FLOWS_RATE_LIMIT_PUBLIC_KEY_FACTOR, 10)?,
+            people_limit_standard: u64::from(number(FLOWS_PEOPLE_LIMIT_STANDARD, 100_000)?),
+            people_limit_enterprise: u64::from(number(FLOWS_PEOPLE_LIMIT_ENTERPRISE, 10_000_000)?),
             key_secret,
             create_resources: matches!(get(FLOWS_CREATE_RESOURCES).as_deref(), Some("1" | "true")),
             seed_file: get(FLOWS_SEED_FILE),
@@ -267,6 +289,8 @@ impl Config {
             admin: self.rate_limit_admin,
             public_per_user: self.rate_limit_public_user,
             public_key_factor: self.rate_limit_public_key_factor,
+            people_standard: self.people_limit_standard,
+            people_enterprise: self.people_limit_enterprise,
         }
     }
 

@@ -24,9 +24,24 @@ pub const MAX_AGE: &str = "600";
 /// The most origins an organization lists.
 pub const MAX_ORIGINS: usize = 20;
 
-/// Whether `raw` is an origin as browsers send it: `http(s)://host[:port]`, nothing after.
+/// Whether `raw` is an origin as browsers send it: `http(s)://host[:port]`, nothing after; or such an origin whose
+/// host starts with `*.`, which stands for any one label there (`https://*.example.com` allows
+/// `https://app.example.com`, not `https://example.com` nor `https://a.b.example.com`).
 pub fn parse_origin(raw: &str) -> Result<String, String> {
-    let invalid = || "must be an origin such as https://app.example.com (scheme, host and port only)".to_owned();
+    let invalid = || {
+        "must be an origin such as https://app.example.com (scheme, host and port only; *. may stand for the host's \
+         first label)"
+            .to_owned()
+    };
+    if let Some((scheme, rest)) = raw.split_once("://*.") {
+        // The rest must be an origin's host of two labels or more (`*.com` would allow half the web).
+        let concrete = parse_origin(&format!("{scheme}://{WILDCARD_LABEL}.{rest}")).map_err(|_| invalid())?;
+        let host = concrete.split_once("://").map_or("", |(_, h)| h);
+        if host.split(':').next().unwrap_or_default().matches('.').count() < 2 {
+            return Err(invalid());
+        }
+        return Ok(concrete.replacen(&format!("://{WILDCARD_LABEL}."), "://*.", 1));
+    }
     let url = url::Url::parse(raw).map_err(|_| invalid())?;
     let bare = matches!(url.scheme(), "http" | "https")
         && url.host_str().is_some()
@@ -34,11 +49,30 @@ pub fn parse_origin(raw: &str) -> Result<String, String> {
         && url.query().is_none()
         && url.fragment().is_none()
         && url.username().is_empty()
+        && !url.host_str().unwrap_or_default().contains('*')
         && !raw.ends_with('/');
     if bare {
         Ok(url.origin().ascii_serialization())
     } else {
         Err(invalid())
+    }
+}
+
+/// The label a wildcard stands for while its origin is checked.
+const WILDCARD_LABEL: &str = "wildcard-label";
+
+/// Whether an allowed origin (`https://app.example.com`, or `https://*.example.com`) allows `origin`.
+pub fn allows(allowed: &str, origin: &str) -> bool {
+    if allowed == origin {
+        return true;
+    }
+    let Some((scheme, rest)) = allowed.split_once("://*.") else { return false };
+    let Some(host) = origin.strip_prefix(scheme).and_then(|o| o.strip_prefix("://")) else { return false };
+    match host.split_once('.') {
+        Some((label, after)) => {
+            !label.is_empty() && after == rest && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        }
+        None => false,
     }
 }
 
@@ -57,7 +91,7 @@ pub enum Decision {
 pub fn decide(allowed: &[String], origin: &str) -> Decision {
     if allowed.is_empty() {
         Decision::Any
-    } else if allowed.iter().any(|a| a == origin) {
+    } else if allowed.iter().any(|a| allows(a, origin)) {
         Decision::Origin(origin.to_owned())
     } else {
         Decision::Refused
@@ -127,6 +161,15 @@ pub fn preflight(path: &str, origin: Option<&str>) -> Option<Response> {
     if let Ok(value) = HeaderValue::from_str(&listed.join(", ")) {
         headers.insert(http::header::ACCESS_CONTROL_ALLOW_METHODS, value);
     }
+    // And for any client that asks what the path takes: every method, HEAD with GET, and OPTIONS itself.
+    let mut allow = listed.clone();
+    if methods.contains(&http::Method::GET) {
+        allow.push("HEAD");
+    }
+    allow.push("OPTIONS");
+    if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+        headers.insert(http::header::ALLOW, value);
+    }
     headers.insert(http::header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOWED_HEADERS));
     headers.insert(http::header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
     Some(response)
@@ -143,6 +186,37 @@ mod tests {
         assert_eq!(decide(&listed, "https://a.example"), Decision::Origin("https://a.example".into()));
         assert_eq!(decide(&listed, "https://b.example"), Decision::Refused);
         assert_eq!(decide(&listed, "https://a.example.evil"), Decision::Refused);
+    }
+
+    #[test]
+    fn a_wildcard_stands_for_one_label_of_the_host() {
+        let listed = vec![parse_origin("https://*.Example.com").unwrap()];
+        assert_eq!(listed[0], "https://*.example.com");
+        assert_eq!(decide(&listed, "https://app.example.com"), Decision::Origin("https://app.example.com".into()));
+        for refused in [
+            "https://example.com",
+            "https://a.b.example.com",
+            "http://app.example.com",
+            "https://app.example.com.evil",
+            "https://app.example.com:8443",
+            "https://.example.com",
+        ] {
+            assert_eq!(decide(&listed, refused), Decision::Refused, "{refused}");
+        }
+        let with_port = vec![parse_origin("https://*.example.com:8443").unwrap()];
+        assert_eq!(
+            decide(&with_port, "https://a.example.com:8443"),
+            Decision::Origin("https://a.example.com:8443".into())
+        );
+        for bad in [
+            "https://*.com",
+            "https://*",
+            "https://a.*.example.com",
+            "https://*.example.com/x",
+            "https://**.example.com",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

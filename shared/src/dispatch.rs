@@ -40,7 +40,9 @@ pub async fn dispatch(state: Arc<AppState>, endpoint: &'static Endpoint, request
         let started = Instant::now();
         let mut response = run(state, endpoint, request_id.clone(), request).await;
         if head {
-            // HEAD is the GET without its body; the headers stay.
+            // HEAD is the GET without its body; the headers stay, the length the GET's body would have among them.
+            let length = response.body().as_ref().len();
+            response.headers_mut().insert(http::header::CONTENT_LENGTH, HeaderValue::from(length));
             *response.body_mut() = lambda_http::Body::Empty;
         }
         if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -230,15 +232,7 @@ mod tests {
         let store = Arc::new(MemoryStore::new());
         let state = crate::app::with_store(config, store.clone());
         let now = Timestamp::now();
-        let org = Organization {
-            id: OrgId(1),
-            name: "Acme".into(),
-            slug: Slug::parse("acme").unwrap(),
-            tier: Tier::Standard,
-            user_count: 1,
-            created_at: now,
-            allowed_origins: Vec::new(),
-        };
+        let org = Organization::new(OrgId(1), "Acme".into(), Slug::parse("acme").unwrap(), Tier::Standard, now);
         let owner = User {
             id: UserId(1),
             org_id: OrgId(1),
@@ -249,6 +243,8 @@ mod tests {
             role: crate::model::Role::Member,
             disabled: false,
             created_at: now,
+            deactivated_at: None,
+            revision: 0,
         };
         let (plain, key) =
             state.signer.generate(KeyKind::Public, OrgId(1), (UserId(1), Role::Admin), Tier::Standard, now);

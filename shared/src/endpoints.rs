@@ -3,7 +3,7 @@
 
 pub use crate::handler::Endpoint;
 use crate::handlers::fallback;
-use crate::handlers::flowdock::flows;
+use crate::handlers::flowdock::{flows, organizations};
 use crate::handlers::frigade::{content, preflight, sessions, states};
 use crate::handlers::momoflow::assignments;
 use crate::handlers::platform::{admin, api_keys, settings, users, webhooks};
@@ -27,11 +27,14 @@ endpoints! {
     ADMIN_CREATE_ORGANIZATION => admin::create_organization;
     USERS_CREATE => users::create;
     USERS_LIST => users::list;
+    USERS_GET => users::get;
     USERS_UPDATE => users::update;
+    USERS_DEACTIVATE => users::deactivate;
     USERS_EVENTS => users::events;
     API_KEYS_CREATE => api_keys::create;
     API_KEYS_LIST => api_keys::list;
     API_KEYS_REVOKE => api_keys::revoke;
+    ORGANIZATIONS_GET => organizations::get;
     FLOWS_LIST => flows::list;
     FLOWS_LIST_ALL => flows::list_all;
     FLOWS_FIND => flows::find;

@@ -25,8 +25,14 @@ pub enum ApiError {
     Conflict { message: String, details: Option<Value> },
     #[error("Request body must not exceed {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// What a request would store is too large, though its body is not (a 413 saying what).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
+    /// The local server's answer to a body that did not arrive in time (API Gateway answers its own).
+    #[error("The request body did not arrive within {seconds} seconds")]
+    RequestTimeout { seconds: u64 },
     #[error("{0}")]
     InvalidJson(String),
     #[error("Request validation failed")]
@@ -73,8 +79,9 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } | Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::InvalidJson(_) | Self::Validation(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -91,8 +98,9 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict { .. } => "conflict",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::PayloadTooLarge { .. } | Self::TooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RequestTimeout { .. } => "request_timeout",
             Self::InvalidJson(_) => "invalid_json",
             Self::Validation(_) => "validation_error",
             Self::BadRequest(_) => "bad_request",

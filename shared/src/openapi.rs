@@ -27,8 +27,8 @@ use crate::handlers::flowdock::views::FlowView;
 use crate::handlers::frigade::views::FlowStatesView;
 use crate::handlers::momoflow::views::{AssignResponse, AssignmentView};
 use crate::handlers::platform::views::{
-    ApiKeyView, Bootstrapped, DeliveryPageView, IssuedKeyView, ReplayView, RotatedView, WebhookView,
-    WebhookWithSecretView,
+    ApiKeyPageView, ApiKeyView, Bootstrapped, DeliveryPageView, IssuedKeyView, PersonPageView, PersonView, ReplayView,
+    RotatedView, WebhookPageView, WebhookView, WebhookWithSecretView,
 };
 use crate::handlers::superoffice::{participants, parts, workflow};
 use crate::http::fields::{schema_of, Input};
@@ -116,6 +116,14 @@ impl Operation {
             Some(json!({ "$ref": format!("#/components/schemas/{}", T::name()) })),
         ));
         self
+    }
+
+    /// The `limit` and `cursor` query parameters of a paged list of our own.
+    fn paged(mut self) -> Self {
+        for (name, schema, description) in crate::http::page::query_parameters() {
+            self = self.query(name, schema, description);
+        }
+        self.beyond_schema("the cursor must be one this API gave")
     }
 
     /// A successful answer that is a list of `T`.
@@ -211,27 +219,45 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             Operation::new("Add a person to the organization (an admin's key)")
                 .describe("`role` is `member` unless given; only admins add people, so only admins make admins.")
                 .body::<users::NewPerson>()
-                .answer::<crate::handlers::flowdock::views::UserView>(201, "The user, as Flowdock shows users")
+                .answer::<PersonView>(201, "The person: Flowdock's user object with their role and whether they are active")
                 .error(409, "A user with this email (in any case) or externalId exists"),
         ),
         (
             &routes::USERS_LIST,
-            Operation::new("The organization's people, by id")
-                .list::<crate::handlers::flowdock::views::UserView>(200, "The users"),
+            Operation::new("A page of the organization's people, by id")
+                .describe("`externalId` finds the one person with that external id (Frigade's `userId`): our routes name people by our id only.")
+                .paged()
+                .query("externalId", end_user_schema(), "Only the person with this external id (Frigade's `userId`)")
+                .answer::<PersonPageView>(200, "The page"),
+        ),
+        (
+            &routes::USERS_GET,
+            Operation::new("One person, by our id")
+                .answer::<PersonView>(200, "The person")
+                .error(404, "No such user in the organization"),
         ),
         (
             &routes::USERS_UPDATE,
-            Operation::new("Change a person: email, name, nick (an admin's key)")
-                .describe("How a person Frigade brought in (known by `externalId`, without an email) gets one, so that MomoFlow can assign them flows. Emails are unique in the organization in any case.")
+            Operation::new("Change a person: email, name, nick, role, active, externalId (an admin's key)")
+                .describe("How a person Frigade brought in (known by `externalId`, without an email) gets one, so that MomoFlow can assign them flows. Emails are unique in the organization in any case. `role` takes effect on the person's keys at once; `active: false` deactivates (as DELETE does), `active: true` brings the person back, without keys. `externalId` is set once: when a guest Frigade brought in has it, their progress and profile move to this person and the guest is removed. An organization keeps at least one active admin.")
+                .beyond_schema("externalId is set once and names one person; the organization keeps an active admin")
                 .body::<users::UserChanges>()
-                .answer::<crate::handlers::flowdock::views::UserView>(200, "The user as changed")
+                .answer::<PersonView>(200, "The person as changed")
                 .error(404, "No such user in the organization")
-                .error(409, "Another user has this email, or the user kept changing"),
+                .error(409, "Another user has this email or externalId, the change would leave no active admin, the person has over 25 keys, or the user kept changing"),
+        ),
+        (
+            &routes::USERS_DEACTIVATE,
+            Operation::new("Deactivate a person (an admin's key): their keys stop, their open assignments are cancelled")
+                .describe("Their keys are revoked for good, their open assignments cancelled (`flow.cancelled`, reason `person_deactivated`), they leave running email flows; assigning them is a 409 and Frigade progress for them a 403. Their history stays. A repeat answers the same. `PATCH` with `active: true` brings them back, with new keys to make.")
+                .answer::<PersonView>(200, "The person, deactivated")
+                .error(404, "No such user in the organization")
+                .error(409, "The person is the organization's last active admin, or has over 25 keys"),
         ),
         (
             &routes::USERS_EVENTS,
             Operation::new("What Frigade's sessions told of a user: properties, groups, events (an admin's key)")
-                .describe("`id` is the user's external id (Frigade's `userId`, looked up first) or their id. Events are newest first; the newest 100 are kept, and at most 50 groups.")
+                .describe("`id` is our id for the person (`GET /v1/users?externalId=` finds it from Frigade's `userId`). Events are newest first; the newest 100 are kept, and at most 50 groups.")
                 .answer::<crate::handlers::platform::users::ProfileView>(200, "The user's profile")
                 .error(404, "No such user in the organization"),
         ),
@@ -250,14 +276,22 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
         ),
         (
             &routes::API_KEYS_LIST,
-            Operation::new("The organization's API keys, oldest first")
-                .list::<ApiKeyView>(200, "The keys, never the keys themselves"),
+            Operation::new("A page of the organization's API keys, by id (a member's key: only the member's own)")
+                .paged()
+                .answer::<ApiKeyPageView>(200, "The keys, never the keys themselves"),
         ),
         (
             &routes::API_KEYS_REVOKE,
             Operation::new("Revoke an API key: it answers 401 from then on")
                 .answer::<ApiKeyView>(200, "The revoked key")
                 .error(404, "No such key in the organization"),
+        ),
+        (
+            &routes::ORGANIZATIONS_GET,
+            Operation::new("An organization (Flowdock's organization object), for a key of that organization")
+                .describe("The address of an organization's `url`. Another organization's slug is answered 404, like one that does not exist.")
+                .answer::<crate::handlers::flowdock::views::OrganizationView>(200, "The organization")
+                .error(404, "No such organization"),
         ),
         (
             &routes::FLOWS_LIST,
@@ -399,9 +433,7 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .query("userEmail", json!({ "type": "string", "format": "email", "maxLength": 254 }), "Only this person's")
                 .query("flowId", json!({ "type": "string" }), "Only this flow's")
                 .query("status", json!({ "type": "string", "enum": ["assigned", "started", "completed", "overdue", "cancelled"] }), "Only those in this status")
-                .query("limit", json!({ "type": "string", "pattern": "^(100|[1-9][0-9]?)$" }), "At most this many (1 to 100; 20 by default)")
-                .query("cursor", json!({ "type": "string" }), "The `nextCursor` of the page before")
-                .beyond_schema("the cursor must be one this API gave")
+                .paged()
                 .answer::<crate::handlers::momoflow::views::AssignmentPageView>(200, "The page"),
         ),
         (
@@ -519,8 +551,9 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
         ),
         (
             &routes::WEBHOOKS_LIST,
-            Operation::new("The organization's webhook endpoints, oldest first")
-                .list::<WebhookView>(200, "The endpoints, without secrets"),
+            Operation::new("A page of the organization's webhook endpoints, oldest first")
+                .paged()
+                .answer::<WebhookPageView>(200, "The endpoints, without secrets"),
         ),
         (
             &routes::WEBHOOKS_GET,
@@ -550,17 +583,8 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
         ),
         (
             &routes::WEBHOOKS_DELIVERIES,
-            Operation::new("An endpoint's delivery attempts, newest first")
-                .query(
-                    "limit",
-                    json!({ "type": "integer", "minimum": 1, "maximum": webhooks::MAX_PAGE }),
-                    "Attempts per page (20 when left out)",
-                )
-                .query(
-                    "cursor",
-                    json!({ "type": "string", "pattern": "^dlv_[0-9]{13}[0-9a-f]{8}$" }),
-                    "The `nextCursor` of the page before",
-                )
+            Operation::new("A page of an endpoint's delivery attempts, newest first")
+                .paged()
                 .answer::<DeliveryPageView>(200, "A page of attempts")
                 .error(404, "No such endpoint"),
         ),
@@ -761,7 +785,8 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             &routes::EMAIL_FLOW_PARTICIPANTS,
             Operation::new("An email flow's participants")
                 .describe("Every enrolment, by person, with its instance id (what RemoveParticipantsFromEmailFlow takes and the emailflow.step events carry), status, current step, when it is due and the steps it went through.")
-                .list::<participants::ParticipantView>(200, "The participants"),
+                .paged()
+                .answer::<participants::ParticipantPageView>(200, "A page of the participants"),
         ),
         (
             &routes::WORKFLOW_UNSUPPORTED,
@@ -830,6 +855,8 @@ pub const ERROR_CODES: &[&str] = &[
     "idempotency_key_reused",
     "rate_limit_exceeded",
     "service_unavailable",
+    "not_implemented",
+    "request_timeout",
     "internal_error",
 ];
 
@@ -939,6 +966,10 @@ fn path_parameters(route: &Route) -> Vec<Value> {
         .map(|name| {
             let schema = match name {
                 "organization" => json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100 }),
+                // MomoFlow's paths beside `/v1/flows/{flowId}` are not flows.
+                "flowId" => {
+                    json!({ "type": "string", "maxLength": 64, "not": { "enum": crate::model::RESERVED_FLOW_SLUGS } })
+                }
                 _ => json!({ "type": "string", "maxLength": 64 }),
             };
             json!({ "name": name, "in": "path", "required": true, "schema": schema })
@@ -946,7 +977,61 @@ fn path_parameters(route: &Route) -> Vec<Value> {
         .collect()
 }
 
-fn operation_json(route: &Route, op: &Operation) -> Value {
+/// The groups of operations, by the API (or part of this system) each belongs to, in the document's order.
+pub const TAGS: &[(&str, &str)] = &[
+    ("MomoFlow", "MomoFlow's flow assignment: assign a flow to a person, follow and report on the assignments"),
+    ("Flowdock", "Flowdock's organizations and flows: lists, members, access modes, join URLs"),
+    ("Frigade", "Frigade's flow states: a person's progress through a flow's steps, from browsers with a public key"),
+    (
+        "SuperOffice",
+        "SuperOffice's workflow agent: email flows with their steps, triggers and goals, and their participants",
+    ),
+    ("People and keys", "The organization's people, their roles, and the API keys that act as them"),
+    ("Webhooks", "Endpoints that receive the events, signed per Standard Webhooks, and their deliveries"),
+    ("Settings", "The organization's settings"),
+    ("Admin", "The deployment's bootstrap routes (the admin token)"),
+    ("Document", "This document"),
+];
+
+/// The tag (see [`TAGS`]) of a route's operation, from its path.
+pub fn tag_of(route: &Route) -> &'static str {
+    let path = route.path;
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/admin") {
+        "Admin"
+    } else if under("/v1/Agents") || under("/v1/emailflows") {
+        "SuperOffice"
+    } else if under("/flows") || under("/invitations") || under("/organizations") {
+        "Flowdock"
+    } else if under("/v1/flows/assign") || under("/v1/flows/report") || under("/v1/assignments") {
+        "MomoFlow"
+    } else if under("/v1/public") || under("/v1/userFlowStates") || under("/v1/flows") {
+        "Frigade"
+    } else if under("/v1/users") || under("/v1/api-keys") {
+        "People and keys"
+    } else if under("/v1/webhooks") {
+        "Webhooks"
+    } else if under("/v1/settings") {
+        "Settings"
+    } else {
+        "Document"
+    }
+}
+
+/// The operation's id: its function's name, and for a route served under several paths (the preflights) the
+/// path's own last segments too, so that every operation of the document has an id of its own.
+fn operation_id(route: &Route, path: &str, paths: usize) -> String {
+    if paths <= 1 {
+        return route.function.to_owned();
+    }
+    let prefix = route.path.rsplit_once('{').map_or("", |(head, _)| head);
+    let rest = path.strip_prefix(prefix).unwrap_or(path);
+    let words: Vec<&str> =
+        rest.split('/').filter(|w| !w.is_empty()).map(|w| w.trim_matches(|c| c == '{' || c == '}')).collect();
+    format!("{}-{}", route.function, words.join("-"))
+}
+
+fn operation_json(route: &Route, op: &Operation, operation_id: String) -> Value {
     let mut parameters = path_parameters(route);
     parameters.extend(op.query.iter().cloned());
     parameters.push(json!({ "$ref": "#/components/parameters/X-Request-ID" }));
@@ -979,7 +1064,8 @@ fn operation_json(route: &Route, op: &Operation) -> Value {
         responses.insert(status.to_string(), error_answer(route, status, &descriptions.join("; ")));
     }
     let mut operation = json!({
-        "operationId": route.function,
+        "operationId": operation_id,
+        "tags": [tag_of(route)],
         "summary": op.summary,
         "parameters": parameters,
         "responses": responses,
@@ -1013,9 +1099,12 @@ pub fn document() -> Value {
     let operations = operations();
     for (route, op) in &operations {
         let method = route.method.as_str().to_ascii_lowercase();
-        for path in route.doc_paths() {
+        let served = route.doc_paths();
+        let count = served.len();
+        for path in served {
+            let id = operation_id(route, &path, count);
             let item = paths.entry(path).or_default();
-            item.insert(method.clone(), operation_json(route, op));
+            item.insert(method.clone(), operation_json(route, op, id));
             // An alias is the same path under a prefix: described once, with a server per prefix (and so fuzzed
             // once).
             if let Some(alias) = route.aliases.first() {
@@ -1044,6 +1133,8 @@ pub fn document() -> Value {
                 limits.standard, limits.enterprise, limits.admin
             ),
         },
+        "servers": [{ "url": "/", "description": "This deployment: the document's own address, without its path" }],
+        "tags": TAGS.iter().map(|(name, description)| json!({ "name": name, "description": description })).collect::<Vec<_>>(),
         "paths": paths,
         "components": {
             "schemas": components(&operations),

@@ -8,45 +8,16 @@
 //! limit. A request is counted whatever becomes of it (a 404, a validation error), and requests refused for the
 //! limit are counted too, which changes nothing: the window ends at the same time.
 
-use sha2::{Digest, Sha256};
-
 use crate::error::ApiError;
 use crate::model::Timestamp;
+pub use crate::store::Counted;
 
 pub const WINDOW_SECONDS: i64 = 60;
-
-/// Whose requests a window counts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Counted<'a> {
-    /// Every secret key of an organization.
-    Organization(u64),
-    /// One public key (by its hash) and one end user.
-    PublicKey { key_hash: &'a str, end_user: &'a str },
-    /// One public key, all its end users together.
-    PublicKeyTotal { key_hash: &'a str },
-    /// One admin token (by its hash).
-    Admin { token_hash: &'a str },
-}
 
 /// The window `now` falls in: its number and the unix second it ends.
 pub fn window(now: Timestamp) -> (i64, i64) {
     let number = now.unix().div_euclid(WINDOW_SECONDS);
     (number, (number + 1) * WINDOW_SECONDS)
-}
-
-/// The bucket a request is counted in, for the window that `now` falls in.
-pub fn bucket(counted: &Counted<'_>, now: Timestamp) -> String {
-    let (number, _) = window(now);
-    match counted {
-        Counted::Organization(org) => format!("{org}#{number}"),
-        Counted::PublicKey { key_hash, end_user } => {
-            // The end user's id is the caller's text: hashed, so that the bucket has a bounded size.
-            let user = hex::encode(&Sha256::digest(end_user.as_bytes())[..16]);
-            format!("PK#{}#{user}#{number}", &key_hash[..key_hash.len().min(32)])
-        }
-        Counted::PublicKeyTotal { key_hash } => format!("PKT#{}#{number}", &key_hash[..key_hash.len().min(32)]),
-        Counted::Admin { token_hash } => format!("ADMIN#{}#{number}", &token_hash[..token_hash.len().min(32)]),
-    }
 }
 
 /// When a window's record may be forgotten.
@@ -92,19 +63,5 @@ mod tests {
         assert_eq!(decide(100, 100, now).unwrap(), Quota { limit: 100, remaining: 0, reset: 17 });
         assert!(matches!(decide(101, 100, now), Err(ApiError::RateLimited { retry_after: 17 })));
         assert_eq!(decide(1, 100, now).unwrap().remaining, 99);
-    }
-
-    #[test]
-    fn buckets_separate_organizations_keys_users_and_windows() {
-        let now = Timestamp::parse_iso8601("2030-01-01T00:00:00Z").unwrap();
-        let a = bucket(&Counted::Organization(1), now);
-        assert_ne!(a, bucket(&Counted::Organization(2), now));
-        assert_ne!(a, bucket(&Counted::Organization(1), now.plus_seconds(60)));
-        let u1 = bucket(&Counted::PublicKey { key_hash: "abc", end_user: "u1" }, now);
-        let u2 = bucket(&Counted::PublicKey { key_hash: "abc", end_user: "u2" }, now);
-        assert_ne!(u1, u2);
-        // An end user id cannot make one bucket look like another's.
-        let tricky = bucket(&Counted::PublicKey { key_hash: "abc", end_user: "u1#1" }, now);
-        assert_ne!(tricky, u1);
     }
 }

@@ -92,11 +92,15 @@ routes! {
     ADMIN_CREATE_ORGANIZATION = "admin-create-organization", POST, "/admin/organizations", Admin;
     USERS_CREATE = "users-create", POST, "/v1/users", Secret, role = Admin;
     USERS_LIST = "users-list", GET, "/v1/users", Secret;
+    USERS_GET = "users-get", GET, "/v1/users/{id}", Secret, object = Path("id");
     USERS_UPDATE = "users-update", PATCH, "/v1/users/{id}", Secret, object = Path("id"), role = Admin;
+    USERS_DEACTIVATE = "users-deactivate", DELETE, "/v1/users/{id}", Secret, object = Path("id"), role = Admin;
     USERS_EVENTS = "users-events", GET, "/v1/users/{id}/events", Secret, object = Path("id"), role = Admin;
     API_KEYS_CREATE = "api-keys-create", POST, "/v1/api-keys", Secret;
     API_KEYS_LIST = "api-keys-list", GET, "/v1/api-keys", Secret;
     API_KEYS_REVOKE = "api-keys-revoke", DELETE, "/v1/api-keys/{keyId}", Secret, object = Path("keyId");
+    ORGANIZATIONS_GET = "organizations-get", GET, "/organizations/{organization}", Secret,
+        object = Path("organization");
     FLOWS_LIST = "flows-list", GET, "/flows", Secret;
     FLOWS_LIST_ALL = "flows-list-all", GET, "/flows/all", Secret;
     FLOWS_FIND = "flows-find", GET, "/flows/find", Secret, object = Query("id");
@@ -149,45 +153,45 @@ routes! {
     WORKFLOW_CREATE_DEFAULT_EMAIL_FLOW = "workflow-create-default-email-flow", POST,
         "/v1/Agents/Workflow/CreateDefaultEmailFlow", Secret, alias = api;
     WORKFLOW_SAVE_EMAIL_FLOW = "workflow-save-email-flow", POST,
-        "/v1/Agents/Workflow/SaveEmailFlow", Secret, object = Body("EmailFlowId"), alias = api;
+        "/v1/Agents/Workflow/SaveEmailFlow", Secret, object = Body("EmailFlowId"), role = Admin, alias = api;
     WORKFLOW_GET_EMAIL_FLOW = "workflow-get-email-flow", POST,
         "/v1/Agents/Workflow/GetEmailFlow", Secret, object = Query("emailFlowId"), alias = api;
     WORKFLOW_COPY_EMAIL_FLOW = "workflow-copy-email-flow", POST,
-        "/v1/Agents/Workflow/CopyEmailFlow", Secret, object = Body("emailFlowId"), alias = api;
+        "/v1/Agents/Workflow/CopyEmailFlow", Secret, object = Body("emailFlowId"), role = Admin, alias = api;
     WORKFLOW_DELETE_EMAIL_FLOW = "workflow-delete-email-flow", POST,
-        "/v1/Agents/Workflow/DeleteEmailFlow", Secret, object = Query("EmailFlowId"), alias = api;
+        "/v1/Agents/Workflow/DeleteEmailFlow", Secret, object = Query("EmailFlowId"), role = Admin, alias = api;
     WORKFLOW_SET_STATUS_ON_WORKFLOW = "workflow-set-status-on-workflow", POST,
-        "/v1/Agents/Workflow/SetStatusOnWorkflow", Secret, object = Body("emailFlowId"), alias = api;
+        "/v1/Agents/Workflow/SetStatusOnWorkflow", Secret, object = Body("emailFlowId"), role = Admin, alias = api;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_TRIGGER = "workflow-create-default-workflow-trigger", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowTrigger", Secret, alias = api;
     WORKFLOW_SAVE_WORKFLOW_TRIGGER = "workflow-save-workflow-trigger", POST,
-        "/v1/Agents/Workflow/SaveWorkflowTrigger", Secret, object = Body("WorkflowId"), alias = api;
+        "/v1/Agents/Workflow/SaveWorkflowTrigger", Secret, object = Body("WorkflowId"), role = Admin, alias = api;
     WORKFLOW_GET_WORKFLOW_TRIGGER = "workflow-get-workflow-trigger", POST,
         "/v1/Agents/Workflow/GetWorkflowTrigger", Secret, object = Query("workflowTriggerId"), alias = api;
     WORKFLOW_DELETE_WORKFLOW_TRIGGER = "workflow-delete-workflow-trigger", POST,
-        "/v1/Agents/Workflow/DeleteWorkflowTrigger", Secret, object = Query("WorkflowTriggerId"), alias = api;
+        "/v1/Agents/Workflow/DeleteWorkflowTrigger", Secret, object = Query("WorkflowTriggerId"), role = Admin, alias = api;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_GOAL = "workflow-create-default-workflow-goal", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowGoal", Secret, alias = api;
     WORKFLOW_SAVE_WORKFLOW_GOAL = "workflow-save-workflow-goal", POST,
-        "/v1/Agents/Workflow/SaveWorkflowGoal", Secret, object = Body("WorkflowId"), alias = api;
+        "/v1/Agents/Workflow/SaveWorkflowGoal", Secret, object = Body("WorkflowId"), role = Admin, alias = api;
     WORKFLOW_GET_WORKFLOW_GOAL = "workflow-get-workflow-goal", POST,
         "/v1/Agents/Workflow/GetWorkflowGoal", Secret, object = Query("workflowGoalId"), alias = api;
     WORKFLOW_DELETE_WORKFLOW_GOAL = "workflow-delete-workflow-goal", POST,
-        "/v1/Agents/Workflow/DeleteWorkflowGoal", Secret, object = Query("WorkflowGoalId"), alias = api;
+        "/v1/Agents/Workflow/DeleteWorkflowGoal", Secret, object = Query("WorkflowGoalId"), role = Admin, alias = api;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_WAIT_FOR_ACTION = "workflow-create-default-workflow-wait-for-action", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowWaitForAction", Secret, alias = api;
     WORKFLOW_SAVE_WORKFLOW_WAIT_FOR_ACTION = "workflow-save-workflow-wait-for-action", POST,
-        "/v1/Agents/Workflow/SaveWorkflowWaitForAction", Secret, object = Body("WorkflowStepId"), alias = api;
+        "/v1/Agents/Workflow/SaveWorkflowWaitForAction", Secret, object = Body("WorkflowStepId"), role = Admin, alias = api;
     WORKFLOW_GET_WORKFLOW_WAIT_FOR_ACTION = "workflow-get-workflow-wait-for-action", POST,
         "/v1/Agents/Workflow/GetWorkflowWaitForAction", Secret, object = Query("workflowWaitForActionId"), alias = api;
     WORKFLOW_DELETE_WORKFLOW_WAIT_FOR_ACTION = "workflow-delete-workflow-wait-for-action", POST,
-        "/v1/Agents/Workflow/DeleteWorkflowWaitForAction", Secret, object = Query("WorkflowWaitForActionId"), alias = api;
+        "/v1/Agents/Workflow/DeleteWorkflowWaitForAction", Secret, object = Query("WorkflowWaitForActionId"), role = Admin, alias = api;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_FROM_TYPE = "workflow-create-default-workflow-step-from-type", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowStepFromType", Secret, alias = api;
     WORKFLOW_GET_WORKFLOW_STEP = "workflow-get-workflow-step", POST,
         "/v1/Agents/Workflow/GetWorkflowStep", Secret, object = Body("workflowStepId"), alias = api;
     WORKFLOW_ADD_AFTER_WORKFLOW_STEP = "workflow-add-after-workflow-step", POST,
-        "/v1/Agents/Workflow/AddAfterWorkflowStep", Secret, object = Body("workflowStepId"), alias = api;
+        "/v1/Agents/Workflow/AddAfterWorkflowStep", Secret, object = Body("workflowStepId"), role = Admin, alias = api;
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_STEP_OPTION_FROM_TYPE = "workflow-create-default-workflow-step-option-from-type", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowStepOptionFromType", Secret, alias = api;
     WORKFLOW_GET_WORKFLOW_STEP_OPTION = "workflow-get-workflow-step-option", POST,
@@ -199,13 +203,13 @@ routes! {
     WORKFLOW_CREATE_DEFAULT_WORKFLOW_EVENT_RESULT = "workflow-create-default-workflow-event-result", POST,
         "/v1/Agents/Workflow/CreateDefaultWorkflowEventResult", Secret, alias = api;
     WORKFLOW_TRY_ADD_PERSONS_TO_EMAIL_FLOW = "workflow-try-add-persons-to-email-flow", POST,
-        "/v1/Agents/Workflow/TryAddPersonsToEmailFlow", Secret, object = Body("emailFlowId"), alias = api;
+        "/v1/Agents/Workflow/TryAddPersonsToEmailFlow", Secret, object = Body("emailFlowId"), role = Admin, alias = api;
     WORKFLOW_REMOVE_PARTICIPANTS_FROM_EMAIL_FLOW = "workflow-remove-participants-from-email-flow", POST,
-        "/v1/Agents/Workflow/RemoveParticipantsFromEmailFlow", Secret, object = Body("emailFlowId"), alias = api;
+        "/v1/Agents/Workflow/RemoveParticipantsFromEmailFlow", Secret, object = Body("emailFlowId"), role = Admin, alias = api;
     WORKFLOW_SEND_EVENT = "workflow-send-event", POST,
-        "/v1/Agents/Workflow/SendEvent", Secret, alias = api;
+        "/v1/Agents/Workflow/SendEvent", Secret, role = Admin, alias = api;
     WORKFLOW_RUN = "workflow-run", POST,
-        "/v1/Agents/Workflow/Run", Secret, alias = api;
+        "/v1/Agents/Workflow/Run", Secret, role = Admin, alias = api;
     EMAIL_FLOW_PARTICIPANTS = "email-flow-participants", GET, "/v1/emailflows/{emailFlowId}/participants", Secret,
         object = Path("emailFlowId");
     WORKFLOW_UNSUPPORTED = "workflow-unsupported", POST,
@@ -239,7 +243,8 @@ impl Route {
 pub const API_PREFIX: &str = "/api";
 
 /// Answers every request no route matches: 405 with `Allow` for a known path, else 404. API Gateway's
-/// `$default` route sends such requests to this function.
+/// `$default` route sends such requests to this function, and so does an `ANY` route on each of its aliases: the
+/// [`RESERVED_PATHS`], whose other methods would otherwise reach a route with a parameter in their place.
 pub static FALLBACK: Route = Route {
     function: "not-found",
     method: Method::GET,
@@ -248,8 +253,13 @@ pub static FALLBACK: Route = Route {
     object: None,
     end_user: None,
     role: Role::Member,
-    aliases: &[],
+    aliases: RESERVED_PATHS,
 };
+
+/// MomoFlow's paths beside `/v1/flows/{flowId}`: only their own methods reach a function there; any other is a 405
+/// naming those (`GET /v1/flows/assign` is not the flow `assign`, whose slug is reserved). The template routes
+/// `ANY` on each to the fallback, which API Gateway prefers to the parameter's route as it matches the exact path.
+pub const RESERVED_PATHS: &[&str] = &["/v1/flows/assign", "/v1/flows/report"];
 
 /// Every route, the fallback included.
 pub fn all() -> impl Iterator<Item = &'static Route> {
@@ -298,8 +308,10 @@ impl Routers {
     fn lookup(&self, method: &Method, path: &str) -> Lookup {
         // HEAD is served by the GET route of the path, as GET without a body.
         let wanted = if method == Method::HEAD { &Method::GET } else { method };
+        // On a reserved path only a route of that very path answers; a parameter's route does not.
+        let reserved = RESERVED_PATHS.contains(&path);
         if let Some((_, router)) = self.by_method.iter().find(|(m, _)| m == wanted) {
-            if let Ok(matched) = router.at(path) {
+            if let Some(matched) = router.at(path).ok().filter(|m| !reserved || !m.value.path.contains('{')) {
                 let params = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
                 return Lookup::Found(matched.value, params);
             }
@@ -375,5 +387,22 @@ mod tests {
         let Lookup::MethodNotAllowed(allow) = lookup(&Method::PUT, "/v1/users") else { panic!("expected 405") };
         assert_eq!(allow, vec!["POST", "GET", "HEAD"]);
         assert!(matches!(lookup(&Method::GET, "/nope"), Lookup::NotFound));
+    }
+
+    #[test]
+    fn momoflows_paths_answer_their_own_method_only() {
+        // GIVEN MomoFlow's paths beside /v1/flows/{flowId}
+        for path in RESERVED_PATHS {
+            // THEN another method is a 405 naming POST, not a flow named after the path's last word
+            for method in [Method::GET, Method::PUT, Method::HEAD, Method::DELETE] {
+                let Lookup::MethodNotAllowed(allow) = lookup(&method, path) else { panic!("{method} {path}") };
+                assert_eq!(allow, ["POST"], "{method} {path}");
+            }
+            let Lookup::Found(route, _) = lookup(&Method::POST, path) else { panic!("POST {path}") };
+            assert_eq!(route.path, *path);
+        }
+        // AND a flow's own path still reaches its routes
+        let Lookup::Found(route, params) = lookup(&Method::GET, "/v1/flows/assignments") else { panic!("GET") };
+        assert_eq!((route.function, params[0].1.as_str()), ("flow-content-get", "assignments"));
     }
 }

@@ -178,15 +178,8 @@ fn no_module_imports_from_a_layer_above_its_own() {
     assert!(upward.is_empty(), "imports that point up:\n{}", upward.join("\n"));
 }
 
-#[test]
-fn no_layer_entries_import_each_other_in_a_circle() {
-    let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (_, entry, _, to_entry, ..) in edges() {
-        if entry != to_entry {
-            graph.entry(entry).or_default().insert(to_entry);
-        }
-    }
-    // Depth-first search for a back edge.
+/// The first circle of `graph`, if it has one (a depth-first search for a back edge).
+fn circle_in<'a>(graph: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Option<Vec<&'a str>> {
     fn visit<'a>(
         node: &'a str,
         graph: &BTreeMap<&'a str, BTreeSet<&'a str>>,
@@ -212,11 +205,74 @@ fn no_layer_entries_import_each_other_in_a_circle() {
         None
     }
     let mut done = BTreeSet::new();
-    for node in graph.keys() {
-        if let Some(circle) = visit(node, &graph, &mut Vec::new(), &mut done) {
-            panic!("an import circle: {}", circle.join(" → "));
+    graph.keys().find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_layer_entries_import_each_other_in_a_circle() {
+    let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (_, entry, _, to_entry, ..) in edges() {
+        if entry != to_entry {
+            graph.entry(entry).or_default().insert(to_entry);
         }
     }
+    if let Some(circle) = circle_in(&graph) {
+        panic!("an import circle: {}", circle.join(" → "));
+    }
+}
+
+/// Every (file → file) edge: a path's file is the longest module with a file of its own that prefixes it. A
+/// module's use of its ancestors (a parent's `mod.rs`, whose items its children share) is no edge: a parent
+/// declares its children, and what it re-exports is theirs.
+fn file_edges() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(&src, f).join("::")).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let module = module_of(&src, file);
+        if module.first().is_some_and(|m| m == "bin") || module.is_empty() {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("a source file");
+        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let mut refs = Refs { module: &module, inline: Vec::new(), found: Vec::new() };
+        refs.visit_file(&ast);
+        let me = module.join("::");
+        for target in refs.found {
+            let Some(to) = (1..=target.len()).rev().map(|n| target[..n].join("::")).find(|m| modules.contains(m))
+            else {
+                continue;
+            };
+            let ancestor = me == to || me.starts_with(&format!("{to}::"));
+            if !ancestor {
+                graph.entry(me.clone()).or_default().insert(to);
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn no_two_files_import_each_other_in_a_circle() {
+    // GIVEN which file each file's `crate::` and `super::` paths reach
+    let owned = file_edges();
+    let graph: BTreeMap<&str, BTreeSet<&str>> =
+        owned.iter().map(|(from, to)| (from.as_str(), to.iter().map(String::as_str).collect())).collect();
+
+    // THEN no file reaches itself again (the shared part of two such files belongs below both, or they are one)
+    if let Some(circle) = circle_in(&graph) {
+        panic!("files that import each other in a circle: {}", circle.join(" → "));
+    }
+}
+
+#[test]
+fn the_file_check_sees_a_circle() {
+    let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    graph.entry("services::content").or_default().insert("services::flows");
+    graph.entry("services::flows").or_default().insert("services::content");
+    assert_eq!(circle_in(&graph).map(|c| c.len()), Some(3));
 }
 
 #[test]

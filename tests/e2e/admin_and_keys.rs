@@ -170,7 +170,7 @@ async fn listed_keys_never_show_a_key_again(backend: Backend) {
 
     // THEN all three are listed, and no key itself is shown
     assert_eq!(listed.status, 200);
-    let keys = listed.body.as_array().unwrap();
+    let keys = listed.body["items"].as_array().unwrap();
     assert_eq!(keys.len(), 3, "owner's two and the new one: {keys:?}");
     assert!(!listed.body.to_string().contains(&key), "a key is never shown again");
     assert!(!listed.body.to_string().contains(&org.secret));
@@ -297,7 +297,7 @@ async fn users_list_only_the_organizations_own_people(backend: Backend) {
     let users = server.get("/v1/users", &b.secret).await;
 
     // THEN it finds only its own owner
-    assert_eq!(users.body.as_array().unwrap().len(), 1, "only Beta's owner: {:?}", users.body);
+    assert_eq!(users.body["items"].as_array().unwrap().len(), 1, "only Beta's owner: {:?}", users.body);
 }
 
 async fn api_keys_list_only_the_organizations_own_keys(backend: Backend) {
@@ -305,7 +305,7 @@ async fn api_keys_list_only_the_organizations_own_keys(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (a, _, _, b) = two_organizations_one_with_an_assignment(&server).await;
     let a_keys = server.get("/v1/api-keys", &a.secret).await;
-    let a_id = a_keys.body[0]["id"].as_str().unwrap();
+    let a_id = a_keys.body["items"][0]["id"].as_str().unwrap();
 
     // WHEN the other organization lists its keys
     let keys = server.get("/v1/api-keys", &b.secret).await;
@@ -319,7 +319,7 @@ async fn revoking_another_organizations_key_is_a_404(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (a, _, _, b) = two_organizations_one_with_an_assignment(&server).await;
     let a_keys = server.get("/v1/api-keys", &a.secret).await;
-    let a_id = a_keys.body[0]["id"].as_str().unwrap();
+    let a_id = a_keys.body["items"][0]["id"].as_str().unwrap();
 
     // WHEN the other organization's key revokes one of the first organization's keys
     let revoke = server.send("DELETE", &format!("/v1/api-keys/{a_id}"), Some(&b.secret), None, &[]).await;

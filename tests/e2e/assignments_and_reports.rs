@@ -71,7 +71,8 @@ async fn assignments_are_listed_in_pages_with_filters(backend: Backend) {
     assert_eq!((nobody.status.as_u16(), nobody.body["items"].clone()), (200, json!([])));
     // AND a member's key reads only its own user's
     let users = server.get("/v1/users", &org.secret).await.body;
-    let ann_id = users.as_array().unwrap().iter().find(|u| u["email"] == "ann@company.com").unwrap()["id"].clone();
+    let ann_id =
+        users["items"].as_array().unwrap().iter().find(|u| u["email"] == "ann@company.com").unwrap()["id"].clone();
     let key = server.post("/v1/api-keys", &org.secret, json!({"kind": "secret", "userId": ann_id})).await;
     let ann_key = key.body["key"].as_str().unwrap();
     let own = server.get("/v1/assignments", ann_key).await;

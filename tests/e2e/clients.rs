@@ -87,7 +87,8 @@ async fn frigades_own_sdk_walks_a_flow_and_moves_the_assignment(backend: Backend
     // THEN the person's assignment followed their progress, and the sessions were kept
     let read = server.get(&format!("/v1/assignments/{assignment}"), &org.secret).await;
     assert_eq!(read.body["status"], "completed", "{:?}", read.body);
-    let profile = server.get("/v1/users/crm-sam/events", &org.secret).await;
+    let sam = server.get("/v1/users?externalId=crm-sam", &org.secret).await.body["items"][0]["id"].clone();
+    let profile = server.get(&format!("/v1/users/{sam}/events"), &org.secret).await;
     assert_eq!(profile.body["properties"]["plan"], "pro", "{:?}", profile.body);
     assert_eq!(profile.body["events"][0]["event"], "clicked");
     assert!(profile.body["groups"].as_array().unwrap().iter().any(|g| g["groupId"] == "team-2"));

@@ -43,3 +43,41 @@ fn env_example_lists_exactly_the_variables_the_code_reads() {
         .collect();
     assert_eq!(listed, variables());
 }
+
+/// The Makefile's rules (`name:` at the start of a line, not a variable's `:=`).
+fn make_rules() -> BTreeSet<String> {
+    read("Makefile")
+        .lines()
+        .filter(|l| !l.starts_with(['\t', ' ', '#', '.', '$']))
+        .filter_map(|l| {
+            l.split_once(':').filter(|(_, rest)| !rest.starts_with('=')).map(|(name, _)| name.trim().to_owned())
+        })
+        .filter(|name| !name.is_empty() && !name.contains(' ') && !name.contains('('))
+        .collect()
+}
+
+#[test]
+fn make_help_and_phony_name_exactly_the_makefiles_targets() {
+    // GIVEN the Makefile's rules, its .PHONY list and what `make help` prints
+    let makefile = read("Makefile");
+    let rules = make_rules();
+    let phony_text =
+        makefile.split(".PHONY:").nth(1).expect(".PHONY").split("\n\n").next().unwrap().replace("\\\n", " ");
+    let phony: BTreeSet<String> = phony_text.split_whitespace().map(str::to_owned).collect();
+    let help: BTreeSet<String> = makefile
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("@echo \"make "))
+        .flat_map(|rest| {
+            let names = rest.split("  ").next().unwrap_or_default();
+            names.split_whitespace().map(str::to_owned).collect::<Vec<_>>()
+        })
+        .collect();
+
+    // THEN every phony target is a rule, and `make help` names every phony target and nothing else
+    let missing: Vec<&String> = phony.iter().filter(|t| !rules.contains(*t)).collect();
+    assert!(missing.is_empty(), ".PHONY names targets that do not exist: {missing:?}");
+    let unlisted: Vec<&String> = phony.iter().filter(|t| *t != "help" && !help.contains(*t)).collect();
+    assert!(unlisted.is_empty(), "make help does not list: {unlisted:?}");
+    let stray: Vec<&String> = help.iter().filter(|t| !phony.contains(*t)).collect();
+    assert!(stray.is_empty(), "make help lists what is not a target: {stray:?}");
+}

@@ -191,7 +191,7 @@ async fn add_stevie(server: &TestServer, org: &Org) -> Reply {
 /// The emails of `org`'s users, as listed.
 async fn listed_emails(server: &TestServer, org: &Org) -> Vec<String> {
     let listed = server.get("/v1/users", &org.secret).await;
-    listed.body.as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect()
+    listed.body["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn a_created_user_answers_with_its_fields(backend: Backend) {

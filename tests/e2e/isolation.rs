@@ -32,6 +32,8 @@ struct Side {
     /// the other organization's: ids are the organization's own integers).
     so: EmailFlowIds,
     spare_email_flow: u64,
+    /// A person the matrix deactivates (`DELETE /v1/users/{id}`), whom nothing else uses.
+    leaver_id: u64,
 }
 
 /// Everything the requests below refer to, for the owner and for another organization.
@@ -81,6 +83,9 @@ async fn side(server: &TestServer, name: &str, skip_email_flows: usize) -> Side 
     let started = json!({"userId": FRIGADE_USER, "flowSlug": flow, "stepId": "welcome", "actionType": "STARTED_STEP"});
     let started = server.post("/v1/public/flowStates", &org.public, started).await;
     assert_eq!(started.status, 200, "{:?}", started.body);
+    let leaver = json!({"email": "leaver@company.com", "name": "Lee Leaver"});
+    let leaver = server.post("/v1/users", &org.secret, leaver).await;
+    assert_eq!(leaver.status, 201, "{:?}", leaver.body);
     // A delivery in the endpoint's log, written straight through the store.
     let delivery = server.add_delivery(org.id, &webhook).await;
     Side {
@@ -98,6 +103,7 @@ async fn side(server: &TestServer, name: &str, skip_email_flows: usize) -> Side 
         delivery,
         so,
         spare_email_flow,
+        leaver_id: leaver.body["id"].as_u64().expect("an id"),
     }
 }
 
@@ -173,6 +179,12 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (r.path.to_owned(), Some(body))
     } else if std::ptr::eq(r, &routes::USERS_UPDATE) {
         (format!("/v1/users/{}", side.frigade_id), Some(json!({"nick": "Fri"})))
+    } else if std::ptr::eq(r, &routes::USERS_GET) {
+        (format!("/v1/users/{}", side.frigade_id), None)
+    } else if std::ptr::eq(r, &routes::USERS_DEACTIVATE) {
+        (format!("/v1/users/{}", side.leaver_id), None)
+    } else if std::ptr::eq(r, &routes::ORGANIZATIONS_GET) {
+        (format!("/organizations/{}", side.org.slug), None)
     } else if std::ptr::eq(r, &routes::USERS_EVENTS) {
         (format!("/v1/users/{}/events", side.frigade_id), None)
     } else if std::ptr::eq(r, &routes::PUBLIC_PREFLIGHT) {

@@ -67,17 +67,75 @@ fn an_aliased_route_is_described_once_with_a_server_per_prefix() {
 }
 
 #[test]
-fn every_operation_is_named_by_its_function() {
+fn every_operation_has_an_id_of_its_own_named_by_its_function() {
+    // GIVEN the document's operations
     let document = flows_shared::openapi::document();
-    let ids: BTreeSet<String> = document["paths"]
+    let ids: Vec<String> = document["paths"]
         .as_object()
         .expect("paths")
         .values()
         .flat_map(|item| item.as_object().expect("a path item").iter().filter(|(k, _)| is_method(k)).map(|(_, v)| v))
         .map(|op| op["operationId"].as_str().expect("an operationId").to_owned())
         .collect();
-    let functions: BTreeSet<String> = flows_shared::routes::ROUTES.iter().map(|r| r.function.to_owned()).collect();
-    assert_eq!(ids, functions);
+
+    // THEN no two share an id (a generated client names a method by it), and each route's function names its own
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "operationIds used twice: {ids:?}");
+    for route in flows_shared::routes::ROUTES {
+        let named = ids.iter().filter(|id| *id == route.function || id.starts_with(&format!("{}-", route.function)));
+        assert!(named.count() >= 1, "{} has no operation", route.function);
+    }
+}
+
+#[test]
+fn every_operation_is_tagged_with_its_api_and_the_document_has_a_server() {
+    let document = flows_shared::openapi::document();
+    let tags: BTreeSet<&str> =
+        document["tags"].as_array().expect("tags").iter().filter_map(|t| t["name"].as_str()).collect();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("a path item").iter().filter(|(k, _)| is_method(k)) {
+            let tag = op["tags"][0].as_str().unwrap_or_else(|| panic!("{method} {path} has no tag"));
+            assert!(tags.contains(tag), "{method} {path}: {tag} is not a declared tag");
+        }
+    }
+    assert_eq!(document["servers"][0]["url"], "/");
+    let tag_of = |path: &str, method: &str| document["paths"][path][method]["tags"][0].as_str().map(str::to_owned);
+    assert_eq!(tag_of("/v1/flows/assign", "post").as_deref(), Some("MomoFlow"));
+    assert_eq!(tag_of("/flows", "get").as_deref(), Some("Flowdock"));
+    assert_eq!(tag_of("/v1/public/flowStates", "post").as_deref(), Some("Frigade"));
+    assert_eq!(tag_of("/v1/Agents/Workflow/SaveEmailFlow", "post").as_deref(), Some("SuperOffice"));
+}
+
+/// The project's virtualenv's Python (`make test` makes it; without it this test fails, saying how to make it).
+fn venv_python() -> std::path::PathBuf {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(python.exists(), "{} is missing: run `make venv` (make test does)", python.display());
+    python
+}
+
+#[test]
+fn a_standard_validator_accepts_the_document() {
+    // GIVEN the document, as the server serves it
+    let dir = std::env::temp_dir().join(format!("flows-openapi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("openapi.json");
+    std::fs::write(&file, generated()).unwrap();
+
+    // WHEN openapi-spec-validator (pinned in requirements-dev.txt) reads it
+    let out = std::process::Command::new(venv_python())
+        .args(["-m", "openapi_spec_validator", "--schema", "3.1", "--validation-errors", "all"])
+        .arg(&file)
+        .output()
+        .expect("the validator runs");
+
+    // THEN it finds nothing wrong
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator refused the document:\n{}",
+        said.chars().take(4000).collect::<String>()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 crate::on_both_backends!(the_local_server_serves_the_document,);

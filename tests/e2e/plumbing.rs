@@ -39,7 +39,7 @@ async fn a_key_as_the_basic_user_name_is_taken_as_the_key(backend: Backend) {
 
     // THEN the key acts as itself, a wrong one is the usual 401, and the admin token works too
     assert_eq!(listed.status, 200, "{:?}", listed.body);
-    assert_eq!(listed.body[0]["email"], "owner@acme.example.com");
+    assert_eq!(listed.body["items"][0]["email"], "owner@acme.example.com");
     assert_eq!(refused.status, 401);
     assert_eq!(refused.body["error"], "unauthorized");
     assert_eq!(bootstrapped.status, 201, "{:?}", bootstrapped.body);
@@ -64,7 +64,7 @@ async fn an_empty_json_body_is_no_body(backend: Backend) {
     assert_eq!(created.body["error"], "validation_error");
     assert!(created.body["errors"]["email"].is_array(), "{:?}", created.body);
     assert!(created.body["errors"]["name"].is_array(), "{:?}", created.body);
-    assert_eq!(server.get("/v1/users", &org.secret).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(server.get("/v1/users", &org.secret).await.body["items"].as_array().unwrap().len(), 1);
 }
 
 async fn a_json_body_on_a_get_or_a_delete_is_ignored(backend: Backend) {

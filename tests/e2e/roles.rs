@@ -76,7 +76,7 @@ async fn a_member_is_refused_the_admin_routes_with_a_403(backend: Backend) {
         assert_eq!(reply.status, 403, "{:?}", reply.body);
         assert_eq!(reply.body["message"], "This route requires the key of an organization admin");
     }
-    assert_eq!(server.get("/v1/webhooks", &org.secret).await.body.as_array().unwrap().len(), 0);
+    assert_eq!(server.get("/v1/webhooks", &org.secret).await.body["items"].as_array().unwrap().len(), 0);
 }
 
 async fn a_key_for_a_user_the_organization_does_not_have_is_a_400(backend: Backend) {
@@ -95,7 +95,7 @@ async fn a_key_for_a_user_the_organization_does_not_have_is_a_400(backend: Backe
         assert_eq!(reply.status, 400, "{:?}", reply.body);
         assert!(reply.body["errors"]["userId"].is_array(), "{:?}", reply.body);
     }
-    assert_eq!(server.get("/v1/api-keys", &org.secret).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(server.get("/v1/api-keys", &org.secret).await.body["items"].as_array().unwrap().len(), 2);
 }
 
 async fn a_member_cannot_make_a_key_for_someone_else(backend: Backend) {
@@ -119,8 +119,7 @@ async fn a_member_sees_and_revokes_only_their_own_keys(backend: Backend) {
     let org = server.organization("Acme", "standard").await;
     let (id, member) = person_with_key(&server, &org, "pat@acme.example.com", None).await;
     let all = server.get("/v1/api-keys", &org.secret).await;
-    let owners: Vec<String> = all
-        .body
+    let owners: Vec<String> = all.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -135,7 +134,7 @@ async fn a_member_sees_and_revokes_only_their_own_keys(backend: Backend) {
 
     // THEN the member sees only their own, and the owner's is answered as missing and still works
     assert_eq!(listed.status, 200);
-    let seen: Vec<&Value> = listed.body.as_array().unwrap().iter().map(|k| &k["userId"]).collect();
+    let seen: Vec<&Value> = listed.body["items"].as_array().unwrap().iter().map(|k| &k["userId"]).collect();
     assert_eq!(seen, vec![&id]);
     assert_eq!(revoked.status, 404, "{:?}", revoked.body);
     assert_eq!(server.get("/v1/users", &org.secret).await.status, 200);

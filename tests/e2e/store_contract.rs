@@ -6,12 +6,12 @@ use std::collections::HashSet;
 
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
-    EventType, Flow, FlowId, FlowState, KeyId, KeyKind, Membership, OrgId, Organization, Profile, Slug, Step, Tier,
-    Timestamp, User, UserId, Webhook, WebhookId,
+    EventType, Flow, FlowId, FlowState, KeyId, KeyKind, Membership, OrgId, Organization, Profile, Role, Slug, Step,
+    Tier, Timestamp, User, UserId, Webhook, WebhookId,
 };
 use flows_shared::store::{
     AssignmentQuery, Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Store,
-    StoreError, StoredResponse, WebhookPatch,
+    StoreError, StoredResponse, UserWrite, WebhookPatch,
 };
 use flows_testkit::backends::{serial_store, store_with_unreadable_due_entry};
 use flows_testkit::{store, Backend};
@@ -25,7 +25,8 @@ crate::on_both_backends!(
     users_are_unique_by_external_id,
     a_user_of_a_missing_organization_is_refused,
     users_are_counted_and_listed_by_id,
-    keys_are_found_by_hash_and_listed_oldest_first,
+    keys_are_found_by_hash_and_paged_by_id,
+    a_person_holds_at_most_25_keys_and_their_keys_are_read_at_once,
     a_revoked_key_keeps_its_first_revocation_time,
     another_organization_cannot_revoke_a_key,
     flows_are_unique_by_slug_within_an_organization,
@@ -64,22 +65,24 @@ crate::on_both_backends!(
     an_organizations_allowed_origins_are_set_whole,
     a_profile_is_written_over_the_revision_it_read,
     a_user_changes_over_what_was_read_and_moves_their_email,
+    a_role_change_rewrites_the_persons_keys_and_the_last_admin_stays,
+    a_person_who_takes_a_guests_external_id_absorbs_them,
+    people_are_paged_by_id,
+    a_guests_progress_is_copied_then_forgotten,
+    an_email_flows_participants_are_paged_by_person,
     email_flows_are_numbered_per_organization_and_written_over_their_revision,
     participants_are_written_over_their_revision_and_found_when_due,
 );
 
 const ORG: OrgId = OrgId(1);
 
+/// The one instant the fixtures are made at: a fixture compared after a write never reads the clock twice.
+fn made_at() -> Timestamp {
+    Timestamp::parse_iso8601("2026-11-01T09:00:00Z").unwrap()
+}
+
 fn organization(id: u64, slug: &str) -> Organization {
-    Organization {
-        id: OrgId(id),
-        name: slug.to_owned(),
-        slug: Slug::parse(slug).unwrap(),
-        tier: Tier::Standard,
-        user_count: 1,
-        created_at: Timestamp::now(),
-        allowed_origins: Vec::new(),
-    }
+    Organization::new(OrgId(id), slug.to_owned(), Slug::parse(slug).unwrap(), Tier::Standard, made_at())
 }
 
 fn user(id: u64, org: OrgId, email: &str) -> User {
@@ -92,7 +95,9 @@ fn user(id: u64, org: OrgId, email: &str) -> User {
         external_id: None,
         role: flows_shared::model::Role::Member,
         disabled: false,
-        created_at: Timestamp::now(),
+        created_at: made_at(),
+        deactivated_at: None,
+        revision: 0,
     }
 }
 
@@ -105,6 +110,8 @@ fn key(org: OrgId, hash: &str, created_at: Timestamp) -> ApiKey {
         kind: KeyKind::Secret,
         tier: Tier::Standard,
         prefix: "sk_1_000000".into(),
+        last4: None,
+        name: None,
         hash: hash.to_owned(),
         created_at,
         revoked_at: None,
@@ -294,18 +301,61 @@ async fn users_are_counted_and_listed_by_id(backend: Backend) {
     assert!(store.list_users(OrgId(2)).await.unwrap().is_empty());
 }
 
-async fn keys_are_found_by_hash_and_listed_oldest_first(backend: Backend) {
+async fn keys_are_found_by_hash_and_paged_by_id(backend: Backend) {
+    // GIVEN three keys of the owner, one of another person, and one of another organization
+    let store = with_org(backend).await;
+    store.create_user(&user(2, ORG, "two@example.com"), None).await.unwrap();
+    let now = Timestamp::now();
+    let mut made = Vec::new();
+    for (i, holder) in [1, 1, 2, 1].into_iter().enumerate() {
+        let k = ApiKey { user_id: UserId(holder), ..key(ORG, &format!("hash-{i}"), now) };
+        store.create_key(&k, None).await.unwrap();
+        made.push(k);
+    }
+    store.create_key(&key(OrgId(2), "hash-other", now), None).await.unwrap();
+    let mut by_id = made.clone();
+    by_id.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // WHEN the organization's keys are read two at a time, and only the owner's
+    let first = store.keys_page(ORG, None, None, 2).await.unwrap();
+    let second = store.keys_page(ORG, None, Some(&first.items[1].id), 2).await.unwrap();
+    let owners = store.keys_page(ORG, Some(UserId(1)), None, 10).await.unwrap();
+
+    // THEN the pages follow the ids, the last says no more come, and only the organization's keys are there
+    assert_eq!([first.items.clone(), second.items.clone()].concat(), by_id);
+    assert!(first.more && !second.more);
+    assert_eq!(owners.items.len(), 3);
+    assert!(owners.items.iter().all(|k| k.user_id == UserId(1)) && !owners.more);
+    // AND each is found by its hash and by its id, within its organization only
+    assert_eq!(store.find_key_by_hash("hash-1").await.unwrap(), Some(made[1].clone()));
+    assert!(store.find_key_by_hash("hash-z").await.unwrap().is_none());
+    assert_eq!(store.get_key(ORG, &made[2].id).await.unwrap(), Some(made[2].clone()));
+    assert_eq!(store.get_key(OrgId(2), &made[2].id).await.unwrap(), None);
+}
+
+async fn a_person_holds_at_most_25_keys_and_their_keys_are_read_at_once(backend: Backend) {
+    // GIVEN a person with 25 keys
     let store = with_org(backend).await;
     let now = Timestamp::now();
-    let newer = key(ORG, "hash-b", now);
-    let older = key(ORG, "hash-a", now.plus_seconds(-10));
-    store.create_key(&newer, None).await.unwrap();
-    store.create_key(&older, None).await.unwrap();
-    store.create_key(&key(OrgId(2), "hash-c", now), None).await.unwrap();
-    let listed: Vec<String> = store.list_keys(ORG).await.unwrap().into_iter().map(|k| k.hash).collect();
-    assert_eq!(listed, ["hash-a", "hash-b"]);
-    assert_eq!(store.find_key_by_hash("hash-b").await.unwrap(), Some(newer));
-    assert!(store.find_key_by_hash("hash-z").await.unwrap().is_none());
+    let mut made = Vec::new();
+    for i in 0..flows_shared::store::MAX_KEYS_PER_PERSON {
+        let k = key(ORG, &format!("hash-{i}"), now);
+        store.create_key(&k, None).await.unwrap();
+        made.push(k);
+    }
+
+    // WHEN a 26th is made, then one is revoked and another made
+    let over = store.create_key(&key(ORG, "hash-over", now), None).await;
+    store.revoke_key(ORG, &made[0].id, now).await.unwrap();
+    store.create_key(&key(ORG, "hash-again", now), None).await.unwrap();
+
+    // THEN the 26th is refused, and the person's keys not revoked are the 25 held
+    assert!(matches!(over, Err(StoreError::Conflict(Conflict::Limit))), "{over:?}");
+    let held = store.user_keys(ORG, UserId(1)).await.unwrap();
+    assert_eq!(held.len(), 25);
+    assert!(held.iter().all(|k| k.revoked_at.is_none() && k.hash != made[0].hash));
+    assert!(held.iter().any(|k| k.hash == "hash-again"));
+    assert!(store.user_keys(ORG, UserId(9)).await.unwrap().is_empty());
 }
 
 async fn a_revoked_key_keeps_its_first_revocation_time(backend: Backend) {
@@ -318,7 +368,7 @@ async fn a_revoked_key_keeps_its_first_revocation_time(backend: Backend) {
     let again = store.revoke_key(ORG, &k.id, first.plus_seconds(60)).await.unwrap().unwrap();
     assert_eq!(again.revoked_at, Some(first));
     assert_eq!(store.find_key_by_hash("hash-1").await.unwrap().unwrap().revoked_at, Some(first));
-    assert_eq!(store.list_keys(ORG).await.unwrap()[0].revoked_at, Some(first));
+    assert_eq!(store.get_key(ORG, &k.id).await.unwrap().unwrap().revoked_at, Some(first));
 }
 
 async fn another_organization_cannot_revoke_a_key(backend: Backend) {
@@ -582,14 +632,20 @@ async fn imported_assignments_are_readable_and_lock_their_flow_and_person(backen
 async fn rate_windows_count_every_request_apart(backend: Backend) {
     let store = serial_store(backend).await;
     let expires = Timestamp::now().unix() + 120;
+    use flows_shared::store::Counted;
+    let window = Timestamp::now().unix() / 60;
     for n in 1..=4 {
-        assert_eq!(store.count("b#1", expires).await.unwrap(), n);
+        assert_eq!(store.count(&Counted::Organization(1), window, expires).await.unwrap(), n);
     }
-    assert_eq!(store.count("b#2", expires).await.unwrap(), 1);
+    assert_eq!(store.count(&Counted::Organization(1), window + 1, expires).await.unwrap(), 1);
+    assert_eq!(store.count(&Counted::Organization(2), window, expires).await.unwrap(), 1);
+    let new_people = Counted::NewPeople { key_hash: "abc" };
+    assert_eq!(store.count(&new_people, window, expires).await.unwrap(), 1);
+    assert_eq!(store.count(&Counted::PublicKeyTotal { key_hash: "abc" }, window, expires).await.unwrap(), 1);
     let concurrent: Vec<_> = (0..10)
         .map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { store.count("b#3", expires).await.unwrap() })
+            tokio::spawn(async move { store.count(&Counted::Organization(3), window, expires).await.unwrap() })
         })
         .collect();
     let mut counts = Vec::new();
@@ -1152,14 +1208,14 @@ async fn a_user_changes_over_what_was_read_and_moves_their_email(backend: Backen
     store.create_user(&known, None).await.unwrap();
 
     // WHEN the guest is given the other's email, then a free one, then a stale change comes over the first read
-    let taken = User { email: Some(Email::parse("KNOWN@example.com").unwrap()), ..guest.clone() };
-    let clash = store.update_user(&taken, &guest).await;
-    let given = User { email: Some(Email::parse("ann@example.com").unwrap()), ..guest.clone() };
-    store.update_user(&given, &guest).await.unwrap();
-    let stale = store.update_user(&User { nick: "x".into(), ..guest.clone() }, &guest).await;
+    let taken = User { email: Some(Email::parse("KNOWN@example.com").unwrap()), revision: 1, ..guest.clone() };
+    let clash = store.write_user(&change(&taken, &guest)).await;
+    let given = User { email: Some(Email::parse("ann@example.com").unwrap()), revision: 1, ..guest.clone() };
+    store.write_user(&change(&given, &guest)).await.unwrap();
+    let stale = store.write_user(&change(&User { nick: "x".into(), revision: 1, ..guest.clone() }, &guest)).await;
     // AND the email is changed again
-    let moved = User { email: Some(Email::parse("ann2@example.com").unwrap()), ..given.clone() };
-    store.update_user(&moved, &given).await.unwrap();
+    let moved = User { email: Some(Email::parse("ann2@example.com").unwrap()), revision: 2, ..given.clone() };
+    store.write_user(&change(&moved, &given)).await.unwrap();
 
     // THEN the taken email is a conflict, the stale change a revision conflict, and the lookups follow the email
     assert!(matches!(clash, Err(StoreError::Conflict(Conflict::UserEmail))), "{clash:?}");
@@ -1169,6 +1225,143 @@ async fn a_user_changes_over_what_was_read_and_moves_their_email(backend: Backen
     assert_eq!(store.find_user_by_email(ORG, "ann@example.com").await.unwrap(), None);
     assert_eq!(store.find_user_by_external_id(ORG, "crm-1").await.unwrap(), Some(moved));
     assert_eq!(store.find_user_by_email(ORG, "known@example.com").await.unwrap().unwrap().id, known.id);
+}
+
+/// A change of a person that touches none of their keys and absorbs nobody.
+fn change<'a>(user: &'a User, read: &'a User) -> UserWrite<'a> {
+    UserWrite { user, read, keys: &[], absorbs: None }
+}
+
+fn admin(id: u64, org: OrgId, email: &str) -> User {
+    User { role: Role::Admin, ..user(id, org, email) }
+}
+
+/// An organization whose owner (user 1) is its one admin.
+async fn with_admin_owner(backend: Backend) -> std::sync::Arc<dyn Store> {
+    let store = serial_store(backend).await;
+    let owner = admin(1, ORG, "owner@acme.example.com");
+    store.create_organization(&organization(1, "acme"), &owner, &[], None).await.unwrap();
+    store
+}
+
+async fn a_role_change_rewrites_the_persons_keys_and_the_last_admin_stays(backend: Backend) {
+    // GIVEN an organization whose one admin is its owner, a member with two keys
+    let store = with_admin_owner(backend).await;
+    let member = user(2, ORG, "two@example.com");
+    store.create_user(&member, None).await.unwrap();
+    let now = Timestamp::now();
+    let keys: Vec<ApiKey> = (0..2)
+        .map(|i| ApiKey { user_id: member.id, role: Role::Member, ..key(ORG, &format!("hash-m{i}"), now) })
+        .collect();
+    for k in &keys {
+        store.create_key(k, None).await.unwrap();
+    }
+    let owner = store.get_user(ORG, UserId(1)).await.unwrap().unwrap();
+
+    // WHEN the owner would be demoted, the member is made an admin (their keys with them), then the owner demoted
+    let demoted_owner = User { role: Role::Member, revision: owner.revision + 1, ..owner.clone() };
+    let alone = store.write_user(&change(&demoted_owner, &owner)).await;
+    let promoted = User { role: Role::Admin, revision: 1, ..member.clone() };
+    let rewritten: Vec<ApiKey> = keys.iter().map(|k| ApiKey { role: Role::Admin, ..k.clone() }).collect();
+    store.write_user(&UserWrite { user: &promoted, read: &member, keys: &rewritten, absorbs: None }).await.unwrap();
+    store.write_user(&change(&demoted_owner, &owner)).await.unwrap();
+    // AND the new admin, now the last, would be deactivated
+    let gone = User { disabled: true, deactivated_at: Some(now), revision: 2, ..promoted.clone() };
+    let last = store.write_user(&change(&gone, &promoted)).await;
+
+    // THEN the last admin stays, every time, and the promoted person's keys act as an admin at once
+    assert!(matches!(alone, Err(StoreError::Conflict(Conflict::LastAdmin))), "{alone:?}");
+    assert!(matches!(last, Err(StoreError::Conflict(Conflict::LastAdmin))), "{last:?}");
+    assert_eq!(store.get_user(ORG, member.id).await.unwrap(), Some(promoted));
+    for k in &keys {
+        assert_eq!(store.find_key_by_hash(&k.hash).await.unwrap().unwrap().role, Role::Admin);
+    }
+    assert_eq!(store.user_keys(ORG, member.id).await.unwrap().len(), 2);
+}
+
+async fn a_person_who_takes_a_guests_external_id_absorbs_them(backend: Backend) {
+    // GIVEN a guest Frigade brought in under "crm-7", and a person with an email
+    let store = with_org(backend).await;
+    let guest = User { email: None, external_id: Some("crm-7".into()), ..user(2, ORG, "x@example.com") };
+    let person = user(3, ORG, "ann@example.com");
+    store.create_user(&guest, None).await.unwrap();
+    store.create_user(&person, None).await.unwrap();
+    let before = store.get_organization(ORG).await.unwrap().unwrap().user_count;
+
+    // WHEN the person takes the id without absorbing the guest, then absorbing them
+    let linked = User { external_id: Some("crm-7".into()), revision: 1, ..person.clone() };
+    let taken = store.write_user(&change(&linked, &person)).await;
+    store.write_user(&UserWrite { user: &linked, read: &person, keys: &[], absorbs: Some(&guest) }).await.unwrap();
+
+    // THEN the id was taken until the guest went with the write: the id names the person, the guest is gone
+    assert!(matches!(taken, Err(StoreError::Conflict(Conflict::UserExternalId))), "{taken:?}");
+    assert_eq!(store.find_user_by_external_id(ORG, "crm-7").await.unwrap(), Some(linked.clone()));
+    assert_eq!(store.get_user(ORG, guest.id).await.unwrap(), None);
+    assert_eq!(store.get_organization(ORG).await.unwrap().unwrap().user_count, before - 1);
+}
+
+async fn people_are_paged_by_id(backend: Backend) {
+    let store = with_org(backend).await;
+    for id in [2, 5, 9] {
+        store.create_user(&user(id, ORG, &format!("u{id}@example.com")), None).await.unwrap();
+    }
+    let first = store.users_page(ORG, None, 2).await.unwrap();
+    let second = store.users_page(ORG, Some(first.items[1].id), 2).await.unwrap();
+    let ids = |page: &flows_shared::store::Listed<User>| page.items.iter().map(|u| u.id.0).collect::<Vec<_>>();
+    assert_eq!((ids(&first), first.more), (vec![1, 2], true));
+    assert_eq!((ids(&second), second.more), (vec![5, 9], false));
+    assert!(store.users_page(ORG, Some(UserId(9)), 2).await.unwrap().items.is_empty());
+}
+
+async fn a_guests_progress_is_copied_then_forgotten(backend: Backend) {
+    // GIVEN a guest's states in two flows and their profile, and a person with a state in one of them
+    let store = with_org(backend).await;
+    let (a, b) = (flow(ORG, "a"), flow(ORG, "b"));
+    let (guest, person) = (UserId(2), UserId(3));
+    for state in [state(&a, guest, 1), FlowState { completed: true, ..state(&b, guest, 1) }, state(&a, person, 1)] {
+        store
+            .write_progress(&ProgressWrite { state: &state, expected: 0, assignment: None, events: &[] })
+            .await
+            .unwrap();
+    }
+    let mut profile = Profile { revision: 1, ..Profile::new(ORG, guest) };
+    profile.properties.insert("plan".into(), serde_json::json!("pro"));
+    store.write_profile(&profile, 0).await.unwrap();
+
+    // WHEN the guest's progress is copied to the person, twice, and the guest's forgotten
+    store.copy_progress(ORG, guest, person).await.unwrap();
+    store.copy_progress(ORG, guest, person).await.unwrap();
+    store.forget_progress(ORG, guest).await.unwrap();
+
+    // THEN the person has the guest's state where they had none, keeps their own, and has the profile
+    let mine = store.user_progress(ORG, person).await.unwrap().states;
+    assert_eq!(mine.len(), 2);
+    let in_b = mine.iter().find(|s| s.flow_id == b.id).unwrap();
+    assert!(in_b.completed && in_b.user_id == person);
+    assert!(!mine.iter().find(|s| s.flow_id == a.id).unwrap().completed);
+    assert_eq!(store.get_profile(ORG, person).await.unwrap().unwrap().properties["plan"], "pro");
+    // AND the guest has nothing left
+    assert!(store.user_progress(ORG, guest).await.unwrap().states.is_empty());
+    assert_eq!(store.get_profile(ORG, guest).await.unwrap(), None);
+}
+
+async fn an_email_flows_participants_are_paged_by_person(backend: Backend) {
+    use flows_shared::model::workflow::participants::Participant;
+    use flows_shared::model::workflow::EmailFlowRecord;
+    let store = with_org(backend).await;
+    let now = Timestamp::now();
+    store.create_email_flow(&EmailFlowRecord::new(ORG, 1, now)).await.unwrap();
+    for person in [4, 2, 7] {
+        let p = Participant::enrolled(ORG, 1, person, UserId(person), None, now);
+        store.write_participant(&p, 0, &[]).await.unwrap();
+    }
+    let first = store.participants_page(ORG, 1, None, 2).await.unwrap();
+    let second = store.participants_page(ORG, 1, Some(first.items[1].person_id), 2).await.unwrap();
+    let people =
+        |page: &flows_shared::store::Listed<Participant>| page.items.iter().map(|p| p.person_id.0).collect::<Vec<_>>();
+    assert_eq!((people(&first), first.more), (vec![2, 4], true));
+    assert_eq!((people(&second), second.more), (vec![7], false));
+    assert!(store.participants_page(OrgId(2), 1, None, 2).await.unwrap().items.is_empty());
 }
 
 async fn email_flows_are_numbered_per_organization_and_written_over_their_revision(backend: Backend) {

@@ -223,7 +223,7 @@ async fn read_log(server: &TestServer, org: &Org, path: &str) -> Vec<serde_json:
         };
         let page = server.get(&url, &org.secret).await;
         assert_eq!(page.status, 200, "{:?}", page.body);
-        let items = page.body["data"].as_array().unwrap().clone();
+        let items = page.body["items"].as_array().unwrap().clone();
         assert!(items.len() <= 2);
         all.extend(items);
         match page.body["nextCursor"].as_str() {

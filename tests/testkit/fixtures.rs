@@ -34,6 +34,8 @@ impl TestServer {
                 role: flows_shared::model::Role::Member,
                 disabled: false,
                 created_at: Timestamp::now(),
+                deactivated_at: None,
+                revision: 0,
             };
             store.create_user(&user, None).await.expect("a user");
             emails.push(email);
@@ -186,6 +188,10 @@ pub fn event_seed(extra_users: usize) -> Seed {
         user_count: 0,
         created_at: now,
         allowed_origins: Vec::new(),
+        // As organizations made before the count was kept: counted on the first change of an admin.
+        admin_count: None,
+        user_token_secret: None,
+        user_tokens: Default::default(),
     };
     let person = |id: u64, email: &str, name: &str| User {
         id: UserId(id),
@@ -197,6 +203,8 @@ pub fn event_seed(extra_users: usize) -> Seed {
         role: flows_shared::model::Role::Member,
         disabled: false,
         created_at: now,
+        deactivated_at: None,
+        revision: 0,
     };
     let key = |id: &str, plain: &str| ApiKey {
         id: KeyId::parse(id).expect("a key id"),
@@ -206,6 +214,8 @@ pub fn event_seed(extra_users: usize) -> Seed {
         kind: KeyKind::Secret,
         tier: Tier::Standard,
         prefix: plain[..11].into(),
+        last4: None,
+        name: None,
         hash: hash_key(plain),
         created_at: now,
         revoked_at: None,

@@ -90,6 +90,8 @@ struct ClientState {
     /// The assignment this client's assign made last, which its cancel cancels (so assigns keep succeeding).
     assigned: Option<String>,
     created_key: Option<String>,
+    /// The person this client's create made last, whom its deactivation deactivates.
+    created_person: Option<u64>,
     /// SuperOffice: the email flow this client's save created last (its parts are this client's to add and
     /// delete), and the copy its copy made last (which its delete deletes).
     saved_flow: Option<EmailFlowIds>,
@@ -183,8 +185,13 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         (r.path.to_owned(), o.org.public.clone(), Some(body))
     } else if std::ptr::eq(r, &routes::USERS_UPDATE) {
         m(format!("/v1/users/{}", o.someone), Some(json!({"nick": format!("n{}", n % 7)})))
-    } else if std::ptr::eq(r, &routes::USERS_EVENTS) {
-        m(format!("/v1/users/visitor-{}/events", n % VISITORS), None)
+    } else if std::ptr::eq(r, &routes::USERS_EVENTS) || std::ptr::eq(r, &routes::USERS_GET) {
+        m(r.path.replace("{id}", &o.someone.to_string()), None)
+    } else if std::ptr::eq(r, &routes::USERS_DEACTIVATE) {
+        // The person this client added last, when it added one; else one that does not exist.
+        m(format!("/v1/users/{}", client.created_person.take().unwrap_or(u64::from(u32::MAX))), None)
+    } else if std::ptr::eq(r, &routes::ORGANIZATIONS_GET) {
+        m(format!("/organizations/{}", o.org.slug), None)
     } else if std::ptr::eq(r, &routes::PUBLIC_PREFLIGHT) {
         ("/v1/public/flowStates".to_owned(), o.org.public.clone(), None)
     } else if std::ptr::eq(r, &routes::CORS_GET) {
@@ -317,7 +324,7 @@ async fn objects(server: &TestServer, people: usize) -> Objects {
     let webhook = hook.body["id"].as_str().expect("an id").to_owned();
     let delivery = server.add_delivery(org.id, &webhook).await;
     let users = server.get("/v1/users", &org.secret).await;
-    let someone = users.body.as_array().expect("users").iter().find(|u| u["email"] == people[0].as_str());
+    let someone = users.body["items"].as_array().expect("users").iter().find(|u| u["email"] == people[0].as_str());
     let someone = someone.and_then(|u| u["id"].as_u64()).expect("the first person's id");
     let so = server.email_flow(&org.secret, "Load").await;
     Objects {
@@ -365,6 +372,8 @@ pub async fn mixed(server: Arc<TestServer>, clients: usize, until: Until) -> Loa
                     state.created_hook = created;
                 } else if std::ptr::eq(route, &routes::API_KEYS_CREATE) && status == 201 {
                     state.created_key = created;
+                } else if std::ptr::eq(route, &routes::USERS_CREATE) && status == 201 {
+                    state.created_person = reply.body["id"].as_u64();
                 } else if std::ptr::eq(route, &routes::FLOWS_ASSIGN) && status == 200 {
                     state.assigned = reply.body["assignmentId"].as_str().map(str::to_owned);
                 } else if std::ptr::eq(route, &routes::WORKFLOW_SAVE_EMAIL_FLOW) && status == 200 {

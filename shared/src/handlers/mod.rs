@@ -39,23 +39,6 @@ pub(crate) fn path_param(request: &lambda_http::Request, name: &str) -> Result<S
         .ok_or_else(|| ApiError::not_found("The requested resource does not exist"))
 }
 
-/// A page's `limit` query parameter: `default` when absent, else a whole number from 1 to `max` (a problem named
-/// `limit` otherwise).
-pub(crate) fn page_limit(
-    problems: &mut crate::error::Problems,
-    raw: Option<&str>,
-    default: usize,
-    max: usize,
-) -> usize {
-    let Some(raw) = raw else { return default };
-    let parsed = raw
-        .parse::<usize>()
-        .ok()
-        .filter(|n| (1..=max).contains(n))
-        .ok_or_else(|| format!("must be a whole number from 1 to {max}"));
-    problems.check("limit", parsed).unwrap_or(default)
-}
-
 /// The request's JSON body as the typed input `T`.
 pub(crate) fn body<T: Input>(request: &lambda_http::Request) -> Result<T, ApiError> {
     read_input(&json_object(request)?)

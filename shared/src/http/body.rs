@@ -33,17 +33,20 @@ pub fn json_object(request: &lambda_http::Request) -> Result<Map<String, Value>,
     }
 }
 
-/// Whether the request says its body is JSON (`application/json`, or `application/…+json`).
+/// Whether the request says its body is JSON (`application/json`, or `application/…+json`) in UTF-8, the only
+/// encoding it is read in: a `charset` other than `utf-8` (`utf-16`) is not JSON this API reads.
 pub fn is_json(request: &lambda_http::Request) -> bool {
-    request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| {
-            let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-        })
+    let Some(value) = request.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let json = mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    let utf8 = parts.filter_map(|p| p.split_once('=')).all(|(name, charset)| {
+        !name.trim().eq_ignore_ascii_case("charset")
+            || matches!(charset.trim().trim_matches('"').to_ascii_lowercase().as_str(), "utf-8" | "utf8")
+    });
+    json && utf8
 }
 
 /// Whether a body is empty: no bytes, or only whitespace.
@@ -77,6 +80,12 @@ mod tests {
         assert!(matches!(json_object(&request(None, "{}")), Err(ApiError::UnsupportedMediaType)));
         assert!(matches!(json_object(&request(Some("text/plain"), "{}")), Err(ApiError::UnsupportedMediaType)));
         assert!(matches!(json_object(&request(Some("application/json"), "{")), Err(ApiError::InvalidJson(_))));
+        assert!(matches!(
+            json_object(&request(Some("application/json; charset=utf-16"), "{}")),
+            Err(ApiError::UnsupportedMediaType)
+        ));
+        assert!(json_object(&request(Some("application/json; charset=\"UTF-8\""), "{}")).is_ok());
+        assert!(json_object(&request(Some("application/json;charset=utf-8; foo=bar"), "{}")).is_ok());
         assert!(matches!(json_object(&request(Some("application/json"), "[1]")), Err(ApiError::InvalidJson(_))));
         assert!(matches!(json_object(&request(None, "")), Err(ApiError::UnsupportedMediaType)));
         let big = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_BODY_BYTES));

@@ -1,6 +1,11 @@
 //! Typed inputs read from JSON objects, field by field, collecting every problem instead of stopping at the
 //! first, so that one 400 names every bad field.
 //!
+//! An input of our own (MomoFlow's, the project's) is *strict*: a member its reader does not read is a problem too,
+//! named with the nearest member it does read (`"due_date": ["is not a member of this request; did you mean
+//! dueDate?"]`), so that a typo never passes silently. A vendor's input ([`Input::STRICT`] false: Frigade's,
+//! Flowdock's) ignores members it does not read, as the vendor's official client sends more than the document says.
+//!
 //! The same reading code also describes the input: run in describe mode (on no data), each reader records the
 //! field's name, whether it is required, and its JSON Schema (type, lengths, ranges, formats, patterns, items),
 //! and [`schema_of`] assembles them. So the OpenAPI document states exactly the limits the validator applies,
@@ -30,6 +35,9 @@ pub trait StrValue: Sized {
 
 /// A typed input read from a JSON object.
 pub trait Input: Sized {
+    /// Whether a member the reader does not read is refused (our own routes) or ignored (a vendor's route, whose
+    /// official client sends members beyond its document). Nested objects follow their input.
+    const STRICT: bool = true;
     /// Reads every field, recording each problem in `fields`; `None` when any field was bad.
     fn read(fields: &mut Fields<'_>) -> Option<Self>;
 }
@@ -49,8 +57,9 @@ macro_rules! json_input {
 
 /// Reads `T` from `body`: the value, or the validation error naming every bad field.
 pub fn read_input<T: Input>(body: &Json) -> Result<T, ApiError> {
-    let mut fields = Fields::new(body);
+    let mut fields = Fields::new(body, T::STRICT);
     let value = T::read(&mut fields);
+    fields.check_members();
     fields.finish()?;
     value.ok_or_else(|| ApiError::internal("an input read no value though no field was bad"))
 }
@@ -58,7 +67,7 @@ pub fn read_input<T: Input>(body: &Json) -> Result<T, ApiError> {
 /// The JSON Schema of `T`, as its reader describes it.
 pub fn schema_of<T: Input>() -> Value {
     let empty = Json::new();
-    let mut fields = Fields::describing(&empty);
+    let mut fields = Fields::describing(&empty, T::STRICT);
     let _ = T::read(&mut fields);
     fields.into_schema()
 }
@@ -77,6 +86,10 @@ pub struct Fields<'a> {
     problems: Problems,
     /// Describe mode: every field read, in order.
     described: Option<Vec<Described>>,
+    /// Whether members nobody reads are problems.
+    strict: bool,
+    /// The members the reader asked for, at this level.
+    read: Vec<String>,
 }
 
 /// `schema` with its `type`, which admits `null` when the field is optional (null is read as absent): in the type
@@ -105,12 +118,12 @@ fn builder(schema: ObjectBuilder) -> Value {
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(map: &'a Json) -> Self {
-        Self { map, prefix: String::new(), problems: Problems::new(), described: None }
+    pub fn new(map: &'a Json, strict: bool) -> Self {
+        Self { map, prefix: String::new(), problems: Problems::new(), described: None, strict, read: Vec::new() }
     }
 
-    fn describing(map: &'a Json) -> Self {
-        Self { map, prefix: String::new(), problems: Problems::new(), described: Some(Vec::new()) }
+    fn describing(map: &'a Json, strict: bool) -> Self {
+        Self { described: Some(Vec::new()), ..Self::new(map, strict) }
     }
 
     fn nested<'b>(&mut self, map: &'b Json, name: String) -> Fields<'b> {
@@ -119,6 +132,33 @@ impl<'a> Fields<'a> {
             prefix: format!("{}{name}.", self.prefix),
             problems: std::mem::take(&mut self.problems),
             described: self.described.as_ref().map(|_| Vec::new()),
+            strict: self.strict,
+            read: Vec::new(),
+        }
+    }
+
+    /// Ends a nested reader: its problems (and those of members nobody read) go back to this one.
+    fn end_nested(&mut self, mut nested: Fields<'_>) {
+        nested.check_members();
+        self.problems = nested.problems;
+    }
+
+    /// In a strict reader, names every member of the object that no reader asked for, with the nearest one asked
+    /// for when one is close (a case, an underscore or a letter or two away).
+    fn check_members(&mut self) {
+        if !self.strict || self.described.is_some() {
+            return;
+        }
+        let map = self.map;
+        for member in map.keys() {
+            if self.read.iter().any(|r| r == member) {
+                continue;
+            }
+            let problem = match nearest(member, &self.read) {
+                Some(known) => format!("is not a member of this request; did you mean {known}?"),
+                None => "is not a member of this request".to_owned(),
+            };
+            self.add(member, problem);
         }
     }
 
@@ -128,10 +168,14 @@ impl<'a> Fields<'a> {
     }
 
     fn into_schema(self) -> Value {
+        let strict = self.strict;
         let described = self.described.unwrap_or_default();
         let required: Vec<&str> = described.iter().filter(|d| d.required).map(|d| d.name.as_str()).collect();
         let properties: Map<String, Value> = described.iter().map(|d| (d.name.clone(), d.schema.clone())).collect();
         let mut object = json!({ "type": "object", "properties": properties });
+        if strict {
+            object["additionalProperties"] = json!(false);
+        }
         if !required.is_empty() {
             object["required"] = json!(required);
         }
@@ -148,8 +192,11 @@ impl<'a> Fields<'a> {
         format!("{}{field}", self.prefix)
     }
 
-    /// The field, with `null` taken as absent.
-    fn value(&self, field: &str) -> Option<&'a Value> {
+    /// The field, with `null` taken as absent; the field is known to the reader from then on.
+    fn value(&mut self, field: &str) -> Option<&'a Value> {
+        if !self.read.iter().any(|r| r == field) {
+            self.read.push(field.to_owned());
+        }
         self.map.get(field).filter(|v| !v.is_null())
     }
 
@@ -286,7 +333,7 @@ impl<'a> Fields<'a> {
             Some(Value::Object(inner)) => {
                 let mut nested = self.nested(inner, field.to_owned());
                 let out = read(&mut nested);
-                self.problems = nested.problems;
+                self.end_nested(nested);
                 out
             }
             Some(_) => {
@@ -325,7 +372,7 @@ impl<'a> Fields<'a> {
             };
             let mut nested = self.nested(inner, format!("{field}[{i}]"));
             let value = read(&mut nested);
-            self.problems = nested.problems;
+            self.end_nested(nested);
             match value {
                 Some(v) => out.push(v),
                 None => whole = false,
@@ -424,6 +471,23 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The member of `known` that `member` most likely meant: the same but for case, `_` and `-`, else within two
+/// edits (a third of its length for long names).
+fn nearest<'k>(member: &str, known: &'k [String]) -> Option<&'k str> {
+    let plain = |s: &str| s.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect::<String>();
+    let wanted = plain(member);
+    if let Some(same) = known.iter().find(|k| plain(k) == wanted) {
+        return Some(same);
+    }
+    let allowed = (wanted.chars().count() / 3).max(2);
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&wanted, &plain(k)), k))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -481,6 +545,43 @@ mod tests {
         let t = read_input::<Team>(&body(json!({"lead": {"name": "B"}, "members": [{"name": "C"}]}))).unwrap();
         assert_eq!(t.lead.name.as_str(), "B");
         assert_eq!(t.members.len(), 1);
+    }
+
+    #[test]
+    fn a_member_nobody_reads_is_named_with_the_nearest_known_one() {
+        // GIVEN a strict input and members a person mistyped
+        let Err(ApiError::Validation(errors)) = read_input::<Team>(&body(json!({
+            "lead": {"name": "Ada", "Age": 3}, "members": [{"name": "B", "nmae": "b", "nick": "b"}], "due_date": 1
+        }))) else {
+            panic!("expected a validation error")
+        };
+
+        // THEN each is named where it stands, with the member meant when one is close
+        assert_eq!(errors["lead.Age"], ["is not a member of this request; did you mean age?"]);
+        assert_eq!(errors["members[0].nmae"], ["is not a member of this request; did you mean name?"]);
+        assert_eq!(errors["members[0].nick"], ["is not a member of this request"]);
+        assert_eq!(errors["due_date"], ["is not a member of this request"]);
+        assert_eq!(nearest("due_date", &["dueDate".into(), "notes".into()]), Some("dueDate"));
+        assert_eq!(nearest("Priority", &["priority".into()]), Some("priority"));
+        assert_eq!(nearest("zzz", &["priority".into()]), None);
+    }
+
+    struct Lenient(Person);
+
+    impl Input for Lenient {
+        const STRICT: bool = false;
+        fn read(f: &mut Fields<'_>) -> Option<Self> {
+            Person::read(f).map(Self)
+        }
+    }
+
+    #[test]
+    fn a_vendors_input_ignores_members_it_does_not_read() {
+        let read = read_input::<Lenient>(&body(json!({"name": "Ada", "context": {"path": "/"}}))).unwrap();
+        assert_eq!(read.0.name.as_str(), "Ada");
+        assert!(schema_of::<Lenient>().get("additionalProperties").is_none());
+        assert_eq!(schema_of::<Team>()["additionalProperties"], false);
+        assert_eq!(schema_of::<Team>()["properties"]["lead"]["additionalProperties"], false);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod fields;
+pub mod page;
 pub mod request_id;
 pub mod response;
 pub mod superoffice;

@@ -15,7 +15,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::body::{is_empty, is_json, MAX_BODY_BYTES};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problems};
+use crate::model::text_rule;
 use crate::model::workflow::read_any_case;
 
 /// The request's body: `None` when there is none.
@@ -80,13 +81,102 @@ fn without_trailing_commas(text: &str) -> String {
     out
 }
 
-/// `value` read as `T`, its members matched in any case, the last of two spellings winning; a member that cannot
-/// be read is a 400 naming it.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    read_any_case(value).map_err(|(path, problem)| {
-        let field = if path == "." { "body".to_owned() } else { path };
-        ApiError::field(&field, problem)
-    })
+/// At most this many members a request's answer names (each found by one more read of the request).
+const MAX_NAMED: usize = 20;
+
+/// `value` read as `T`, its members matched in any case, the last of two spellings winning; a 400 names every
+/// member that cannot be read (each found by reading again without the members found before, up to
+/// [`MAX_NAMED`]) and every string that breaks the text rule.
+pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
+    let mut problems = Problems::new();
+    text_problems(&value, "", &mut problems);
+    for _ in 0..MAX_NAMED {
+        let (path, problem) = match read_any_case::<T>(value.clone()) {
+            Ok(read) if problems.is_empty() => return Ok(read),
+            Ok(_) => break,
+            Err(found) => found,
+        };
+        let field = if path == "." { "body".to_owned() } else { path.clone() };
+        problems.add(&field, problem.clone());
+        // A member that is there but bad is taken out, and the rest read again; a missing one (or one inside a list)
+        // ends the search.
+        if problem.starts_with("missing field") || !remove_member(&mut value, &path) {
+            break;
+        }
+    }
+    problems.finish()?;
+    Err(ApiError::internal("a SuperOffice request had problems no reader named"))
+}
+
+/// Takes out the member at `path` (`Steps[0].NumIntervals`: members matched in any case); `false` when the path
+/// does not end in a member of an object.
+fn remove_member(value: &mut Value, path: &str) -> bool {
+    let mut segments: Vec<Segment<'_>> = Vec::new();
+    for part in path.split('.') {
+        let (name, indexes) = part.split_once('[').map_or((part, ""), |(n, rest)| (n, rest));
+        if !name.is_empty() {
+            segments.push(Segment::Member(name));
+        }
+        for index in indexes.split('[').filter(|i| !i.is_empty()) {
+            match index.trim_end_matches(']').parse() {
+                Ok(i) => segments.push(Segment::Index(i)),
+                Err(_) => return false,
+            }
+        }
+    }
+    let Some((Segment::Member(last), parents)) = segments.split_last() else { return false };
+    let mut at = value;
+    for segment in parents {
+        at = match (segment, at) {
+            (Segment::Member(name), Value::Object(map)) => {
+                match map.iter_mut().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+                    Some((_, inner)) => inner,
+                    None => return false,
+                }
+            }
+            (Segment::Index(i), Value::Array(items)) => match items.get_mut(*i) {
+                Some(inner) => inner,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    let Value::Object(map) = at else { return false };
+    let before = map.len();
+    map.retain(|k, _| !k.eq_ignore_ascii_case(last));
+    map.len() < before
+}
+
+enum Segment<'a> {
+    Member(&'a str),
+    Index(usize),
+}
+
+/// Every string of a request that breaks the text rule (multi-line: SuperOffice's descriptions take line breaks),
+/// named by its path as sent.
+fn text_problems(value: &Value, path: &str, problems: &mut Problems) {
+    match value {
+        Value::String(text) => {
+            if let Err(problem) = text_rule::check_chars(text, true) {
+                problems.add(if path.is_empty() { "body" } else { path }, problem);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                text_problems(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let inner = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                if let Err(problem) = text_rule::check_chars(key, false) {
+                    problems.add(&inner, problem);
+                }
+                text_problems(item, &inner, problems);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A query parameter by name in any case (the last, when given twice).
@@ -128,6 +218,28 @@ mod tests {
     fn a_member_that_cannot_be_read_is_named_by_its_path() {
         let err = from_value::<Step>(serde_json::json!({"inner": {"numIntervals": "x"}})).unwrap_err();
         assert!(err.body()["errors"]["Inner.NumIntervals"].is_array(), "{}", err.body());
+    }
+
+    #[test]
+    fn every_member_that_cannot_be_read_is_named_at_once() {
+        // GIVEN two bad members, one nested, and a control character in a third
+        let err = from_value::<Step>(serde_json::json!({
+            "numIntervals": "x", "INNER": {"StepType": 5}, "kept": "a\u{0}b"
+        }))
+        .unwrap_err();
+
+        // THEN one answer names all three
+        let errors = &err.body()["errors"];
+        assert!(errors["NumIntervals"].is_array(), "{errors}");
+        assert!(errors["Inner.StepType"].is_array(), "{errors}");
+        assert!(errors["kept"][0].as_str().unwrap().contains("control characters"), "{errors}");
+        assert_eq!(errors.as_object().unwrap().len(), 3, "{errors}");
+    }
+
+    #[test]
+    fn line_breaks_are_text_and_direction_overrides_are_not() {
+        assert!(from_value::<Step>(serde_json::json!({"StepType": "a\nb"})).is_ok());
+        assert!(from_value::<Step>(serde_json::json!({"StepType": "abc\u{202e}gpj.exe"})).is_err());
     }
 
     #[test]

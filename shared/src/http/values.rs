@@ -4,41 +4,41 @@
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
 
 use super::fields::StrValue;
+use crate::model::text_rule;
 use crate::model::{
     AccessMode, ActionType, CompletionRule, Email, EventType, KeyKind, Priority, ReportStatus, Role, Slug, Text, Tier,
     Timestamp,
 };
 
-/// Characters Unicode calls control characters, which no text field takes (tab and line breaks excepted).
-const CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
-
-/// The pattern of [`Text`]: at least one visible character, no control characters.
+/// The pattern of [`Text`]: the model's text rule ([`crate::model::text_rule`]), one line.
 pub fn text_pattern() -> String {
-    format!("^[^{CONTROLS}]*[^\\s{CONTROLS}][^{CONTROLS}]*$")
+    text_rule::pattern(false)
 }
 
-/// The schema of a text that may also be empty or blank (which means "none"): at most `max` characters, no
-/// control characters.
-pub fn blank_or_text_schema(max: usize) -> ObjectBuilder {
-    ObjectBuilder::new().max_length(Some(max)).pattern(Some(format!("^[^{CONTROLS}]*$")))
+/// The schema of a text that may also be empty or blank (which means "none"): at most `max` characters, the text
+/// rule's characters.
+pub fn blank_or_text_schema(max: usize, multi_line: bool) -> ObjectBuilder {
+    ObjectBuilder::new().max_length(Some(max)).pattern(Some(text_rule::blank_pattern(multi_line)))
 }
 
 /// Reads a text that may be blank: blank is `None`.
-pub fn blank_or_text<const MAX: usize>(raw: &str) -> Result<Option<Text<MAX>>, String> {
+pub fn blank_or_text<const MAX: usize, const MULTI_LINE: bool>(
+    raw: &str,
+) -> Result<Option<Text<MAX, MULTI_LINE>>, String> {
     if raw.trim().is_empty() {
-        Ok(None)
+        text_rule::check_chars(raw, MULTI_LINE).map(|()| None)
     } else {
         Text::parse(raw).map(Some)
     }
 }
 
-impl<const MAX: usize> StrValue for Text<MAX> {
+impl<const MAX: usize, const MULTI_LINE: bool> StrValue for Text<MAX, MULTI_LINE> {
     fn parse_str(raw: &str) -> Result<Self, String> {
         Self::parse(raw)
     }
 
     fn schema() -> ObjectBuilder {
-        ObjectBuilder::new().min_length(Some(1)).max_length(Some(MAX)).pattern(Some(text_pattern()))
+        ObjectBuilder::new().min_length(Some(1)).max_length(Some(MAX)).pattern(Some(text_rule::pattern(MULTI_LINE)))
     }
 }
 
@@ -83,6 +83,14 @@ impl StrValue for Slug {
     }
 }
 
+/// The schema of a flow slug a request gives: a slug, and not one of the reserved path words.
+pub fn flow_slug_schema() -> ObjectBuilder {
+    let reserved = crate::model::RESERVED_FLOW_SLUGS.join("|");
+    ObjectBuilder::new()
+        .max_length(Some(Slug::MAX_LEN))
+        .pattern(Some(format!("^(?!({reserved})$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$")))
+}
+
 macro_rules! enum_value {
     ($ty:ty, [$($name:literal),*]) => {
         impl StrValue for $ty {
@@ -102,7 +110,10 @@ enum_value!(KeyKind, ["secret", "public"]);
 enum_value!(Tier, ["standard", "enterprise"]);
 enum_value!(Role, ["admin", "member"]);
 enum_value!(AccessMode, ["invitation", "link", "organization"]);
-enum_value!(EventType, ["flow.assigned", "flow.started", "flow.completed", "flow.overdue", "emailflow.step"]);
+enum_value!(
+    EventType,
+    ["flow.assigned", "flow.started", "flow.completed", "flow.overdue", "flow.cancelled", "emailflow.step"]
+);
 enum_value!(CompletionRule, ["ALL_STEPS", "LAST_STEP"]);
 enum_value!(ReportStatus, ["pending", "in_progress", "completed", "overdue"]);
 enum_value!(

@@ -7,13 +7,14 @@ pub mod demo;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use lambda_http::RequestExt;
 use tokio::net::TcpListener;
 
@@ -29,8 +30,27 @@ use crate::state::AppState;
 /// Delivery loops the local server runs, each taking up to ten messages at a time.
 pub const CONSUMER_WORKERS: usize = 8;
 
+/// How long the local server waits for a client, as API Gateway does not wait forever either: a request's headers
+/// must arrive within `headers` (the connection is closed otherwise), its body within `body` (a 408).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadTimeouts {
+    pub headers: Duration,
+    pub body: Duration,
+}
+
+impl Default for ReadTimeouts {
+    fn default() -> Self {
+        Self { headers: Duration::from_secs(10), body: Duration::from_secs(30) }
+    }
+}
+
 /// Serves requests on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
+    serve_with(listener, state, ReadTimeouts::default()).await;
+}
+
+/// [`serve`], with the client's time bounded by `timeouts`.
+pub async fn serve_with(listener: TcpListener, state: Arc<AppState>, timeouts: ReadTimeouts) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(conn) => conn,
@@ -44,9 +64,11 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(state, req).await) }
+                async move { Ok::<_, std::convert::Infallible>(handle_within(state, req, timeouts.body).await) }
             });
-            if let Err(err) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+            let mut builder = http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(timeouts.headers);
+            if let Err(err) = builder.serve_connection(TokioIo::new(stream), service).await {
                 tracing::debug!(error = %err, "connection ended with an error");
             }
         });
@@ -55,12 +77,27 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
 
 /// One request, from hyper's types to the shared pipeline and back.
 pub async fn handle(state: Arc<AppState>, request: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+    handle_within(state, request, ReadTimeouts::default().body).await
+}
+
+/// [`handle`], with the body's arrival bounded by `body_timeout`.
+async fn handle_within(
+    state: Arc<AppState>,
+    request: http::Request<Incoming>,
+    body_timeout: Duration,
+) -> http::Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            // Too large (or the connection broke while reading): answered before any route runs.
-            let mut rejected = response::error(&ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    let read = tokio::time::timeout(body_timeout, Limited::new(body, MAX_BODY_BYTES).collect()).await;
+    let bytes = match read {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        // Too large (or the connection broke while reading), or too slow: answered before any route runs.
+        refused => {
+            let err = match refused {
+                Err(_) => ApiError::RequestTimeout { seconds: body_timeout.as_secs().max(1) },
+                _ => ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES },
+            };
+            let mut rejected = response::error(&err);
+            rejected.headers_mut().insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
             if let Ok(id) = request_id::from_headers(&parts.headers).parse() {
                 rejected.headers_mut().insert(request_id::HEADER, id);
             }
@@ -69,13 +106,23 @@ pub async fn handle(state: Arc<AppState>, request: http::Request<Incoming>) -> h
     };
     let query: HashMap<String, Vec<String>> = parts.uri.query().map(parse_query).unwrap_or_default();
     let (route, params) = match lookup(&parts.method, parts.uri.path()) {
-        Lookup::Found(route, params) => (endpoints::for_route(route), params.into_iter().collect::<HashMap<_, _>>()),
+        Lookup::Found(route, params) => (endpoints::for_route(route), decoded(params)),
         _ => (&FALLBACK, HashMap::new()),
     };
     let request = http::Request::from_parts(parts, lambda_http::Body::from(bytes.to_vec()))
         .with_path_parameters(params)
         .with_query_string_parameters(query);
     to_hyper(dispatch(state, route, request).await)
+}
+
+/// Path parameters as API Gateway's HTTP API hands them to a function: matched on the raw path, then each
+/// percent-decoded once (`a%20b` is `a b`, `%2e%2e` is `..`, `%F0%9F%98%80` is 😀). Bytes that are not UTF-8 become
+/// U+FFFD, which names nothing.
+fn decoded(params: Vec<(String, String)>) -> HashMap<String, String> {
+    params
+        .into_iter()
+        .map(|(name, raw)| (name, percent_encoding::percent_decode_str(&raw).decode_utf8_lossy().into_owned()))
+        .collect()
 }
 
 fn parse_query(query: &str) -> HashMap<String, Vec<String>> {
@@ -123,4 +170,34 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         _ = tokio::signal::ctrl_c() => println!("shutting down"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_are_decoded_once_after_matching() {
+        let params = decoded(vec![
+            ("userId".into(), "a%20b".into()),
+            ("flowSlug".into(), "%2e%2e".into()),
+            ("emoji".into(), "%F0%9F%98%80".into()),
+            ("twice".into(), "%2541".into()),
+            ("broken".into(), "%FF".into()),
+        ]);
+        assert_eq!(params["userId"], "a b");
+        assert_eq!(params["flowSlug"], "..");
+        assert_eq!(params["emoji"], "😀");
+        // Decoded once: `%2541` is `%41`, never `A`.
+        assert_eq!(params["twice"], "%41");
+        assert_eq!(params["broken"], "\u{fffd}");
+    }
+
+    #[test]
+    fn the_local_server_waits_for_a_client_as_the_issue_decided() {
+        assert_eq!(
+            ReadTimeouts::default(),
+            ReadTimeouts { headers: Duration::from_secs(10), body: Duration::from_secs(30) }
+        );
+    }
 }

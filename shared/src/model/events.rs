@@ -21,6 +21,9 @@ pub enum EventType {
     FlowCompleted,
     #[serde(rename = "flow.overdue")]
     FlowOverdue,
+    /// An open assignment was cancelled: by an admin, or because its person was deactivated (`data.reason`).
+    #[serde(rename = "flow.cancelled")]
+    FlowCancelled,
     /// A participant of a SuperOffice email flow reached a step: a message for the receiver to send, or another
     /// step recorded as executed.
     #[serde(rename = "emailflow.step")]
@@ -28,8 +31,14 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 5] =
-        [Self::FlowAssigned, Self::FlowStarted, Self::FlowCompleted, Self::FlowOverdue, Self::EmailFlowStep];
+    pub const ALL: [EventType; 6] = [
+        Self::FlowAssigned,
+        Self::FlowStarted,
+        Self::FlowCompleted,
+        Self::FlowOverdue,
+        Self::FlowCancelled,
+        Self::EmailFlowStep,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -37,13 +46,15 @@ impl EventType {
             Self::FlowStarted => "flow.started",
             Self::FlowCompleted => "flow.completed",
             Self::FlowOverdue => "flow.overdue",
+            Self::FlowCancelled => "flow.cancelled",
             Self::EmailFlowStep => "emailflow.step",
         }
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|t| t.as_str() == raw).ok_or_else(|| {
-            format!("'{raw}' is not an event; use flow.assigned, flow.started, flow.completed, flow.overdue or emailflow.step")
+            let names: Vec<&str> = Self::ALL.iter().map(Self::as_str).collect();
+            format!("'{raw}' is not an event; use one of {}", names.join(", "))
         })
     }
 }

@@ -32,6 +32,19 @@ impl AccessMode {
     }
 }
 
+/// Slugs no flow may take: MomoFlow's paths beside `/v1/flows/{flowId}` (`/v1/flows/assign`, `/v1/flows/report`),
+/// where a flow's slug names the flow. A name whose slug this would be gets the next number (`assign-2`).
+pub const RESERVED_FLOW_SLUGS: &[&str] = &["assign", "report"];
+
+/// A flow slug a request gives (`flowSlug`): a slug, not a reserved one.
+pub fn parse_flow_slug(raw: &str) -> Result<Slug, String> {
+    let slug = Slug::parse(raw)?;
+    if RESERVED_FLOW_SLUGS.contains(&slug.as_str()) {
+        return Err(format!("'{raw}' is reserved (it is the path /v1/flows/{raw}); choose another slug"));
+    }
+    Ok(slug)
+}
+
 /// Frigade's flow types.
 pub const FLOW_TYPES: &[&str] = &[
     "ANNOUNCEMENT",
@@ -133,5 +146,35 @@ impl Flow {
     /// The steps' minutes added up, for MomoFlow's `estimatedDuration`.
     pub fn estimated_minutes(&self) -> u64 {
         self.steps.iter().map(|s| u64::from(s.estimated_minutes)).sum()
+    }
+}
+
+/// Content as a create or a change gives it; each part optional (a create takes the defaults for what is
+/// missing: `CHECKLIST`, no steps, not sequential, `ALL_STEPS`).
+#[derive(Clone, Default)]
+pub struct ContentChanges {
+    pub flow_type: Option<String>,
+    pub steps: Option<Vec<Step>>,
+    pub sequential: Option<bool>,
+    pub completion: Option<super::CompletionRule>,
+}
+
+impl ContentChanges {
+    /// Applies the changes to `flow`; whether its content changed (which bumps its `version`).
+    pub fn apply(&self, flow: &mut Flow) -> bool {
+        let before = (flow.flow_type.clone(), flow.steps.clone(), flow.sequential, flow.completion);
+        if let Some(t) = &self.flow_type {
+            flow.flow_type = t.clone();
+        }
+        if let Some(steps) = &self.steps {
+            flow.steps = steps.clone();
+        }
+        if let Some(sequential) = self.sequential {
+            flow.sequential = sequential;
+        }
+        if let Some(rule) = self.completion {
+            flow.completion = rule;
+        }
+        before != (flow.flow_type.clone(), flow.steps.clone(), flow.sequential, flow.completion)
     }
 }

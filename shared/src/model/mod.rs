@@ -19,14 +19,17 @@ pub mod workflow;
 pub use assignment::{Assignment, AssignmentStatus, Priority, Progressed, ReportStatus};
 pub use email::Email;
 pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook, DELIVERY_RETENTION_SECONDS};
-pub use flow::{AccessMode, Flow, Membership, Step, FLOW_TYPES};
+pub use flow::{parse_flow_slug, AccessMode, ContentChanges, Flow, Membership, Step, FLOW_TYPES, RESERVED_FLOW_SLUGS};
 pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
 pub use order::{oldest_first, Chronological};
-pub use organization::{ApiKey, KeyKind, Organization, Role, Tier, User};
-pub use profile::{GroupSeen, Profile, Session, TrackedEvent, MAX_EVENTS, MAX_GROUPS, MAX_PROPERTIES};
+pub use organization::{ApiKey, KeyKind, Organization, Role, Tier, User, UserTokenPolicy};
+pub use profile::{
+    GroupSeen, Profile, Session, SessionRefused, TrackedEvent, MAX_EVENTS, MAX_GROUPS, MAX_KEPT_BYTES,
+    MAX_PROFILE_BYTES, MAX_PROPERTIES,
+};
 pub use progress::{
     Action, ActionError, ActionType, CompletionRule, FlowResponse, FlowState, StepProgress, MAX_RESPONSES,
 };
 pub use retry::{RetrySchedule, MAX_DELAY};
-pub use text::{FlowSlug, Slug, Text};
+pub use text::{rule as text_rule, FlowSlug, MultiLine, Slug, Text};
 pub use time::{format_duration, Timestamp};

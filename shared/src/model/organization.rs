@@ -59,6 +59,58 @@ pub struct Organization {
     /// The origins whose pages may read the public routes' answers (CORS); empty: any origin.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_origins: Vec<String>,
+    /// How many of its people are active admins (at least one always is); kept in the writes that change it.
+    /// Organizations made before it was kept have none until their first change of an admin counts them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_count: Option<u64>,
+    /// The secret the organization's servers sign user tokens with (see `crate::auth::user_token`); none until an
+    /// admin makes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_token_secret: Option<String>,
+    /// Which public requests must carry a user token rather than the public key.
+    #[serde(default)]
+    pub user_tokens: UserTokenPolicy,
+}
+
+impl Organization {
+    /// A new organization, its owner its one admin.
+    pub fn new(id: OrgId, name: String, slug: Slug, tier: Tier, now: Timestamp) -> Self {
+        Self {
+            id,
+            name,
+            slug,
+            tier,
+            user_count: 1,
+            created_at: now,
+            allowed_origins: Vec::new(),
+            admin_count: Some(1),
+            user_token_secret: None,
+            user_tokens: UserTokenPolicy::Never,
+        }
+    }
+}
+
+/// When a public request must carry a user token (a token the organization's server minted for one end user)
+/// rather than the page's public key: never (the default), for progress on a flow assigned to the user (so that
+/// nobody holding the page's key can complete someone's training), or for every public request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UserTokenPolicy {
+    #[default]
+    Never,
+    AssignedProgress,
+    Always,
+}
+
+impl UserTokenPolicy {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "never" => Ok(Self::Never),
+            "assignedProgress" => Ok(Self::AssignedProgress),
+            "always" => Ok(Self::Always),
+            _ => Err("must be one of never, assignedProgress, always".into()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,8 +127,25 @@ pub struct User {
     pub external_id: Option<String>,
     #[serde(default)]
     pub role: Role,
+    /// Deactivated: their keys are revoked, they cannot be assigned or join flows, their history stays.
     pub disabled: bool,
     pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deactivated_at: Option<Timestamp>,
+    /// Bumped by every change, which is written over the revision it read (0: users made before it was kept).
+    #[serde(default)]
+    pub revision: u64,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        !self.disabled
+    }
+
+    /// An active admin, who counts toward the admins an organization must keep.
+    pub fn is_active_admin(&self) -> bool {
+        self.is_active() && self.role == Role::Admin
+    }
 }
 
 /// Secret keys are for servers and reach every route of their organization; public keys are for browsers and
@@ -110,7 +179,7 @@ impl KeyKind {
 pub struct ApiKey {
     pub id: KeyId,
     pub org_id: OrgId,
-    /// The user the key acts as, and that user's role when the key was made.
+    /// The user the key acts as, and that user's role, kept up to date by every change of the user's role.
     pub user_id: UserId,
     #[serde(default = "Role::of_keys_before_roles")]
     pub role: Role,
@@ -118,6 +187,12 @@ pub struct ApiKey {
     /// The organization's tier, copied here so that authenticating and rate limiting need no other read.
     pub tier: Tier,
     pub prefix: String,
+    /// The key's last four characters, to recognise it by; none for keys made before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last4: Option<String>,
+    /// What its maker called it ("CI deploys").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub hash: String,
     pub created_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]

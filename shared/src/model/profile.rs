@@ -13,6 +13,20 @@ pub const MAX_EVENTS: usize = 100;
 pub const MAX_GROUPS: usize = 50;
 /// The most property names a profile (or one of its groups) keeps; a session that would pass it is refused.
 pub const MAX_PROPERTIES: usize = 100;
+/// The most a profile's properties and groups take together, as JSON: a session that would pass it is refused (413).
+pub const MAX_KEPT_BYTES: usize = 256 * 1024;
+/// The most a whole profile takes as JSON, events included: the oldest events go first to stay under it, so that the
+/// profile is always one DynamoDB item (400 KB) with room to spare.
+pub const MAX_PROFILE_BYTES: usize = 320 * 1024;
+
+/// Why a session was not recorded (nothing changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionRefused {
+    /// A bound on names or counts, as the person reads it.
+    Bound(String),
+    /// The properties and groups alone would pass [`MAX_KEPT_BYTES`].
+    TooLarge,
+}
 
 /// A group the user was seen in, with the group's properties.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,11 +93,12 @@ impl Profile {
         Self { org_id, user_id, properties: Map::new(), groups: Vec::new(), events: Vec::new(), revision: 0 }
     }
 
-    /// Records a session at `at`; `Err` names the bound it would pass (and nothing changes).
-    pub fn record(&mut self, session: &Session, at: Timestamp) -> Result<(), String> {
+    /// Records a session at `at`; `Err` says which bound it would pass (and nothing changes). The oldest events are
+    /// trimmed first to keep the whole within [`MAX_PROFILE_BYTES`].
+    pub fn record(&mut self, session: &Session, at: Timestamp) -> Result<(), SessionRefused> {
         let mut next = self.clone();
         if !merge(&mut next.properties, &session.user_properties) {
-            return Err(format!("a user keeps at most {MAX_PROPERTIES} properties"));
+            return Err(SessionRefused::Bound(format!("a user keeps at most {MAX_PROPERTIES} properties")));
         }
         if let Some(group) = &session.group_id {
             let index = match next.groups.iter().position(|g| &g.group_id == group) {
@@ -101,7 +116,7 @@ impl Profile {
             let seen = &mut next.groups[index];
             seen.last_seen_at = at;
             if !merge(&mut seen.properties, &session.group_properties) {
-                return Err(format!("a group keeps at most {MAX_PROPERTIES} properties"));
+                return Err(SessionRefused::Bound(format!("a group keeps at most {MAX_PROPERTIES} properties")));
             }
             if next.groups.len() > MAX_GROUPS {
                 next.groups.sort_by_key(|g| std::cmp::Reverse(g.last_seen_at));
@@ -117,9 +132,26 @@ impl Profile {
             let extra = next.events.len() - MAX_EVENTS;
             next.events.drain(..extra);
         }
+        let kept = json_len(&next.properties) + next.groups.iter().map(json_len).sum::<usize>();
+        if kept > MAX_KEPT_BYTES {
+            return Err(SessionRefused::TooLarge);
+        }
+        // The oldest events go first until the whole fits; the events' sizes are measured once each.
+        let mut total = json_len(&next);
+        let mut drop = 0;
+        while total > MAX_PROFILE_BYTES && drop < next.events.len() {
+            total -= json_len(&next.events[drop]) + 1;
+            drop += 1;
+        }
+        next.events.drain(..drop);
         *self = next;
         Ok(())
     }
+}
+
+/// The length of `value` as JSON.
+fn json_len<T: Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(0, |bytes| bytes.len())
 }
 
 #[cfg(test)]
@@ -156,6 +188,45 @@ mod tests {
         }
         assert_eq!(p.events.len(), MAX_EVENTS);
         assert_eq!(p.events.last().unwrap().event, format!("e{}", MAX_EVENTS - 1));
+    }
+
+    #[test]
+    fn a_profile_always_fits_one_item_trimming_its_oldest_events() {
+        // GIVEN sessions as an attacker sends them: 4 KB properties, 50 groups of 4 KB, events of 2 KB, a hundred times
+        let mut p = Profile::new(OrgId(1), UserId(2));
+        let blob = "x".repeat(2000);
+        let t = Timestamp::now();
+        for i in 0..100 {
+            let session = Session {
+                group_id: Some(format!("group-{}", i % 50)),
+                user_properties: props(json!({ format!("p{}", i % 40): blob, format!("q{}", i % 40): blob })),
+                group_properties: props(json!({ "a": blob, "b": blob })),
+                user_events: (0..5).map(|e| (format!("e{i}-{e}"), props(json!({ "x": blob })))).collect(),
+                group_events: vec![],
+            };
+            match p.record(&session, t.plus_seconds(i)) {
+                Ok(()) => {}
+                Err(SessionRefused::TooLarge) => break,
+                Err(other) => panic!("{other:?}"),
+            }
+            // THEN after every one the profile fits, with room to spare under DynamoDB's 400 KB
+            assert!(json_len(&p) <= MAX_PROFILE_BYTES, "{} bytes after session {i}", json_len(&p));
+        }
+        // AND the newest events are the ones kept
+        assert!(p.events.len() < MAX_EVENTS);
+        assert!(p.events.windows(2).all(|w| w[0].at <= w[1].at));
+    }
+
+    #[test]
+    fn properties_and_groups_past_256_kb_are_refused_whole() {
+        let mut p = Profile::new(OrgId(1), UserId(2));
+        let big: Map<String, Value> = (0..70).map(|i| (format!("p{i}"), json!("y".repeat(4000)))).collect();
+        let before = p.clone();
+        assert_eq!(
+            p.record(&Session { user_properties: big, ..Default::default() }, Timestamp::now()),
+            Err(SessionRefused::TooLarge)
+        );
+        assert_eq!(p, before);
     }
 
     #[test]

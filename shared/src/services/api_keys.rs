@@ -1,18 +1,23 @@
-//! API keys: made (shown once), listed, revoked. A key acts as one user of its organization, with that user's role
-//! as it was when the key was made: by default the caller's own user; an admin may make a key for another user
-//! (`userId`). Members see and revoke only their own keys; admins all of the organization's.
+//! API keys: made (shown once), listed, revoked. A key acts as one user of its organization, with that user's
+//! current role (a change of the role rewrites the user's keys): by default the caller's own user; an admin may make
+//! a key for another user (`userId`). Members see and revoke only their own keys; admins all of the organization's.
+//! A person holds at most [`MAX_KEYS_PER_PERSON`] keys that are not revoked.
 
 use crate::auth::KeySigner;
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
-use crate::model::{ApiKey, KeyId, KeyKind, Role, UserId};
-use crate::store::{Directory, KeyStore};
+use crate::model::{ApiKey, KeyId, KeyKind, Role, Text, UserId};
+use crate::store::{Conflict, Directory, KeyStore, StoreError, MAX_KEYS_PER_PERSON};
+
+pub const MAX_KEY_NAME: usize = 100;
 
 /// A key to make.
 pub struct NewKey {
     pub kind: KeyKind,
     /// The user the key acts as; the caller's own when left out.
     pub user: Option<UserId>,
+    /// What to call it in lists.
+    pub name: Option<Text<MAX_KEY_NAME>>,
 }
 
 /// A key just made: the plain text, shown this once, and its record.
@@ -45,18 +50,35 @@ pub async fn create(
             (found.id, found.role)
         }
     };
-    let (plain, record) = signer.generate(input.kind, caller.org_id, holder, caller.tier, act.now());
+    let (plain, mut record) = signer.generate(input.kind, caller.org_id, holder, caller.tier, act.now());
+    record.name = input.name.map(Text::into_string);
     let issued = IssuedKey { plain, record };
     let done = act.completion(&issued);
-    keys.create_key(&issued.record, done.as_ref()).await?;
+    keys.create_key(&issued.record, done.as_ref()).await.map_err(|err| match err {
+        StoreError::Conflict(Conflict::Limit) => ApiError::conflict(format!(
+            "User {} has {MAX_KEYS_PER_PERSON} keys already; revoke one to make another",
+            holder.0
+        )),
+        other => other.into(),
+    })?;
     Ok(issued)
 }
 
-/// The organization's keys, oldest first: for a member, only the member's own.
-pub async fn list(caller: &Caller, keys: &dyn KeyStore) -> Result<Vec<ApiKey>, ApiError> {
-    let (all, principal) = tokio::try_join!(async { Ok(keys.list_keys(caller.org().await?).await?) }, caller.permit())?;
+/// A page of the organization's keys by id, after the key `after`, and the last one when more follow: for a member,
+/// only the member's own.
+pub async fn list(
+    caller: &Caller,
+    keys: &dyn KeyStore,
+    after: Option<KeyId>,
+    limit: usize,
+) -> Result<(Vec<ApiKey>, Option<KeyId>), ApiError> {
+    let org = caller.org().await?;
+    let principal = caller.permit().await?;
     let me = principal.key()?;
-    Ok(all.into_iter().filter(|k| me.role == Role::Admin || k.user_id == me.user_id).collect())
+    let only = (me.role != Role::Admin).then_some(me.user_id);
+    let page = keys.keys_page(org, only, after.as_ref(), limit).await?;
+    let next = page.more.then(|| page.items.last().map(|k| k.id.clone())).flatten();
+    Ok((page.items, next))
 }
 
 /// Revokes a key of the caller's organization: from then on it gets 401.
@@ -64,14 +86,11 @@ pub async fn revoke(caller: &Caller, keys: &dyn KeyStore, raw_id: &str) -> Resul
     let missing = || ApiError::not_found(format!("API key '{raw_id}' does not exist"));
     let id = KeyId::parse(raw_id).map_err(|_| missing())?;
     let org = caller.org().await?;
-    let principal = caller.permit().await?;
+    let (found, principal) = tokio::try_join!(async { Ok(keys.get_key(org, &id).await?) }, caller.permit())?;
     let me = principal.key()?;
-    if me.role != Role::Admin {
-        // A member may revoke only their own keys; anyone else's is answered as missing.
-        let own = keys.list_keys(org).await?.into_iter().any(|k| k.id == id && k.user_id == me.user_id);
-        if !own {
-            return Err(missing());
-        }
+    // A member may revoke only their own keys; anyone else's is answered as missing.
+    if !found.is_some_and(|k| me.role == Role::Admin || k.user_id == me.user_id) {
+        return Err(missing());
     }
     keys.revoke_key(org, &id, caller.now()).await?.ok_or_else(missing)
 }

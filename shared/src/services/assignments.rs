@@ -5,8 +5,8 @@ use serde_json::json;
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
 use crate::model::{
-    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, Flow, FlowId, Priority, Role, Text, Timestamp,
-    User,
+    Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, Flow, FlowId, MultiLine, Priority, Role, Text,
+    Timestamp, User,
 };
 use crate::store::{AssignmentPage, AssignmentQuery, AssignmentStore, Conflict, Directory, StoreError};
 use crate::webhooks::publish::Publisher;
@@ -21,7 +21,7 @@ pub struct NewAssignment {
     pub due_date: Option<Timestamp>,
     pub priority: Option<Priority>,
     /// An empty note is no note.
-    pub notes: Option<Text<MAX_NOTES>>,
+    pub notes: Option<MultiLine<MAX_NOTES>>,
 }
 
 /// An assignment made, with the flow and the person it was made for.
@@ -59,6 +59,12 @@ pub async fn assign(
     })?;
     if flow.disabled {
         return Err(ApiError::conflict(format!("Flow '{}' is disabled", flow.id)));
+    }
+    if !user.is_active() {
+        return Err(ApiError::conflict(format!(
+            "User with email '{}' is deactivated; reactivate them before assigning them a flow",
+            input.user_email
+        )));
     }
     if let Some(open) = &context.open {
         return Err(open_conflict(flow_id, &input.user_email, Some(open)));
@@ -106,10 +112,6 @@ pub async fn get(caller: &Caller, store: &dyn AssignmentStore, raw_id: &str) -> 
     // A member reads only their own assignments; anyone else's is answered as missing.
     found.filter(|a| me.role == Role::Admin || a.user_id == me.user_id).ok_or_else(missing)
 }
-
-/// The most assignments a page holds, and how many when the caller does not say.
-pub const MAX_PAGE: usize = 100;
-pub const DEFAULT_PAGE: usize = 20;
 
 /// What `GET /v1/assignments` asks for.
 pub struct ListQuery {
@@ -159,25 +161,71 @@ where
 /// Cancels an open assignment (an admin's act): it leaves the due index, its flow may be assigned to the person
 /// again, and later progress changes nothing. Cancelling a cancelled one answers it again; a completed one is a
 /// 409.
-pub async fn cancel(caller: &Caller, store: &dyn AssignmentStore, raw_id: &str) -> Result<Assignment, ApiError> {
+pub async fn cancel(
+    caller: &Caller,
+    store: &dyn AssignmentStore,
+    events: &Publisher<'_>,
+    raw_id: &str,
+) -> Result<Assignment, ApiError> {
     let missing = || ApiError::not_found(format!("Assignment with ID '{raw_id}' does not exist"));
     let id = AssignmentId::parse(raw_id).map_err(|_| missing())?;
     let org = caller.org().await?;
-    for _ in 0..CANCEL_ATTEMPTS {
-        let (found, _) = tokio::try_join!(async { Ok(store.get_assignment(org, &id).await?) }, caller.permit())?;
-        let read = found.ok_or_else(missing)?;
-        if read.status == AssignmentStatus::Cancelled {
-            return Ok(read);
+    let (found, _) = tokio::try_join!(async { Ok(store.get_assignment(org, &id).await?) }, caller.permit())?;
+    let read = found.ok_or_else(missing)?;
+    if read.status == AssignmentStatus::Completed {
+        return Err(ApiError::conflict(format!("Assignment '{id}' is completed; it cannot be cancelled")));
+    }
+    match cancel_one(store, events, read, CancelReason::ByAdmin, caller.now()).await? {
+        Some(cancelled) => Ok(cancelled),
+        None => Err(ApiError::conflict(format!("Assignment '{id}' is completed; it cannot be cancelled"))),
+    }
+}
+
+/// Why an assignment was cancelled, as `flow.cancelled` says it (`data.reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelReason {
+    ByAdmin,
+    PersonDeactivated,
+}
+
+impl CancelReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::ByAdmin => "cancelled_by_admin",
+            Self::PersonDeactivated => "person_deactivated",
         }
-        let Some(cancelled) = read.cancelled(caller.now()) else {
-            return Err(ApiError::conflict(format!("Assignment '{id}' is completed; it cannot be cancelled")));
-        };
-        match store.update_assignment(&cancelled, read.status, &[]).await {
+    }
+}
+
+/// Cancels an assignment as read, announcing `flow.cancelled` with `reason` in the same transaction; a change that
+/// came first is read again. The assignment as cancelled (as it was, when it was cancelled before), or `None` when it
+/// was completed meanwhile.
+pub(crate) async fn cancel_one(
+    store: &dyn AssignmentStore,
+    events: &Publisher<'_>,
+    mut read: Assignment,
+    reason: CancelReason,
+    now: Timestamp,
+) -> Result<Option<Assignment>, ApiError> {
+    for _ in 0..CANCEL_ATTEMPTS {
+        if read.status == AssignmentStatus::Cancelled {
+            return Ok(Some(read));
+        }
+        let Some(cancelled) = read.cancelled(now) else { return Ok(None) };
+        let mut event = Event::about_assignment(&cancelled, EventType::FlowCancelled, now);
+        event.data["reason"] = json!(reason.as_str());
+        match store.update_assignment(&cancelled, read.status, std::slice::from_ref(&event)).await {
             Ok(()) => {
-                tracing::info!(assignment = %id, "assignment cancelled");
-                return Ok(cancelled);
+                tracing::info!(assignment = %cancelled.id, reason = reason.as_str(), "assignment cancelled");
+                events.publish_or_leave(&event).await;
+                return Ok(Some(cancelled));
             }
-            Err(StoreError::Conflict(Conflict::Revision)) => continue,
+            Err(StoreError::Conflict(Conflict::Revision)) => {
+                read = store
+                    .get_assignment(read.org_id, &read.id)
+                    .await?
+                    .ok_or_else(|| ApiError::internal("an assignment being cancelled is gone"))?;
+            }
             Err(other) => return Err(other.into()),
         }
     }

@@ -3,39 +3,11 @@
 
 use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::model::{AccessMode, CompletionRule, Flow, FlowId, Role, Slug, Step, Text};
+use crate::model::{AccessMode, Flow, FlowId, Role, Slug, Text};
 use crate::services::flows::{kept_changing, visible, write_next, MAX_FLOW_NAME, REVISION_ATTEMPTS};
 use crate::store::FlowStore;
 
-/// Content as a create or a change gives it; each part optional (a create takes the defaults for what is
-/// missing: `CHECKLIST`, no steps, not sequential, `ALL_STEPS`).
-#[derive(Clone, Default)]
-pub struct ContentChanges {
-    pub flow_type: Option<String>,
-    pub steps: Option<Vec<Step>>,
-    pub sequential: Option<bool>,
-    pub completion: Option<CompletionRule>,
-}
-
-impl ContentChanges {
-    /// Applies the changes to `flow`; whether its content changed (which bumps its `version`).
-    pub fn apply(&self, flow: &mut Flow) -> bool {
-        let before = (flow.flow_type.clone(), flow.steps.clone(), flow.sequential, flow.completion);
-        if let Some(t) = &self.flow_type {
-            flow.flow_type = t.clone();
-        }
-        if let Some(steps) = &self.steps {
-            flow.steps = steps.clone();
-        }
-        if let Some(sequential) = self.sequential {
-            flow.sequential = sequential;
-        }
-        if let Some(rule) = self.completion {
-            flow.completion = rule;
-        }
-        before != (flow.flow_type.clone(), flow.steps.clone(), flow.sequential, flow.completion)
-    }
-}
+pub use crate::model::ContentChanges;
 
 /// What `PUT /v1/flows/{flowId}` may change.
 #[derive(Default)]

@@ -50,7 +50,7 @@ async fn read(flows: &dyn EmailFlowStore, org: OrgId, id: u64) -> Result<EmailFl
 }
 
 /// Changes flow `id` with `change` over the revision read, redone when another write came first.
-async fn change<T>(
+pub(crate) async fn change<T>(
     caller: &Caller,
     flows: &dyn EmailFlowStore,
     id: u64,
@@ -144,28 +144,6 @@ pub async fn copy(
         None => format!("{} (copy)", flow.name),
     };
     create(caller, directory, flows, flow).await
-}
-
-/// `SetStatusOnWorkflow`: Stopped, Paused or Running.
-pub async fn set_status(
-    caller: &Caller,
-    flows: &dyn EmailFlowStore,
-    id: u64,
-    status: WorkflowStatus,
-) -> Result<WorkflowStatus, ApiError> {
-    if status == WorkflowStatus::None {
-        return Err(ApiError::field("Status", "must be Stopped, Paused or Running"));
-    }
-    let (record, ()) = change(caller, flows, id, |record| {
-        record.flow.status = status;
-        Ok(())
-    })
-    .await?;
-    if status == WorkflowStatus::Running {
-        // Participants held while the flow was paused move at the next run, not at their next look.
-        crate::services::email_participants::wake(flows, record.org_id, record.id, caller.now()).await?;
-    }
-    Ok(status)
 }
 
 /// A trigger or a goal: kept in its flow's list, found by its id.

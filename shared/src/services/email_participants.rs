@@ -25,7 +25,7 @@ use crate::model::workflow::{
     WorkflowStatus,
 };
 use crate::model::{Event, EventType, OrgId, Timestamp, UserId};
-use crate::services::email_flows::missing;
+use crate::services::email_flows::{self, missing};
 use crate::store::{Conflict, Counter, Directory, EmailFlowStore, StoreError, StoreResult};
 use crate::webhooks::publish::Publisher;
 
@@ -66,7 +66,8 @@ pub async fn enrol(ports: Ports<'_>, record: &EmailFlowRecord, person: UserId, n
     let org = record.org_id;
     let (user, existing) =
         tokio::try_join!(ports.directory.get_user(org, person), ports.flows.get_participant(org, record.id, person))?;
-    if user.is_none() {
+    // Nobody the organization does not have, nor a deactivated person.
+    if !user.is_some_and(|u| u.is_active()) {
         return Ok(false);
     }
     if let Some(before) = &existing {
@@ -162,10 +163,41 @@ pub async fn remove(caller: &Caller, ports: Ports<'_>, flow_id: u64, instances: 
     Ok(())
 }
 
-/// A flow's participants (`GET /v1/emailflows/{id}/participants`).
-pub async fn list(caller: &Caller, ports: Ports<'_>, flow_id: u64) -> Result<Vec<Participant>, ApiError> {
+/// A page of a flow's participants by person (`GET /v1/emailflows/{id}/participants`): those after the person
+/// `after`, at most `limit`, and the last person when more follow.
+pub async fn list(
+    caller: &Caller,
+    ports: Ports<'_>,
+    flow_id: u64,
+    after: Option<UserId>,
+    limit: usize,
+) -> Result<(Vec<Participant>, Option<UserId>), ApiError> {
     let record = crate::services::email_flows::get(caller, ports.flows, flow_id).await?;
-    Ok(ports.flows.flow_participants(record.org_id, record.id).await?)
+    let page = ports.flows.participants_page(record.org_id, record.id, after, limit).await?;
+    let next = page.more.then(|| page.items.last().map(|p| p.person_id)).flatten();
+    Ok((page.items, next))
+}
+
+/// A deactivated person leaves every email flow they are moving through (their past enrolments stay). Each
+/// leaving is written over the participant's revision; a run that moved them first is read again.
+pub async fn leave_all(ports: Ports<'_>, org: OrgId, person: UserId, now: Timestamp) -> StoreResult<()> {
+    for record in ports.flows.list_email_flows(org).await? {
+        for _ in 0..REVISION_ATTEMPTS {
+            let Some(mut p) = ports.flows.get_participant(org, record.id, person).await? else { break };
+            if !p.is_active() {
+                break;
+            }
+            let expected = p.revision;
+            p.end(ParticipantStatus::Removed, now);
+            p.revision += 1;
+            match ports.flows.write_participant(&p, expected, &[]).await {
+                Ok(()) => break,
+                Err(StoreError::Conflict(Conflict::Revision)) => continue,
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What moving one participant did.
@@ -465,6 +497,28 @@ pub async fn wake(flows: &dyn EmailFlowStore, org: OrgId, flow: u64, now: Timest
         }
     }
     Ok(())
+}
+
+/// `SetStatusOnWorkflow`: Stopped, Paused or Running; a flow set running again wakes the participants it held.
+pub async fn set_status(
+    caller: &Caller,
+    flows: &dyn EmailFlowStore,
+    id: u64,
+    status: WorkflowStatus,
+) -> Result<WorkflowStatus, ApiError> {
+    if status == WorkflowStatus::None {
+        return Err(ApiError::field("Status", "must be Stopped, Paused or Running"));
+    }
+    let (record, ()) = email_flows::change(caller, flows, id, |record| {
+        record.flow.status = status;
+        Ok(())
+    })
+    .await?;
+    if status == WorkflowStatus::Running {
+        // Participants held while the flow was paused move at the next run, not at their next look.
+        wake(flows, record.org_id, record.id, caller.now()).await?;
+    }
+    Ok(status)
 }
 
 #[cfg(test)]

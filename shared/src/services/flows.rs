@@ -6,10 +6,11 @@ use subtle::ConstantTimeEq;
 
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
+use crate::model::ContentChanges;
 use crate::model::{
     random_token, AccessMode, Flow, FlowId, Membership, OrgId, Organization, Role, Slug, Step, Text, User, UserId,
+    RESERVED_FLOW_SLUGS,
 };
-use crate::services::content::ContentChanges;
 use crate::store::{Conflict, Directory, FlowStore, StoreError};
 
 pub const MAX_FLOW_NAME: usize = 100;
@@ -350,6 +351,11 @@ pub async fn add_member(
             .get_user(flow.org_id, user)
             .await?
             .ok_or_else(|| ApiError::field("id", format!("no user {user} in your organization")))?;
+        if !added.is_active() {
+            return Err(ApiError::conflict(format!(
+                "User {user} is deactivated; reactivate them before adding them to a flow"
+            )));
+        }
         let roster = flows.flow_members(flow.org_id, &flow.id).await?;
         let current = roster.iter().find(|m| m.user_id == user);
         match current {
@@ -578,11 +584,12 @@ pub async fn create(
     input.content.apply(&mut created.flow);
     // A name whose slug is taken gets the next free number ("my-flow-2"), as Flowdock does; past a few, a random
     // suffix, so that a popular name costs a bounded number of tries. Each try is one conditional write, so two
-    // creates racing for one slug both succeed, with different slugs.
+    // creates racing for one slug both succeed, with different slugs. A reserved word (`assign`) is as good as taken.
+    let reserved = RESERVED_FLOW_SLUGS.contains(&base.as_str());
     for attempt in 1..=SLUG_ATTEMPTS {
         created.flow.slug = match attempt {
-            1 => base.clone(),
-            n if n < SLUG_ATTEMPTS => base.with_suffix(&n.to_string()),
+            1 if !reserved => base.clone(),
+            n if n < SLUG_ATTEMPTS => base.with_suffix(&(n + u32::from(reserved)).to_string()),
             _ => base.with_suffix(&random_token(3)),
         };
         let done = act.completion(&created);

@@ -3,7 +3,7 @@
 use crate::auth::KeySigner;
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
-use crate::model::{KeyKind, OrgId, Organization, Role, Slug, Text, Tier, User, UserId};
+use crate::model::{random_token, KeyKind, OrgId, Organization, Role, Slug, Text, Tier, User, UserId};
 use crate::store::{Conflict, Counter, Directory, StoreError};
 
 use super::users::NewPerson;
@@ -37,37 +37,46 @@ pub async fn provision(
     let (org_id, user_id) =
         tokio::try_join!(directory.next_id(Counter::Organization), directory.next_id(Counter::User))?;
     let (org_id, user_id) = (OrgId(org_id), UserId(user_id));
-    let organization = Organization {
-        id: org_id,
-        slug: organization_slug(input.name.as_str()),
-        name: input.name.into_string(),
-        tier: input.tier,
-        user_count: 1,
-        created_at: now,
-        allowed_origins: Vec::new(),
-    };
+    let base = Slug::from_name(input.name.as_str(), FALLBACK_SLUG);
+    let input_has_ascii_alphanumeric = input.name.as_str().chars().any(|c| c.is_ascii_alphanumeric());
+    let organization = Organization::new(org_id, input.name.into_string(), base.clone(), input.tier, now);
     // The owner is the organization's first admin; the bootstrap keys act as the owner.
     let owner = NewPerson { role: Role::Admin, ..input.owner }.into_user(user_id, org_id, now);
     let holder = (user_id, Role::Admin);
     let (secret_key, secret_record) = signer.generate(KeyKind::Secret, org_id, holder, input.tier, now);
     let (public_key, public_record) = signer.generate(KeyKind::Public, org_id, holder, input.tier, now);
-    let provisioned = Provisioned { organization, owner, secret_key, public_key };
-    let done = act.completion(&provisioned);
-    directory
-        .create_organization(
-            &provisioned.organization,
-            &provisioned.owner,
-            &[secret_record, public_record],
-            done.as_ref(),
-        )
-        .await
-        .map_err(|err| match err {
-            StoreError::Conflict(Conflict::OrganizationSlug) => ApiError::conflict(format!(
-                "An organization named '{}' already exists",
-                provisioned.organization.slug.as_str()
-            )),
-            other => other.into(),
-        })?;
+    let mut provisioned = Provisioned { organization, owner, secret_key, public_key };
+    // A name is its organization's alone, in any case (a taken one is a 409); a reserved word gets the next number,
+    // and so do names with no ASCII letter or digit ("名前", "😀"), which all make the same fallback slug.
+    let reserved = RESERVED_SLUGS.contains(&base.as_str());
+    let numbered = reserved || !input_has_ascii_alphanumeric;
+    for attempt in 1..=SLUG_ATTEMPTS {
+        provisioned.organization.slug = match attempt {
+            1 if !reserved => base.clone(),
+            n if n < SLUG_ATTEMPTS => base.with_suffix(&(n + u32::from(reserved)).to_string()),
+            _ => base.with_suffix(&random_token(3)),
+        };
+        let done = act.completion(&provisioned);
+        let created = directory
+            .create_organization(
+                &provisioned.organization,
+                &provisioned.owner,
+                &[secret_record.clone(), public_record.clone()],
+                done.as_ref(),
+            )
+            .await;
+        match created {
+            Ok(()) => break,
+            Err(StoreError::Conflict(Conflict::OrganizationSlug)) if numbered && attempt < SLUG_ATTEMPTS => continue,
+            Err(StoreError::Conflict(Conflict::OrganizationSlug)) => {
+                return Err(ApiError::conflict(format!(
+                    "An organization named '{}' already exists",
+                    provisioned.organization.slug.as_str()
+                )))
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
     tracing::info!(org = %provisioned.organization.id, "organization created");
     Ok(provisioned)
 }
@@ -76,15 +85,10 @@ pub async fn provision(
 /// `GET /flows/find`).
 pub const RESERVED_SLUGS: &[&str] = &["all", "find"];
 
-/// An organization's slug from its name; a reserved one gets a suffix, as a clashing flow's does ("all-2").
-fn organization_slug(name: &str) -> Slug {
-    let slug = Slug::from_name(name, "organization");
-    if RESERVED_SLUGS.contains(&slug.as_str()) {
-        slug.with_suffix("2")
-    } else {
-        slug
-    }
-}
+/// The slug of a name with no ASCII letter or digit; such organizations are numbered (`organization-2`).
+const FALLBACK_SLUG: &str = "organization";
+/// How many slugs a numbered name tries: its own, then numbered ones, then one with a random suffix.
+const SLUG_ATTEMPTS: u32 = 10;
 
 /// The origins whose pages may read the public routes' answers (empty: any origin).
 pub async fn allowed_origins(caller: &Caller, directory: &dyn Directory) -> Result<Vec<String>, ApiError> {

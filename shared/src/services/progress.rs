@@ -108,6 +108,17 @@ async fn is_secret(caller: &Caller) -> Result<bool, ApiError> {
     Ok(caller.permit().await?.key()?.kind == crate::model::KeyKind::Secret)
 }
 
+/// A deactivated person's progress and sessions change nothing: a 403 for them, the user otherwise.
+pub(crate) fn refuse_deactivated(user: User, raw: &str) -> Result<User, ApiError> {
+    if user.is_active() {
+        return Ok(user);
+    }
+    Err(ApiError::Forbidden(format!(
+        "The user '{}' is deactivated in this organization; nothing is recorded for them",
+        raw.chars().take(40).collect::<String>()
+    )))
+}
+
 /// The user whose external id `raw` is, made when `create` and the organization does not know them yet.
 pub(crate) async fn end_user(
     caller: &Caller,
@@ -117,12 +128,14 @@ pub(crate) async fn end_user(
     create: bool,
 ) -> Result<Option<User>, ApiError> {
     if let Some(user) = directory.find_user_by_external_id(org, raw).await? {
-        return Ok(Some(user));
+        return if create { refuse_deactivated(user, raw).map(Some) } else { Ok(Some(user)) };
     }
     if !create {
         return Ok(None);
     }
-    caller.permit().await?;
+    // A public key brings in a bounded number of people: the organization's count is read for it.
+    let people = directory.get_organization(org).await?.map_or(0, |o| o.user_count);
+    caller.new_person(people).await?;
     let id = UserId(directory.next_id(Counter::User).await?);
     let user = User {
         id,
@@ -134,6 +147,8 @@ pub(crate) async fn end_user(
         role: Role::Member,
         disabled: false,
         created_at: caller.now(),
+        deactivated_at: None,
+        revision: 0,
     };
     match directory.create_user(&user, None).await {
         Ok(()) => {
@@ -229,7 +244,7 @@ pub async fn act<S: ProgressStores + ?Sized>(
         at,
     };
     let user = match found {
-        Some(user) => user,
+        Some(user) => refuse_deactivated(user, user_id)?,
         None => {
             // Refused on the state of someone who has done nothing before the user is made: a refused action
             // changes nothing.

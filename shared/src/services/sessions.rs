@@ -6,8 +6,8 @@
 
 use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::model::{Profile, Session, Text, User, UserId};
-use crate::services::progress::{end_user, ProgressStores};
+use crate::model::{Profile, Session, SessionRefused, Text, User, UserId, MAX_KEPT_BYTES};
+use crate::services::progress::{end_user, refuse_deactivated, ProgressStores};
 use crate::services::users::MAX_EXTERNAL_ID;
 use crate::store::{Conflict, StoreError};
 
@@ -27,9 +27,15 @@ pub async fn record<S: ProgressStores + ?Sized>(
     request: SessionRequest,
 ) -> Result<(), ApiError> {
     let org = caller.org().await?;
-    let refused = |problem: String| ApiError::field("userProperties", problem);
+    let refused = |problem: SessionRefused| match problem {
+        SessionRefused::Bound(problem) => ApiError::field("userProperties", problem),
+        SessionRefused::TooLarge => ApiError::TooLarge(format!(
+            "A user's properties and groups take at most {} KB; remove some (a null removes a property)",
+            MAX_KEPT_BYTES / 1024
+        )),
+    };
     let user = match end_user(caller, store, org, request.user_id.as_str(), false).await? {
-        Some(user) => user,
+        Some(user) => refuse_deactivated(user, request.user_id.as_str())?,
         None => {
             // Refused on an empty profile before the user is made: a refused session makes nobody.
             Profile::new(org, UserId(0)).record(&request.session, caller.now()).map_err(refused)?;
@@ -60,18 +66,12 @@ pub async fn profile<S: ProgressStores + ?Sized>(
     store: &S,
     raw: &str,
 ) -> Result<(User, Profile), ApiError> {
-    let missing = || ApiError::not_found(format!("User '{raw}' does not exist"));
+    let missing = || ApiError::not_found(format!("User {raw} does not exist"));
+    // Our routes name people by our id only: a Frigade `userId` that looks like one never stands for it.
+    let id = raw.parse::<u64>().map(UserId).map_err(|_| missing())?;
     let org = caller.org().await?;
-    let by_external = store.find_user_by_external_id(org, raw);
-    let by_id = async {
-        match raw.parse::<u64>() {
-            Ok(id) => store.get_user(org, UserId(id)).await,
-            Err(_) => Ok(None),
-        }
-    };
-    let (external, numbered, _) =
-        tokio::try_join!(async { Ok(by_external.await?) }, async { Ok(by_id.await?) }, caller.permit())?;
-    let user = external.or(numbered).ok_or_else(missing)?;
+    let (found, _) = tokio::try_join!(async { Ok(store.get_user(org, id).await?) }, caller.permit())?;
+    let user = found.ok_or_else(missing)?;
     let profile = store.get_profile(org, user.id).await?.unwrap_or_else(|| Profile::new(org, user.id));
     Ok((user, profile))
 }

@@ -13,9 +13,6 @@ use crate::webhooks::ssrf::{self, Resolver};
 pub const MAX_ENDPOINTS: u32 = 20;
 /// How long the previous secret keeps signing after a rotation.
 pub const ROTATION_GRACE_SECONDS: i64 = 24 * 60 * 60;
-/// Deliveries per page, by default and at most.
-pub const DEFAULT_PAGE: usize = 20;
-pub const MAX_PAGE: usize = 100;
 
 /// An endpoint to create.
 pub struct NewWebhook {
@@ -65,8 +62,19 @@ async fn own(org: OrgId, hooks: &dyn WebhookStore, raw_id: &str) -> Result<Webho
     hooks.get_webhook(org, &id).await?.ok_or_else(missing)
 }
 
-pub async fn list(caller: &Caller, hooks: &dyn WebhookStore) -> Result<Vec<Webhook>, ApiError> {
-    Ok(hooks.list_webhooks(caller.org().await?).await?)
+/// A page of the organization's endpoints, oldest first, after the endpoint `after`, and the last one when more
+/// follow. An organization has at most [`MAX_ENDPOINTS`], so the page is cut from the whole list.
+pub async fn list(
+    caller: &Caller,
+    hooks: &dyn WebhookStore,
+    after: Option<WebhookId>,
+    limit: usize,
+) -> Result<(Vec<Webhook>, Option<WebhookId>), ApiError> {
+    let all = hooks.list_webhooks(caller.org().await?).await?;
+    let start = after.and_then(|a| all.iter().position(|h| h.id == a)).map_or(0, |i| i + 1);
+    let page = crate::store::Listed::first(all.into_iter().skip(start).collect(), limit);
+    let next = page.more.then(|| page.items.last().map(|h| h.id.clone())).flatten();
+    Ok((page.items, next))
 }
 
 /// Creates an endpoint with a fresh signing secret (the answer is the only time it is shown).

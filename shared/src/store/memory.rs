@@ -208,7 +208,8 @@ impl Directory for MemoryStore {
         Ok(self.lock().users.get(&(org, user)).cloned())
     }
 
-    async fn update_user(&self, user: &User, read: &User) -> StoreResult<()> {
+    async fn write_user(&self, write: &UserWrite<'_>) -> StoreResult<()> {
+        let (user, read) = (write.user, write.read);
         let mut s = self.lock();
         let key = (user.org_id, user.id);
         if s.users.get(&key) != Some(read) {
@@ -221,11 +222,55 @@ impl Directory for MemoryStore {
                 if s.emails.contains_key(&(user.org_id, email.clone())) {
                     return Err(StoreError::Conflict(Conflict::UserEmail));
                 }
-                s.emails.insert((user.org_id, email.clone()), user.id);
+            }
+        }
+        if user.external_id != read.external_id {
+            if let Some(ext) = &user.external_id {
+                let holder = s.external_ids.get(&(user.org_id, ext.clone()));
+                if holder.is_some_and(|h| write.absorbs.is_none_or(|a| a.id != *h)) {
+                    return Err(StoreError::Conflict(Conflict::UserExternalId));
+                }
+            }
+        }
+        if let Some(absorbed) = write.absorbs {
+            if s.users.get(&(absorbed.org_id, absorbed.id)) != Some(absorbed) {
+                return Err(StoreError::Conflict(Conflict::Revision));
+            }
+        }
+        if read.is_active_admin() && !user.is_active_admin() {
+            let admins = s.users.range((user.org_id, UserId(0))..=(user.org_id, UserId(u64::MAX)));
+            if admins.filter(|(_, u)| u.is_active_admin()).count() <= 1 {
+                return Err(StoreError::Conflict(Conflict::LastAdmin));
+            }
+        }
+        // Every condition holds: apply.
+        if new_email != old_email {
+            if let Some(email) = new_email {
+                s.emails.insert((user.org_id, email), user.id);
             }
             if let Some(email) = old_email {
                 s.emails.remove(&(user.org_id, email));
             }
+        }
+        if let Some(absorbed) = write.absorbs {
+            s.users.remove(&(absorbed.org_id, absorbed.id));
+            if let Some(ext) = &absorbed.external_id {
+                s.external_ids.remove(&(absorbed.org_id, ext.clone()));
+            }
+            if let Some(org) = s.orgs.get_mut(&absorbed.org_id) {
+                org.user_count = org.user_count.saturating_sub(1);
+            }
+        }
+        if user.external_id != read.external_id {
+            if let Some(ext) = &read.external_id {
+                s.external_ids.remove(&(user.org_id, ext.clone()));
+            }
+            if let Some(ext) = &user.external_id {
+                s.external_ids.insert((user.org_id, ext.clone()), user.id);
+            }
+        }
+        for k in write.keys {
+            s.keys.insert(k.hash.clone(), k.clone());
         }
         s.users.insert(key, user.clone());
         Ok(())
@@ -245,6 +290,13 @@ impl Directory for MemoryStore {
         let s = self.lock();
         Ok(s.users.range((org, UserId(0))..=(org, UserId(u64::MAX))).map(|(_, u)| u.clone()).collect())
     }
+
+    async fn users_page(&self, org: OrgId, after: Option<UserId>, limit: usize) -> StoreResult<Listed<User>> {
+        let s = self.lock();
+        let from = after.map_or(0, |a| a.0.saturating_add(1));
+        let found = s.users.range((org, UserId(from))..=(org, UserId(u64::MAX))).take(limit + 1);
+        Ok(Listed::first(found.map(|(_, u)| u.clone()).collect(), limit))
+    }
 }
 
 #[async_trait]
@@ -255,16 +307,49 @@ impl KeyStore for MemoryStore {
 
     async fn create_key(&self, key: &ApiKey, done: Option<&Completion>) -> StoreResult<()> {
         let mut s = self.lock();
+        let held = s.keys.values().filter(|k| k.org_id == key.org_id && k.user_id == key.user_id);
+        if held.filter(|k| k.revoked_at.is_none()).count() >= MAX_KEYS_PER_PERSON {
+            return Err(StoreError::Conflict(Conflict::Limit));
+        }
         s.check_completion(done)?;
         s.keys.insert(key.hash.clone(), key.clone());
         s.apply_completion(done);
         Ok(())
     }
 
-    async fn list_keys(&self, org: OrgId) -> StoreResult<Vec<ApiKey>> {
-        let mut keys: Vec<ApiKey> = self.lock().keys.values().filter(|k| k.org_id == org).cloned().collect();
-        oldest_first(&mut keys);
-        Ok(keys)
+    async fn get_key(&self, org: OrgId, key: &KeyId) -> StoreResult<Option<ApiKey>> {
+        Ok(self.lock().keys.values().find(|k| k.org_id == org && &k.id == key).cloned())
+    }
+
+    async fn keys_page(
+        &self,
+        org: OrgId,
+        user: Option<UserId>,
+        after: Option<&KeyId>,
+        limit: usize,
+    ) -> StoreResult<Listed<ApiKey>> {
+        let s = self.lock();
+        let mut found: Vec<ApiKey> = s
+            .keys
+            .values()
+            .filter(|k| k.org_id == org && user.is_none_or(|u| k.user_id == u) && after.is_none_or(|a| &k.id > a))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found.truncate(limit + 1);
+        Ok(Listed::first(found, limit))
+    }
+
+    async fn user_keys(&self, org: OrgId, user: UserId) -> StoreResult<Vec<ApiKey>> {
+        let s = self.lock();
+        let mut found: Vec<ApiKey> = s
+            .keys
+            .values()
+            .filter(|k| k.org_id == org && k.user_id == user && k.revoked_at.is_none())
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
     }
 
     async fn revoke_key(&self, org: OrgId, key: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>> {
@@ -414,6 +499,30 @@ impl ProgressStore for MemoryStore {
         let s = self.lock();
         Ok(users.iter().filter_map(|u| s.states.get(&(org, *u, flow.clone())).cloned()).collect())
     }
+
+    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId) -> StoreResult<()> {
+        let mut s = self.lock();
+        let theirs: Vec<FlowState> = s
+            .states
+            .iter()
+            .filter(|((o, u, _), _)| *o == org && *u == from)
+            .map(|(_, state)| FlowState { user_id: to, ..state.clone() })
+            .collect();
+        for state in theirs {
+            s.states.entry((org, to, state.flow_id.clone())).or_insert(state);
+        }
+        if let Some(profile) = s.profiles.get(&(org, from)).cloned() {
+            s.profiles.entry((org, to)).or_insert(Profile { user_id: to, ..profile });
+        }
+        Ok(())
+    }
+
+    async fn forget_progress(&self, org: OrgId, user: UserId) -> StoreResult<()> {
+        let mut s = self.lock();
+        s.states.retain(|(o, u, _), _| !(*o == org && *u == user));
+        s.profiles.remove(&(org, user));
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -555,14 +664,15 @@ impl MemoryStore {
 
 #[async_trait]
 impl RateLimitStore for MemoryStore {
-    async fn count(&self, bucket: &str, expires_at: i64) -> StoreResult<u64> {
+    async fn count(&self, counted: &Counted<'_>, window: i64, expires_at: i64) -> StoreResult<u64> {
+        let bucket = format!("{counted:?}#{window}");
         let mut s = self.lock();
-        if !s.rate.contains_key(bucket) {
+        if !s.rate.contains_key(&bucket) {
             // A new window: forget the expired ones, as DynamoDB's TTL would.
             let now = Timestamp::now().unix();
             s.rate.retain(|_, (_, exp)| *exp > now);
         }
-        let entry = s.rate.entry(bucket.to_owned()).or_insert((0, expires_at));
+        let entry = s.rate.entry(bucket).or_insert((0, expires_at));
         entry.0 += 1;
         Ok(entry.0)
     }
@@ -788,6 +898,19 @@ impl EmailFlowStore for MemoryStore {
             .range((org, flow, UserId(0))..=(org, flow, UserId(u64::MAX)))
             .map(|(_, p)| p.clone())
             .collect())
+    }
+
+    async fn participants_page(
+        &self,
+        org: OrgId,
+        flow: u64,
+        after: Option<UserId>,
+        limit: usize,
+    ) -> StoreResult<Listed<Participant>> {
+        let s = self.lock();
+        let from = after.map_or(0, |a| a.0.saturating_add(1));
+        let found = s.participants.range((org, flow, UserId(from))..=(org, flow, UserId(u64::MAX))).take(limit + 1);
+        Ok(Listed::first(found.map(|(_, p)| p.clone()).collect(), limit))
     }
 
     async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>> {

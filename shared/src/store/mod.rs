@@ -54,6 +54,8 @@ pub enum Conflict {
     Limit,
     /// The record changed since it was read (its `revision` moved on): read again and redo the change.
     Revision,
+    /// The change would leave the organization without an active admin.
+    LastAdmin,
 }
 
 impl std::fmt::Display for Conflict {
@@ -112,6 +114,40 @@ pub struct Completion {
     pub expires_at: i64,
 }
 
+/// A page of records in their key's order, and whether more come after its last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub more: bool,
+}
+
+impl<T> Listed<T> {
+    /// The first `limit` of `found` (records after the previous page, in order), and whether there were more.
+    pub fn first(mut found: Vec<T>, limit: usize) -> Self {
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Self { items: found, more }
+    }
+}
+
+/// The most API keys one person may have that are not revoked: a change of the person's role or their
+/// deactivation rewrites them all in one transaction.
+pub const MAX_KEYS_PER_PERSON: usize = 25;
+
+/// One change of a person, written over the user as read (`user.revision` is the next one). The store keeps the
+/// organization's count of active admins with it, refusing ([`Conflict::LastAdmin`]) a change that would leave none.
+#[derive(Debug)]
+pub struct UserWrite<'a> {
+    pub user: &'a User,
+    pub read: &'a User,
+    /// The person's keys rewritten (their role; their revocation when the person is deactivated), in the same
+    /// transaction.
+    pub keys: &'a [ApiKey],
+    /// A person Frigade brought in whose external id `user` takes: they are removed in the same transaction (their
+    /// progress was copied to `user` before).
+    pub absorbs: Option<&'a User>,
+}
+
 /// Organizations and their people.
 #[async_trait]
 pub trait Directory: Send + Sync {
@@ -135,14 +171,17 @@ pub trait Directory: Send + Sync {
     /// the organization's `user_count`.
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>>;
-    /// Writes `user` over `read` (the same user as read; [`Conflict::Revision`] when it changed meanwhile), its
-    /// lookups with it: a new email must be free ([`Conflict::UserEmail`]), the old one is released.
-    async fn update_user(&self, user: &User, read: &User) -> StoreResult<()>;
+    /// Writes a change of a person (see [`UserWrite`]) over the user as read ([`Conflict::Revision`] when it
+    /// changed meanwhile), its lookups with it: a new email must be free ([`Conflict::UserEmail`]) and the old one
+    /// is released; a new external id must be free but for the person it absorbs ([`Conflict::UserExternalId`]).
+    async fn write_user(&self, write: &UserWrite<'_>) -> StoreResult<()>;
     async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>>;
     /// The user whose external id (Frigade's `userId`) this is; a strongly consistent read.
     async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>>;
     /// The organization's users, ordered by id.
     async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>>;
+    /// A page of the organization's users by id: those after `after`, at most `limit`.
+    async fn users_page(&self, org: OrgId, after: Option<UserId>, limit: usize) -> StoreResult<Listed<User>>;
 }
 
 /// API keys, found by the hash of the presented key.
@@ -150,9 +189,19 @@ pub trait Directory: Send + Sync {
 pub trait KeyStore: Send + Sync {
     /// The key with this hash; a strongly consistent read, so that a revocation counts at once.
     async fn find_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
+    /// Stores a key; [`Conflict::Limit`] when its user has [`MAX_KEYS_PER_PERSON`] keys that are not revoked.
     async fn create_key(&self, key: &ApiKey, done: Option<&Completion>) -> StoreResult<()>;
-    /// The organization's keys, oldest first.
-    async fn list_keys(&self, org: OrgId) -> StoreResult<Vec<ApiKey>>;
+    async fn get_key(&self, org: OrgId, key: &KeyId) -> StoreResult<Option<ApiKey>>;
+    /// A page of the organization's keys by id (only `user`'s when given): those after `after`, at most `limit`.
+    async fn keys_page(
+        &self,
+        org: OrgId,
+        user: Option<UserId>,
+        after: Option<&KeyId>,
+        limit: usize,
+    ) -> StoreResult<Listed<ApiKey>>;
+    /// The keys of a person that are not revoked; strongly consistent (a change of the person rewrites them).
+    async fn user_keys(&self, org: OrgId, user: UserId) -> StoreResult<Vec<ApiKey>>;
     /// Marks a key revoked (once: a second revocation keeps the first time); `None` when the organization has no
     /// such key.
     async fn revoke_key(&self, org: OrgId, key: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>>;
@@ -275,6 +324,11 @@ pub trait ProgressStore: Send + Sync {
     async fn write_profile(&self, profile: &Profile, expected: u64) -> StoreResult<()>;
     /// The states these users have in one flow (users without one are left out), in one read (reports).
     async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>>;
+    /// Copies a person's flow states and profile to another person, keeping what the other already has; for a
+    /// person who takes the external id of one Frigade brought in. Repeating it changes nothing more.
+    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId) -> StoreResult<()>;
+    /// Forgets every flow state and the profile of a person (one who was absorbed by another).
+    async fn forget_progress(&self, org: OrgId, user: UserId) -> StoreResult<()>;
 }
 
 /// Which assignments a list reads.
@@ -323,12 +377,27 @@ pub struct UnreadableDue {
     pub problem: String,
 }
 
+/// Whose requests (or new people) a rate window counts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Counted<'a> {
+    /// Every secret key of an organization.
+    Organization(u64),
+    /// One public key (by its hash) and one end user.
+    PublicKey { key_hash: &'a str, end_user: &'a str },
+    /// One public key, all its end users together.
+    PublicKeyTotal { key_hash: &'a str },
+    /// The people one public key (by its hash) brings in.
+    NewPeople { key_hash: &'a str },
+    /// One admin token (by its hash).
+    Admin { token_hash: &'a str },
+}
+
 #[async_trait]
 pub trait RateLimitStore: Send + Sync {
-    /// Counts one request in `bucket`'s window and returns how many the window has counted, this one included.
-    /// `expires_at` (unix seconds) is when the window's record may be forgotten. The decision is the caller's, so
-    /// that the count can run before the limit (the key's tier) is known.
-    async fn count(&self, bucket: &str, expires_at: i64) -> StoreResult<u64>;
+    /// Counts one in `counted`'s window number `window` and returns how many the window has counted, this one
+    /// included. `expires_at` (unix seconds) is when the window's record may be forgotten. The decision is the
+    /// caller's, so that the count can run before the limit (the key's tier) is known.
+    async fn count(&self, counted: &Counted<'_>, window: i64, expires_at: i64) -> StoreResult<u64>;
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -443,6 +512,14 @@ pub trait EmailFlowStore: Send + Sync {
     async fn write_participant(&self, participant: &Participant, expected: u64, events: &[Event]) -> StoreResult<()>;
     /// A flow's participants, by person.
     async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>>;
+    /// A page of a flow's participants by person: those after `after`, at most `limit`.
+    async fn participants_page(
+        &self,
+        org: OrgId,
+        flow: u64,
+        after: Option<UserId>,
+        limit: usize,
+    ) -> StoreResult<Listed<Participant>>;
     /// Active participants due at `now`, earliest first, at most `limit`, through the due index.
     async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>>;
 }

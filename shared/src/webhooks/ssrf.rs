@@ -44,22 +44,50 @@ fn v4_forbidden(ip: Ipv4Addr) -> bool {
         || a >= 240
 }
 
-fn v6_forbidden(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return v4_forbidden(v4);
+/// The IPv4 addresses an IPv6 address carries inside it, by every form that embeds one: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated), NAT64
+/// (`64:ff9b::/96`), 6to4 (`2002:AABB:CCDD::/48`), Teredo (`2001:0::/32`: the server's address, and the client's
+/// stored inverted) and ISATAP interface identifiers (`…:0:5efe:a.b.c.d`, `…:200:5efe:a.b.c.d`).
+pub fn embedded_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let bits = ip.to_bits();
+    let low = Ipv4Addr::from(bits as u32);
+    let mut found = Vec::new();
+    if s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0) {
+        found.push(low);
     }
+    if s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+        found.push(low);
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        found.push(low);
+    }
+    if s[0] == 0x2002 {
+        found.push(Ipv4Addr::from((u32::from(s[1]) << 16) | u32::from(s[2])));
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        found.push(Ipv4Addr::from((u32::from(s[2]) << 16) | u32::from(s[3])));
+        found.push(Ipv4Addr::from(!(bits as u32)));
+    }
+    if (s[4] & 0xfdff) == 0 && s[5] == 0x5efe {
+        found.push(low);
+    }
+    found
+}
+
+fn v6_forbidden(ip: Ipv6Addr) -> bool {
     let first = ip.segments()[0];
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
-        // Deprecated site-local (fec0::/10) and local-use NAT64 (64:ff9b:1::/48).
+        // Deprecated site-local (fec0::/10), local-use NAT64 (64:ff9b:1::/48) and documentation (2001:db8::/32).
         || (first & 0xffc0) == 0xfec0
         || ip.segments()[..3] == [0x64, 0xff9b, 1]
-        // IPv4-compatible (deprecated) and NAT64 forms of an IPv4 address: judged by that address.
-        || (ip.segments()[..6] == [0; 6] && v4_forbidden(Ipv4Addr::from(ip.to_bits() as u32)))
-        || (ip.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0] && v4_forbidden(Ipv4Addr::from(ip.to_bits() as u32)))
+        || ip.segments()[..2] == [0x2001, 0xdb8]
+        // Every form that carries an IPv4 address is judged by that address too.
+        || embedded_v4(ip).into_iter().any(v4_forbidden)
 }
 
 /// Whether deliveries may never go to `ip` (outside local mode).
@@ -201,6 +229,32 @@ mod tests {
             "198.20.0.1",
             "64:ff9b:2::1",
         ] {
+            assert!(!is_forbidden(good.parse().unwrap()), "{good} should be allowed");
+        }
+    }
+
+    #[test]
+    fn every_ipv6_form_that_embeds_a_forbidden_ipv4_address_is_forbidden() {
+        // GIVEN the metadata address and a private one, in each IPv6 form that carries an IPv4 address
+        for bad in [
+            "::ffff:0:169.254.169.254", // IPv4-translated
+            "::ffff:0:a9fe:a9fe",
+            "::169.254.169.254", // IPv4-compatible
+            "2002:a9fe:a9fe::",  // 6to4
+            "2002:0a00:0001::1",
+            "2001:0:a9fe:a9fe::1",                  // Teredo: the server's address
+            "2001:0:4136:e378:8000:63bf:5601:5601", // Teredo: the client's, inverted (169.254.169.254)
+            "fe80::5efe:a9fe:a9fe",                 // ISATAP
+            "2606:4700::200:5efe:a00:1",
+            "2001:db8::1", // documentation
+        ] {
+            // THEN each is judged by the IPv4 address inside it
+            assert!(is_forbidden(bad.parse().unwrap()), "{bad} should be forbidden");
+        }
+        // AND the same forms around public addresses stay allowed
+        for good in
+            ["::ffff:0:8.8.8.8", "2002:0808:0808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f7", "2606:4700::5efe:808:808"]
+        {
             assert!(!is_forbidden(good.parse().unwrap()), "{good} should be allowed");
         }
     }

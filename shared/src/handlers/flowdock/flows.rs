@@ -10,15 +10,19 @@ use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::frigade::content::read_content;
 use crate::handlers::{body, path_param};
+use crate::http::values::flow_slug_schema;
 use crate::http::{Fields, Input, Need, Response};
-use crate::model::UserId;
+use crate::model::{parse_flow_slug, UserId};
 use crate::services::flows::{self, Added, FlowChanges, NewFlow};
 
 impl Input for NewFlow {
+    /// A vendor's route: what its official client sends beyond the document is ignored.
+    const STRICT: bool = false;
+
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let name = f.string("name", Need::Required);
         let access_mode = f.string("access_mode", Need::Optional);
-        let slug = f.string("flowSlug", Need::Optional);
+        let slug = f.string_with("flowSlug", Need::Optional, flow_slug_schema(), parse_flow_slug);
         let content = read_content(f);
         Some(Self { name: name?, access_mode, slug, content: content? })
     }
@@ -80,6 +84,9 @@ pub async fn find(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 }
 
 impl Input for FlowChanges {
+    /// A vendor's route: what its official client sends beyond the document is ignored.
+    const STRICT: bool = false;
+
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let name = f.string("name", Need::Optional);
         let open = f.boolean("open", Need::Optional);
@@ -105,6 +112,9 @@ pub struct NewMember {
 }
 
 impl Input for NewMember {
+    /// A vendor's route: what its official client sends beyond the document is ignored.
+    const STRICT: bool = false;
+
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let id = f.integer("id", Need::Required, 1..=u64::from(u32::MAX));
         Some(Self { id: UserId(id?) })
@@ -117,6 +127,9 @@ pub struct MemberChange {
 }
 
 impl Input for MemberChange {
+    /// A vendor's route: what its official client sends beyond the document is ignored.
+    const STRICT: bool = false;
+
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let disabled = f.boolean("disabled", Need::Required);
         Some(Self { disabled: disabled? })

@@ -2,4 +2,5 @@
 //! also carries Frigade's content (`flowType`, ordered `steps`, `version`), so that it has something to assign.
 
 pub mod flows;
+pub mod organizations;
 pub mod views;

@@ -10,8 +10,9 @@ use super::views;
 use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::{body, path_param};
+use crate::http::values::flow_slug_schema;
 use crate::http::{json, Fields, Input, Need, Response};
-use crate::model::{Step, Text, FLOW_TYPES};
+use crate::model::{parse_flow_slug, MultiLine, Step, Text, FLOW_TYPES, RESERVED_FLOW_SLUGS};
 use crate::services::content::{self, ContentChanges, FlowEdit};
 use crate::services::flows::{repeated_step, MAX_STEPS, MAX_STEP_ID, MAX_STEP_MINUTES, MAX_STEP_TITLE};
 
@@ -41,7 +42,7 @@ fn flow_type(raw: &str) -> Result<String, String> {
 fn read_step(f: &mut Fields<'_>) -> Option<Step> {
     let id = f.string_with("id", Need::Required, step_id_schema(), step_id);
     let title = f.string::<Text<MAX_STEP_TITLE>>("title", Need::Required);
-    let subtitle = f.string::<Text<MAX_STEP_TITLE>>("subtitle", Need::Optional);
+    let subtitle = f.string::<MultiLine<MAX_STEP_TITLE>>("subtitle", Need::Optional);
     let minutes = f.integer("estimatedMinutes", Need::Optional, 0..=MAX_STEP_MINUTES).unwrap_or(0);
     Some(Step {
         id: id?,
@@ -72,7 +73,7 @@ pub(crate) fn read_content(f: &mut Fields<'_>) -> Option<ContentChanges> {
 impl Input for FlowEdit {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let name = f.string("name", Need::Optional);
-        let slug = f.string("flowSlug", Need::Optional);
+        let slug = f.string_with("flowSlug", Need::Optional, flow_slug_schema(), parse_flow_slug);
         let disabled = f.boolean("disabled", Need::Optional);
         let access_mode = f.string("access_mode", Need::Optional);
         let content = read_content(f);
@@ -80,16 +81,26 @@ impl Input for FlowEdit {
     }
 }
 
+/// The flow a path names; MomoFlow's own paths beside it (`/v1/flows/assign`) are not flows but paths of another
+/// method (a gateway that routed one here answers as the route table does).
+fn flow_ref(request: &Request) -> Result<String, ApiError> {
+    let raw = path_param(request, "flowId")?;
+    if RESERVED_FLOW_SLUGS.contains(&raw.as_str()) {
+        return Err(ApiError::MethodNotAllowed { method: request.method().to_string(), allow: vec!["POST".into()] });
+    }
+    Ok(raw)
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
-    let raw = path_param(&request, "flowId")?;
+    let raw = flow_ref(&request)?;
     let flow = content::get(&ctx.caller, ctx.state.store.as_ref(), &raw).await?;
     Ok(json(StatusCode::OK, &views::FrigadeFlow::from(&flow)))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
-    let raw = path_param(&request, "flowId")?;
+    let raw = flow_ref(&request)?;
     let edit: FlowEdit = body(&request)?;
     let flow = content::update(&ctx.caller, ctx.state.store.as_ref(), &raw, edit).await?;
     Ok(json(StatusCode::OK, &views::FrigadeFlow::from(&flow)))

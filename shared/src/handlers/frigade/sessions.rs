@@ -37,6 +37,9 @@ fn read_event(f: &mut Fields<'_>) -> Option<(String, Map<String, Value>)> {
 }
 
 impl Input for SessionRequest {
+    /// A vendor's route: what its official client sends beyond the document is ignored.
+    const STRICT: bool = false;
+
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let user_id = f.string::<Text<MAX_EXTERNAL_ID>>("userId", Need::Required);
         let group_id = f.string::<Text<MAX_EXTERNAL_ID>>("groupId", Need::Optional);

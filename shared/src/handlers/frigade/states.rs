@@ -20,6 +20,9 @@ use crate::services::users::MAX_EXTERNAL_ID;
 const MAX_CONTEXT_BYTES: usize = 8192;
 
 impl Input for StateRequest {
+    /// A vendor's route: what its official client sends beyond the document is ignored.
+    const STRICT: bool = false;
+
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let user_id = f.string::<Text<MAX_EXTERNAL_ID>>("userId", Need::Required);
         let _group = f.string::<Text<MAX_EXTERNAL_ID>>("groupId", Need::Optional);

@@ -4,9 +4,9 @@ use http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::{json, Response};
+use crate::http::{json, page, Response};
 use crate::model::ReportStatus;
-use crate::model::{format_duration, Assignment, AssignmentStatus, Priority};
+use crate::model::{format_duration, Assignment, AssignmentId, AssignmentStatus, Priority, Timestamp};
 use crate::services::assignments::Assigned;
 use crate::services::reports::Report;
 use crate::store::AssignmentPage;
@@ -49,6 +49,17 @@ pub fn assigned(a: &Assigned) -> Response {
             },
         },
     )
+}
+
+/// A page's cursor: the last assignment of the page before (its time and id).
+pub fn cursor_of((at, id): &(Timestamp, AssignmentId)) -> String {
+    page::cursor_of(&format!("{at}|{id}"))
+}
+
+/// The last assignment of the page before, as a cursor names it.
+pub fn assignment_after(key: &str) -> Option<(Timestamp, AssignmentId)> {
+    let (at, id) = key.split_once('|')?;
+    Some((Timestamp::parse_iso8601(at).ok()?, AssignmentId::parse(id).ok()?))
 }
 
 /// An assignment, read back.
@@ -108,7 +119,7 @@ impl From<&AssignmentPage> for AssignmentPageView {
     fn from(page: &AssignmentPage) -> Self {
         Self {
             items: page.items.iter().map(AssignmentView::from).collect(),
-            next_cursor: page.next.as_ref().map(super::assignments::cursor_of),
+            next_cursor: page.next.as_ref().map(cursor_of),
         }
     }
 }

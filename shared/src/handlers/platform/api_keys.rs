@@ -1,21 +1,22 @@
 //! `POST /v1/api-keys`, `GET /v1/api-keys`, `DELETE /v1/api-keys/{keyId}`.
 
 use http::StatusCode;
-use lambda_http::Request;
+use lambda_http::{Request, RequestExt};
 
-use super::views::{ApiKeyView, IssuedKeyView};
-use crate::error::ApiError;
+use super::views::{ApiKeyPageView, ApiKeyView, IssuedKeyView};
+use crate::error::{ApiError, Problems};
 use crate::handler::Ctx;
 use crate::handlers::{body, path_param};
-use crate::http::{json, Fields, Input, Need, Response};
-use crate::model::UserId;
+use crate::http::{json, page, Fields, Input, Need, Response};
+use crate::model::{KeyId, UserId};
 use crate::services::api_keys::{self, IssuedKey, NewKey};
 
 impl Input for NewKey {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
         let kind = f.string("kind", Need::Required);
         let user = f.integer("userId", Need::Optional, 1..=u64::from(u32::MAX)).map(UserId);
-        Some(Self { kind: kind?, user })
+        let name = f.string("name", Need::Optional);
+        Some(Self { kind: kind?, user, name })
     }
 }
 
@@ -31,10 +32,19 @@ pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     Ok(issued(&key))
 }
 
+/// `GET /v1/api-keys?limit=&cursor=`: a page of keys by id.
 #[tracing::instrument(skip_all)]
-pub async fn list(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
-    let keys = api_keys::list(&ctx.caller, ctx.state.store.as_ref()).await?;
-    Ok(json(StatusCode::OK, &keys.iter().map(ApiKeyView::from).collect::<Vec<_>>()))
+pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let query = request.query_string_parameters();
+    let mut problems = Problems::new();
+    let page = page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| KeyId::parse(k).ok());
+    problems.finish()?;
+    let (keys, next) = api_keys::list(&ctx.caller, ctx.state.store.as_ref(), page.after, page.limit).await?;
+    let view = ApiKeyPageView {
+        items: keys.iter().map(ApiKeyView::from).collect(),
+        next_cursor: next.map(|id| page::cursor_of(id.as_str())),
+    };
+    Ok(json(StatusCode::OK, &view))
 }
 
 #[tracing::instrument(skip_all)]

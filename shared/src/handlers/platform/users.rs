@@ -1,21 +1,21 @@
-//! `POST /v1/users`, `GET /v1/users`, `PATCH /v1/users/{id}`, `GET /v1/users/{id}/events`.
+//! `POST /v1/users`, `GET /v1/users`, `GET`, `PATCH` and `DELETE /v1/users/{id}`, `GET /v1/users/{id}/events`.
 
 use http::StatusCode;
-use lambda_http::Request;
+use lambda_http::{Request, RequestExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use super::views::{PersonPageView, PersonView};
+use crate::error::{ApiError, Problems};
 use crate::handler::Ctx;
 use crate::handlers::body;
-use crate::handlers::flowdock::views::UserView;
 use crate::handlers::superoffice::participants;
-use crate::http::{json, Fields, Input, Need, Response};
+use crate::http::{json, page, Fields, Input, Need, Response};
 use crate::model::workflow::EventType as WorkflowEventType;
-use crate::model::{Profile, User};
+use crate::model::{Profile, Text, User, UserId};
 use crate::services::sessions;
-use crate::services::users::{self, NewPerson, UserChanges};
+use crate::services::users::{self, NewPerson, PeopleQuery, UserChanges, MAX_EXTERNAL_ID};
 
 impl Input for NewPerson {
     fn read(f: &mut Fields<'_>) -> Option<Self> {
@@ -29,7 +29,7 @@ impl Input for NewPerson {
 }
 
 fn created(user: &User) -> Response {
-    json(StatusCode::CREATED, &UserView::from(user))
+    json(StatusCode::CREATED, &PersonView::from(user))
 }
 
 #[tracing::instrument(skip_all)]
@@ -41,10 +41,48 @@ pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     Ok(created(&user))
 }
 
+/// `GET /v1/users?limit=&cursor=&externalId=`: a page of the organization's people by id (or the one person with
+/// that external id).
 #[tracing::instrument(skip_all)]
-pub async fn list(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
-    let people = users::list(&ctx.caller, ctx.state.store.as_ref()).await?;
-    Ok(json(StatusCode::OK, &people.iter().map(UserView::from).collect::<Vec<_>>()))
+pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let query = request.query_string_parameters();
+    let mut problems = Problems::new();
+    let page =
+        page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| k.parse().ok().map(UserId));
+    let external_id =
+        query.first("externalId").and_then(|raw| problems.check("externalId", Text::<MAX_EXTERNAL_ID>::parse(raw)));
+    problems.finish()?;
+    let people = PeopleQuery { external_id: external_id.map(Text::into_string), after: page.after, limit: page.limit };
+    let (found, next) = users::list(&ctx.caller, ctx.state.store.as_ref(), people).await?;
+    let view = PersonPageView {
+        items: found.iter().map(PersonView::from).collect(),
+        next_cursor: next.map(|id| page::cursor_of(&id.to_string())),
+    };
+    Ok(json(StatusCode::OK, &view))
+}
+
+/// `GET /v1/users/{id}`: one person, by our id.
+#[tracing::instrument(skip_all)]
+pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let raw = crate::handlers::path_param(&request, "id")?;
+    let user = users::get(&ctx.caller, ctx.state.store.as_ref(), &raw).await?;
+    Ok(json(StatusCode::OK, &PersonView::from(&user)))
+}
+
+/// `DELETE /v1/users/{id}`: deactivates the person (200 with them; the same again on a repeat).
+#[tracing::instrument(skip_all)]
+pub async fn deactivate(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let raw = crate::handlers::path_param(&request, "id")?;
+    let changes = UserChanges { active: Some(false), ..UserChanges::default() };
+    let events = ctx.state.publisher();
+    let user = users::update(&ctx.caller, people(&ctx, &events), &raw, changes).await?;
+    Ok(json(StatusCode::OK, &PersonView::from(&user)))
+}
+
+/// The storage a change of a person touches, and where its events go.
+fn people<'a>(ctx: &'a Ctx, events: &'a crate::webhooks::publish::Publisher<'a>) -> users::People<'a> {
+    let store = ctx.state.store.as_ref();
+    users::People { directory: store, keys: store, progress: store, assignments: store, email_flows: store, events }
 }
 
 /// `GET /v1/users/{id}/events`: what Frigade's sessions told of the user (`id` is their id or external id).
@@ -131,17 +169,24 @@ impl Input for UserChanges {
         let email = f.string("email", Need::Optional);
         let name = f.string("name", Need::Optional);
         let nick = f.string("nick", Need::Optional);
-        Some(Self { email, name, nick })
+        let role = f.string("role", Need::Optional);
+        let active = f.boolean("active", Need::Optional);
+        let external_id = f.string("externalId", Need::Optional);
+        Some(Self { email, name, nick, role, active, external_id })
     }
 }
 
-/// `PATCH /v1/users/{id}`: an admin gives a person an email, a name or a nick.
+/// `PATCH /v1/users/{id}`: an admin changes a person's email, name, nick, role, whether they are active, or gives
+/// them their Frigade `userId` (`externalId`).
 #[tracing::instrument(skip_all)]
 pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let raw = crate::handlers::path_param(&request, "id")?;
     let changes: UserChanges = body(&request)?;
-    let user = users::update(&ctx.caller, ctx.state.store.as_ref(), &raw, changes).await?;
-    // A PersonUpdated trigger or goal of SuperOffice's email flows.
-    participants::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonUpdated).await;
-    Ok(json(StatusCode::OK, &UserView::from(&user)))
+    let events = ctx.state.publisher();
+    let user = users::update(&ctx.caller, people(&ctx, &events), &raw, changes).await?;
+    if user.is_active() {
+        // A PersonUpdated trigger or goal of SuperOffice's email flows.
+        participants::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonUpdated).await;
+    }
+    Ok(json(StatusCode::OK, &PersonView::from(&user)))
 }

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 
 use crate::config::Config;
 use crate::handlers::flowdock::views::{OrganizationView, UserView};
-use crate::model::{ApiKey, Delivery, DeliveryStatus, EventType, KeyKind, Webhook};
+use crate::http::page::cursor_of;
+use crate::model::{ApiKey, Delivery, DeliveryStatus, EventType, KeyKind, Role, User, Webhook};
 use crate::services::api_keys::IssuedKey;
 use crate::services::organizations::Provisioned;
 use crate::services::webhooks::DeliveryPage;
@@ -36,14 +37,48 @@ impl Bootstrapped {
     }
 }
 
+/// A person as our routes show them: Flowdock's user object, with their role and whether they are active.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub role: Role,
+    /// False once deactivated: their keys are revoked, they cannot be assigned or join flows.
+    pub active: bool,
+    #[schema(format = DateTime)]
+    pub deactivated_at: Option<String>,
+}
+
+impl From<&User> for PersonView {
+    fn from(user: &User) -> Self {
+        Self {
+            user: UserView::from(user),
+            role: user.role,
+            active: user.is_active(),
+            deactivated_at: user.deactivated_at.map(|t| t.to_rfc3339()),
+        }
+    }
+}
+
+crate::page_view!(
+    /// A page of the organization's people, by id.
+    PersonPageView,
+    PersonView
+);
+
 /// An API key: never the key itself, which only its creation shows.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyView {
     pub id: String,
     pub kind: KeyKind,
+    /// What its maker called it.
+    pub name: Option<String>,
     /// The key's first characters, to recognise it by.
     pub prefix: String,
+    /// The key's last four characters; null for keys made before they were kept.
+    pub last4: Option<String>,
     pub user_id: u64,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -56,13 +91,21 @@ impl From<&ApiKey> for ApiKeyView {
         Self {
             id: k.id.to_string(),
             kind: k.kind,
+            name: k.name.clone(),
             prefix: k.prefix.clone(),
+            last4: k.last4.clone(),
             user_id: k.user_id.0,
             created_at: k.created_at.to_rfc3339(),
             revoked_at: k.revoked_at.map(|t| t.to_rfc3339()),
         }
     }
 }
+
+crate::page_view!(
+    /// A page of API keys, by id.
+    ApiKeyPageView,
+    ApiKeyView
+);
 
 /// A key just made, with the key itself, shown this once.
 #[derive(Serialize, ToSchema)]
@@ -110,6 +153,12 @@ impl From<&Webhook> for WebhookView {
         }
     }
 }
+
+crate::page_view!(
+    /// A page of webhook endpoints, oldest first.
+    WebhookPageView,
+    WebhookView
+);
 
 /// An endpoint with its signing secret: only in the answer to its creation.
 #[derive(Serialize, ToSchema)]
@@ -182,19 +231,17 @@ impl From<&Delivery> for DeliveryView {
     }
 }
 
-/// A page of deliveries, newest first; `nextCursor` names the next page.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryPageView {
-    pub data: Vec<DeliveryView>,
-    pub next_cursor: Option<String>,
-}
+crate::page_view!(
+    /// A page of deliveries, newest first.
+    DeliveryPageView,
+    DeliveryView
+);
 
 impl From<&DeliveryPage> for DeliveryPageView {
     fn from(p: &DeliveryPage) -> Self {
         Self {
-            data: p.deliveries.iter().map(DeliveryView::from).collect(),
-            next_cursor: p.next.as_ref().map(ToString::to_string),
+            items: p.deliveries.iter().map(DeliveryView::from).collect(),
+            next_cursor: p.next.as_ref().map(|id| cursor_of(id.as_str())),
         }
     }
 }

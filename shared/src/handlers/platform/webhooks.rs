@@ -7,14 +7,14 @@ use http::StatusCode;
 use lambda_http::{Request, RequestExt};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat};
 
-use super::views::{DeliveryPageView, ReplayView, RotatedView, WebhookView, WebhookWithSecretView};
+use super::views::{DeliveryPageView, ReplayView, RotatedView, WebhookPageView, WebhookView, WebhookWithSecretView};
 use crate::error::{ApiError, Problems};
 use crate::handler::Ctx;
-use crate::handlers::{body, page_limit, path_param};
-use crate::http::{json, no_content, Fields, Input, Need, Response};
-use crate::model::{DeliveryId, EventType, Webhook};
-use crate::services::webhooks::{self, Destinations, NewWebhook, WebhookChanges, DEFAULT_PAGE, MAX_PAGE};
-use crate::webhooks::ssrf::MAX_URL_LEN;
+use crate::handlers::{body, path_param};
+use crate::http::{json, no_content, page, Fields, Input, Need, Response};
+use crate::model::{DeliveryId, EventType, Webhook, WebhookId};
+use crate::services::webhooks::{self, Destinations, NewWebhook, WebhookChanges};
+use crate::webhooks::ssrf::{self, MAX_URL_LEN};
 
 /// At most this many event names in one list (there are four; repeats count once).
 pub const MAX_EVENT_NAMES: usize = 16;
@@ -24,8 +24,15 @@ fn url_schema() -> ObjectBuilder {
     ObjectBuilder::new().max_length(Some(MAX_URL_LEN)).format(Some(SchemaFormat::Custom("uri".into())))
 }
 
+/// The URL's shape, read with the other fields so that one answer names every bad one: what no deployment takes (a
+/// scheme other than http and https, no host, credentials). Whether this deployment takes http, the port and where
+/// the host resolves are the service's to check.
 fn read_url(f: &mut Fields<'_>, need: Need) -> Option<String> {
-    f.string_with("url", need, url_schema(), |s| Ok(s.trim().to_owned()))
+    f.string_with("url", need, url_schema(), |s| {
+        let url = s.trim();
+        ssrf::check_url(url, true)?;
+        Ok(url.to_owned())
+    })
 }
 
 impl Input for NewWebhook {
@@ -61,10 +68,19 @@ pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     Ok(created(&hook))
 }
 
+/// `GET /v1/webhooks?limit=&cursor=`: a page of endpoints, oldest first.
 #[tracing::instrument(skip_all)]
-pub async fn list(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
-    let hooks = webhooks::list(&ctx.caller, ctx.state.store.as_ref()).await?;
-    Ok(json(StatusCode::OK, &hooks.iter().map(WebhookView::from).collect::<Vec<_>>()))
+pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let query = request.query_string_parameters();
+    let mut problems = Problems::new();
+    let page = page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| WebhookId::parse(k).ok());
+    problems.finish()?;
+    let (hooks, next) = webhooks::list(&ctx.caller, ctx.state.store.as_ref(), page.after, page.limit).await?;
+    let view = WebhookPageView {
+        items: hooks.iter().map(WebhookView::from).collect(),
+        next_cursor: next.map(|id| page::cursor_of(id.as_str())),
+    };
+    Ok(json(StatusCode::OK, &view))
 }
 
 #[tracing::instrument(skip_all)]
@@ -103,11 +119,10 @@ pub async fn deliveries(ctx: Ctx, request: Request) -> Result<Response, ApiError
     let id = path_param(&request, "webhookId")?;
     let query = request.query_string_parameters();
     let mut problems = Problems::new();
-    let limit = page_limit(&mut problems, query.first("limit"), DEFAULT_PAGE, MAX_PAGE);
-    let cursor = query.first("cursor").and_then(|raw| problems.check("cursor", DeliveryId::parse(raw)));
+    let page = page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| DeliveryId::parse(k).ok());
     problems.finish()?;
     let store = ctx.state.store.as_ref();
-    let page = webhooks::deliveries(&ctx.caller, store, store, &id, limit, cursor).await?;
+    let page = webhooks::deliveries(&ctx.caller, store, store, &id, page.limit, page.after).await?;
     Ok(json(StatusCode::OK, &DeliveryPageView::from(&page)))
 }
 

@@ -11,7 +11,7 @@ use super::read::{carrier, ok};
 use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::http::superoffice::{body, from_value};
-use crate::http::{json, no_content, Response};
+use crate::http::{json, no_content, page, Response};
 use crate::model::workflow::participants::Participant;
 use crate::model::workflow::{EventType as WorkflowEventType, WorkflowEvent};
 use crate::model::{OrgId, UserId};
@@ -137,15 +137,31 @@ impl From<&Participant> for ParticipantView {
     }
 }
 
-/// `GET /v1/emailflows/{emailFlowId}/participants`: the flow's enrolments, by person (the instance ids
-/// `RemoveParticipantsFromEmailFlow` takes).
+crate::page_view!(
+    /// A page of an email flow's participants, by person.
+    ParticipantPageView,
+    ParticipantView
+);
+
+/// `GET /v1/emailflows/{emailFlowId}/participants?limit=&cursor=`: a page of the flow's enrolments, by person (the
+/// instance ids `RemoveParticipantsFromEmailFlow` takes).
 #[tracing::instrument(skip_all)]
 pub async fn participants(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let raw = crate::handlers::path_param(&request, "emailFlowId")?;
     let id = raw.parse::<u64>().map_err(|_| {
         ApiError::not_found(format!("Email flow {} does not exist", raw.chars().take(40).collect::<String>()))
     })?;
+    let query = lambda_http::RequestExt::query_string_parameters(&request);
+    let mut problems = crate::error::Problems::new();
+    let page =
+        page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| k.parse().ok().map(UserId));
+    problems.finish()?;
     let publisher = ctx.state.publisher();
-    let list = email_participants::list(&ctx.caller, ports(&ctx, &publisher), id).await?;
-    Ok(json(StatusCode::OK, &list.iter().map(ParticipantView::from).collect::<Vec<_>>()))
+    let (found, next) =
+        email_participants::list(&ctx.caller, ports(&ctx, &publisher), id, page.after, page.limit).await?;
+    let view = ParticipantPageView {
+        items: found.iter().map(ParticipantView::from).collect(),
+        next_cursor: next.map(|person| page::cursor_of(&person.to_string())),
+    };
+    Ok(json(StatusCode::OK, &view))
 }

@@ -79,7 +79,13 @@ pub struct SetStatusRequest {
 #[tracing::instrument(skip_all)]
 pub async fn set_status_on_workflow(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let change: SetStatusRequest = carrier(&request)?;
-    let status = email_flows::set_status(&ctx.caller, &*ctx.state.store, change.email_flow_id, change.status).await?;
+    let status = crate::services::email_participants::set_status(
+        &ctx.caller,
+        &*ctx.state.store,
+        change.email_flow_id,
+        change.status,
+    )
+    .await?;
     ok(&status)
 }
 

@@ -14,6 +14,7 @@
 
 mod any_case;
 mod carriers;
+mod email_flow;
 mod enums;
 pub mod participants;
 mod steps;
@@ -23,9 +24,10 @@ use serde::{Deserialize, Serialize};
 
 pub use any_case::{read_any_case, AnyCase};
 pub use carriers::{
-    EmailFlow, Folder, Restriction, RestrictionGroup, TzLocation, WorkflowEvent, WorkflowFilter, WorkflowGoal,
-    WorkflowTrigger, WorkflowWaitForAction,
+    Folder, Restriction, RestrictionGroup, TzLocation, WorkflowEvent, WorkflowFilter, WorkflowGoal, WorkflowTrigger,
+    WorkflowWaitForAction,
 };
+pub use email_flow::EmailFlow;
 pub use enums::{
     ActionType, Domain, EmailFromType, EmailReplyToType, EventType, FreeBusy, GoalType, InterOperator, IntervalType,
     NotifyEmailType, NotifySmsType, OwnerType, SplitOptionType, StepType, TimeWaitAlgorithm, TriggerType,

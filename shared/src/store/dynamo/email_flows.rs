@@ -11,7 +11,7 @@ use super::DynamoStore;
 use crate::model::workflow::participants::Participant;
 use crate::model::workflow::EmailFlowRecord;
 use crate::model::{Event, OrgId, Timestamp, UserId};
-use crate::store::{Conflict, EmailFlowStore, StoreError, StoreResult};
+use crate::store::{Conflict, EmailFlowStore, Listed, StoreError, StoreResult};
 
 #[async_trait]
 impl EmailFlowStore for DynamoStore {
@@ -102,6 +102,17 @@ impl EmailFlowStore for DynamoStore {
 
     async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>> {
         self.query_prefix(keys::org_pk(org), &keys::participants_prefix(flow)).await
+    }
+
+    async fn participants_page(
+        &self,
+        org: OrgId,
+        flow: u64,
+        after: Option<UserId>,
+        limit: usize,
+    ) -> StoreResult<Listed<Participant>> {
+        let after = after.map(|person| keys::participant_sk(flow, person));
+        self.query_after(keys::org_pk(org), &keys::participants_prefix(flow), after, None, limit).await
     }
 
     async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>> {

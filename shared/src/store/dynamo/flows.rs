@@ -286,8 +286,8 @@ impl AssignmentStore for DynamoStore {
         from: Option<Timestamp>,
         to: Option<Timestamp>,
     ) -> StoreResult<Vec<Assignment>> {
-        let low = from.map_or_else(|| keys::ASSIGNMENT_INDEX_PREFIX.to_owned(), |f| format!("ASGN#{f}"));
-        let high = to.map_or_else(|| "ASGN#~".to_owned(), keys::assignment_index_until);
+        let low = from.map_or_else(|| keys::ASSIGNMENT_INDEX_PREFIX.to_owned(), keys::assignment_index_from);
+        let high = to.map_or_else(|| keys::ASSIGNMENT_INDEX_END.to_owned(), keys::assignment_index_until);
         let condition = |pk: &str, sk: &str| format!("{pk} = :pk AND {sk} BETWEEN :low AND :high");
         let values = [(":pk", s(&keys::flow_index_pk(org, flow))), (":low", s(&low)), (":high", s(&high))];
         self.query_all(Some("GSI2"), condition, &values).await

@@ -2,7 +2,7 @@
 //! The table in [`super`]'s docs lists them with what reads each.
 
 use crate::model::{AssignmentId, DeliveryId, Event, FlowId, KeyId, OrgId, Slug, Timestamp, UserId, WebhookId};
-use crate::store::Counter;
+use crate::store::{Counted, Counter};
 
 /// The sort key of single-item partitions.
 pub const META: &str = "META";
@@ -92,6 +92,12 @@ pub fn external_id_sk(external_id: &str) -> String {
 
 // API keys.
 
+/// The keys of one person that are not revoked, as a map of key id to hash: what a change of the person's role or
+/// their deactivation rewrites, and what holds them to [`crate::store::MAX_KEYS_PER_PERSON`].
+pub fn user_keys_sk(user: UserId) -> String {
+    format!("USERKEYS#{:020}", user.0)
+}
+
 pub fn key_hash_pk(hash: &str) -> String {
     format!("APIKEY#{hash}")
 }
@@ -144,9 +150,9 @@ pub fn assignment_sk(id: &AssignmentId) -> String {
     format!("ASGN#{id}")
 }
 
-/// GSI1 (by user) and GSI2 (by flow) sort assignments by when they were made.
+/// GSI1 (by user) and GSI2 (by flow) sort assignments by when they were made, then by id.
 pub fn assignment_index_sk(assigned_at: Timestamp, id: &AssignmentId) -> String {
-    format!("ASGN#{assigned_at}#{id}")
+    format!("{ASSIGNMENT_INDEX_PREFIX}{assigned_at}#{id}")
 }
 
 /// GSI4's partition of an organization's assignments (the list without a flow or a person).
@@ -156,8 +162,16 @@ pub fn org_assignments_pk(org: OrgId) -> String {
 
 /// The end of an index range of assignments made at or before `at` (`~` sorts after every id).
 pub fn assignment_index_until(at: Timestamp) -> String {
-    format!("ASGN#{at}#~")
+    format!("{ASSIGNMENT_INDEX_PREFIX}{at}#~")
 }
+
+/// The start of an index range of assignments made at or after `at`.
+pub fn assignment_index_from(at: Timestamp) -> String {
+    format!("{ASSIGNMENT_INDEX_PREFIX}{at}")
+}
+
+/// The end of every index range of assignments.
+pub const ASSIGNMENT_INDEX_END: &str = "ASGN#~";
 
 /// GSI2's partition of a flow's assignments (reports).
 pub fn flow_index_pk(org: OrgId, flow: &FlowId) -> String {
@@ -253,8 +267,21 @@ pub const DELIVERY_PREFIX: &str = "DELIVERY#";
 
 // Rate windows and idempotency records.
 
-pub fn rate_pk(bucket: &str) -> String {
-    format!("RATE#{bucket}")
+/// A rate window's record: whose requests it counts, and the window's number. Hashes are cut to 32 hex digits;
+/// an end user's id, the caller's text, is hashed so that the key has a bounded size.
+pub fn rate_pk(counted: &Counted<'_>, window: i64) -> String {
+    let cut = |hash: &str| hash[..hash.len().min(32)].to_owned();
+    match counted {
+        Counted::Organization(org) => format!("RATE#{org}#{window}"),
+        Counted::PublicKey { key_hash, end_user } => {
+            use sha2::{Digest, Sha256};
+            let user = hex::encode(&Sha256::digest(end_user.as_bytes())[..16]);
+            format!("RATE#PK#{}#{user}#{window}", cut(key_hash))
+        }
+        Counted::PublicKeyTotal { key_hash } => format!("RATE#PKT#{}#{window}", cut(key_hash)),
+        Counted::NewPeople { key_hash } => format!("RATE#PKN#{}#{window}", cut(key_hash)),
+        Counted::Admin { token_hash } => format!("RATE#ADMIN#{}#{window}", cut(token_hash)),
+    }
 }
 
 pub fn idempotency_pk(key: &str) -> String {
@@ -290,5 +317,22 @@ mod tests {
         let id = AssignmentId::generate();
         assert!(due_sk(now, OrgId(999), &id) < due_until(now));
         assert!(due_until(now) < due_sk(now.plus_seconds(1), OrgId(1), &id));
+    }
+
+    #[test]
+    fn rate_windows_separate_organizations_keys_users_and_windows() {
+        let a = rate_pk(&Counted::Organization(1), 7);
+        assert_ne!(a, rate_pk(&Counted::Organization(2), 7));
+        assert_ne!(a, rate_pk(&Counted::Organization(1), 8));
+        let u1 = rate_pk(&Counted::PublicKey { key_hash: "abc", end_user: "u1" }, 7);
+        let u2 = rate_pk(&Counted::PublicKey { key_hash: "abc", end_user: "u2" }, 7);
+        assert_ne!(u1, u2);
+        // An end user id cannot make one window look like another's.
+        let tricky = rate_pk(&Counted::PublicKey { key_hash: "abc", end_user: "u1#1" }, 7);
+        assert_ne!(tricky, u1);
+        assert_ne!(
+            rate_pk(&Counted::NewPeople { key_hash: "abc" }, 7),
+            rate_pk(&Counted::PublicKeyTotal { key_hash: "abc" }, 7)
+        );
     }
 }

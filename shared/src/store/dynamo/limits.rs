@@ -15,7 +15,7 @@ use super::keys::{self, META};
 use super::tx::{Part, Tx};
 use super::DynamoStore;
 use crate::store::{
-    Completion, Conflict, IdempotencyBegin, IdempotencyClaim, IdempotencyStore, RateLimitStore, StoreError,
+    Completion, Conflict, Counted, IdempotencyBegin, IdempotencyClaim, IdempotencyStore, RateLimitStore, StoreError,
     StoreResult, StoredResponse,
 };
 
@@ -52,12 +52,12 @@ pub(super) fn add_completion(tx: &mut Tx<'_>, done: Option<&Completion>) -> Stor
 
 #[async_trait]
 impl RateLimitStore for DynamoStore {
-    async fn count(&self, bucket: &str, expires_at: i64) -> StoreResult<u64> {
+    async fn count(&self, counted: &Counted<'_>, window: i64, expires_at: i64) -> StoreResult<u64> {
         let out = self
             .client()
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::rate_pk(bucket), META)))
+            .set_key(Some(key(keys::rate_pk(counted, window), META)))
             .update_expression("ADD hits :one SET expires_at = :exp")
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .expression_attribute_values(":exp", n(expires_at))

@@ -218,6 +218,46 @@ impl DynamoStore {
         }
     }
 
+    /// A page of a partition's items whose sort key starts with `prefix`, in key order, after the item whose sort key
+    /// is `after` (the previous page's last), keeping those `filter` (an expression with its values) selects: at
+    /// most `limit`, and whether more follow.
+    async fn query_after<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        after: Option<String>,
+        filter: Option<(&str, &[(&str, AttributeValue)])>,
+        limit: usize,
+    ) -> StoreResult<crate::store::Listed<T>> {
+        let mut start = after.map(|sk| key(pk.clone(), &sk));
+        let mut found: Vec<T> = Vec::new();
+        loop {
+            let mut query = self
+                .client()
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take());
+            if let Some((expression, values)) = filter {
+                query = query.filter_expression(expression);
+                for (name, value) in values {
+                    query = query.expression_attribute_values(*name, value.clone());
+                }
+            }
+            let page = query.send().await.map_err(sdk)?;
+            for item in page.items.unwrap_or_default() {
+                found.push(from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(next) if !next.is_empty() && found.len() <= limit => start = Some(next),
+                _ => return Ok(crate::store::Listed::first(found, limit)),
+            }
+        }
+    }
+
     /// Reads up to 100 keys in one BatchGetItem (strongly consistent), asking again for unprocessed keys with
     /// back-off.
     async fn batch_get(&self, keys: Vec<Item>) -> StoreResult<Vec<Item>> {

@@ -84,6 +84,62 @@ impl ProgressStore for DynamoStore {
         Ok(found)
     }
 
+    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId) -> StoreResult<()> {
+        let theirs = keys::states_pk(org, from);
+        let (states, profile) = tokio::try_join!(
+            self.query_prefix::<FlowState>(theirs.clone(), keys::STATE_PREFIX),
+            self.get_as::<Profile>(theirs, keys::PROFILE_SK),
+        )?;
+        let pk = keys::states_pk(org, to);
+        let mut items = Vec::with_capacity(states.len() + 1);
+        for state in states {
+            let state = FlowState { user_id: to, ..state };
+            items.push(to_item(&state, &pk, &keys::state_sk(&state.flow_id))?);
+        }
+        if let Some(profile) = profile {
+            items.push(to_item(&Profile { user_id: to, ..profile }, &pk, keys::PROFILE_SK)?);
+        }
+        // Each kept unless the person has one already (a repeat finds them all there).
+        let puts = items.into_iter().map(|item| async move {
+            let result = self
+                .client()
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .send()
+                .await;
+            match result {
+                Ok(_) => Ok(()),
+                Err(err) if super::errors::is_condition_failure(&err) => Ok(()),
+                Err(err) => Err(sdk(err)),
+            }
+        });
+        futures_util::future::try_join_all(puts).await?;
+        Ok(())
+    }
+
+    async fn forget_progress(&self, org: OrgId, user: UserId) -> StoreResult<()> {
+        let pk = keys::states_pk(org, user);
+        let states: Vec<FlowState> = self.query_prefix(pk.clone(), keys::STATE_PREFIX).await?;
+        let mut doomed: Vec<String> = states.iter().map(|state| keys::state_sk(&state.flow_id)).collect();
+        doomed.push(keys::PROFILE_SK.to_owned());
+        let deletes = doomed.into_iter().map(|sk| {
+            let pk = pk.clone();
+            async move {
+                self.client()
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key(pk, &sk)))
+                    .send()
+                    .await
+                    .map_err(sdk)
+            }
+        });
+        futures_util::future::try_join_all(deletes).await?;
+        Ok(())
+    }
+
     async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool> {
         let out = self
             .client()

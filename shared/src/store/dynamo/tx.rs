@@ -24,9 +24,14 @@ pub enum Part {
     /// The email lookup a user leaves.
     OldUserEmail,
     /// The organization's `user_count`.
-    UserCount,
     KeyByHash,
     KeyListed,
+    /// A person's keys that are not revoked (the map of their ids to hashes).
+    UserKeys,
+    /// The organization's counters a change of a person moves: active admins, people.
+    OrganizationCounts,
+    /// A person another one absorbs (their external id moves to the other).
+    AbsorbedUser,
     Flow,
     FlowSlug,
     /// The slug a flow leaves.
