@@ -458,7 +458,8 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
             Operation::new("A flow's content (Frigade): type, ordered steps, sequential, completion rule, version")
                 .describe("`flowId` is the flow's slug (`flowSlug`, looked up first) or its id. A flow the user the key acts as may not see is a 404.")
                 .answer::<crate::handlers::frigade::views::FrigadeFlow>(200, "The flow with its content")
-                .error(404, "No such flow the user may see"),
+                .error(404, "No such flow the user may see")
+                .error(405, "The path is MomoFlow's /v1/flows/assign or /v1/flows/report, which take only POST"),
         ),
         (
             &routes::FLOW_CONTENT_UPDATE,
@@ -469,7 +470,8 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .answer::<crate::handlers::frigade::views::FrigadeFlow>(200, "The flow as changed")
                 .error(403, "The caller may not change this flow")
                 .error(404, "No such flow the user may see")
-                .error(409, "The slug is taken, or the flow kept changing while this change was made"),
+                .error(409, "The slug is taken, or the flow kept changing while this change was made")
+                .error(405, "The path is MomoFlow's /v1/flows/assign or /v1/flows/report, which take only POST"),
         ),
         (
             &routes::PUBLIC_FLOWS_LIST,

@@ -101,6 +101,8 @@ pub type MultiLine<const MAX: usize> = Text<MAX, true>;
 
 impl<const MAX: usize, const MULTI_LINE: bool> Text<MAX, MULTI_LINE> {
     pub fn parse(raw: &str) -> Result<Self, String> {
+        // The characters are checked as sent: a one-line value takes no tab or line break, not even at its ends.
+        rule::check_chars(raw, MULTI_LINE)?;
         let value = raw.trim();
         if value.is_empty() {
             return Err("must not be empty".into());
@@ -244,6 +246,9 @@ mod tests {
         assert_eq!(MultiLine::<100>::parse("line 1\n\tline 2").unwrap().as_str(), "line 1\n\tline 2");
         assert!(MultiLine::<100>::parse("a\u{0}b").is_err());
         assert!(MultiLine::<100>::parse("a\u{202d}b").is_err());
+        // AND a one-line value's ends are checked as sent, as its pattern says
+        assert!(Text::<100>::parse("\tname").is_err());
+        assert_eq!(Text::<100>::parse(" name ").unwrap().as_str(), "name");
         // AND the joiners and marks that scripts need stay, as do scripts without ASCII
         for good in ["👩\u{200d}💻", "می\u{200c}خواهم", "\u{200e}abc", "名前", "ＡＢＣ", ".."] {
             assert_eq!(Text::<100>::parse(good).unwrap().as_str(), good);
