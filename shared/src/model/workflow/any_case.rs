@@ -8,6 +8,8 @@ use serde::de::{IntoDeserializer, Visitor};
 use serde::Deserializer;
 use serde_json::{Map, Value};
 
+use crate::model::text_rule;
+
 /// `value` read as `T` in any case; when it cannot be, the path of the member at fault (`Steps[0].Until`, `.` for
 /// the whole) and what is wrong. Requests and stored flows both come through here, one monomorphization each type.
 pub fn read_any_case<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
@@ -53,8 +55,18 @@ impl<'de> Deserializer<'de> for AnyCase {
                     None => Value::Number(n).deserialize_any(visitor),
                 }
             }
+            // Every string read is text (SuperOffice's descriptions take line breaks); one the reader skips is not.
+            Value::String(text) => match text_rule::check_chars(&text, true) {
+                Ok(()) => visitor.visit_string(text),
+                Err(problem) => Err(serde::de::Error::custom(problem)),
+            },
             other => other.deserialize_any(visitor),
         }
+    }
+
+    /// A member the carrier does not have is ignored, whatever it holds.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -104,6 +116,6 @@ impl<'de> Deserializer<'de> for AnyCase {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq
-        tuple tuple_struct map identifier ignored_any
+        tuple tuple_struct map identifier
     }
 }
