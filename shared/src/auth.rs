@@ -22,6 +22,8 @@ use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+pub mod user_token;
+
 use crate::error::ApiError;
 use crate::model::{random_token, ApiKey, KeyId, KeyKind, OrgId, Role, Tier, Timestamp, UserId};
 
@@ -55,18 +57,22 @@ pub enum Presented {
     Signed { kind: KeyKind, org: OrgId, id: KeyId, hash: String },
     /// A key issued before keys were signed: only its lookup can tell whose it is.
     Legacy { kind: KeyKind, hash: String },
+    /// A user token (see [`user_token`]): a public credential for one end user, checked against its organization's
+    /// secret and the request's `userId`.
+    UserToken { claim: user_token::Claim, hash: String },
 }
 
 impl Presented {
     pub fn kind(&self) -> KeyKind {
         match self {
             Self::Signed { kind, .. } | Self::Legacy { kind, .. } => *kind,
+            Self::UserToken { .. } => KeyKind::Public,
         }
     }
 
     pub fn hash(&self) -> &str {
         match self {
-            Self::Signed { hash, .. } | Self::Legacy { hash, .. } => hash,
+            Self::Signed { hash, .. } | Self::Legacy { hash, .. } | Self::UserToken { hash, .. } => hash,
         }
     }
 
@@ -74,6 +80,7 @@ impl Presented {
     pub fn org(&self) -> Option<OrgId> {
         match self {
             Self::Signed { org, .. } => Some(*org),
+            Self::UserToken { claim, .. } => Some(claim.org),
             Self::Legacy { .. } => None,
         }
     }
@@ -136,11 +143,14 @@ impl KeySigner {
         (plain, record)
     }
 
-    /// Reads a presented token: a signed key whose MAC holds, or a key of the earlier form; anything else is the
-    /// seed's 401.
+    /// Reads a presented token: a signed key whose MAC holds, a key of the earlier form, or a user token in its
+    /// form (checked in the gate, which reads its organization's secret); anything else is the seed's 401.
     pub fn read(&self, token: &str) -> Result<Presented, ApiError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(ApiError::Unauthorized);
+        }
+        if let Some(claim) = user_token::read(token) {
+            return Ok(Presented::UserToken { claim, hash: hash_key(token) });
         }
         let kind = match token.get(..3) {
             Some("sk_") => KeyKind::Secret,

@@ -19,12 +19,13 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use crate::auth::Presented;
+use crate::auth::user_token::{self, Refusal};
+use crate::auth::{hash_key, Presented};
 use crate::config::Limits;
 use crate::error::ApiError;
 use crate::http::Response;
 use crate::idempotency;
-use crate::model::{ApiKey, KeyKind, OrgId, Role, Timestamp};
+use crate::model::{ApiKey, KeyId, KeyKind, OrgId, Organization, Role, Timestamp, UserTokenPolicy};
 use crate::rate_limit::{self, Counted, Quota};
 use crate::routes::{Access, Route};
 use crate::store::{Completion, IdempotencyBegin, IdempotencyClaim, StoreError, StoreResult, StoredResponse};
@@ -51,6 +52,13 @@ impl Principal {
     }
 }
 
+/// A plain public key's answer where every public request needs a user token.
+const ALWAYS_TOKENS: &str = "This organization requires a user token for its public requests: its server mints one \
+                             per user (see /v1/settings/user-tokens) for the page to use in place of the public key";
+/// A plain public key's answer to progress on an assigned flow where that needs a user token.
+const ASSIGNED_TOKENS: &str = "This flow is assigned to this user, and this organization records progress on assigned \
+                               flows only with a user token minted for the user (see /v1/settings/user-tokens)";
+
 /// Why the gate refused a request; every waiter on the gate gets a copy.
 #[derive(Clone, Debug)]
 pub enum Denied {
@@ -64,6 +72,8 @@ pub enum Denied {
     Failed,
     /// The same request was answered before: this answer again.
     Replay(StoredResponse),
+    /// A user token that does not hold for this request.
+    Token(Refusal),
     /// The same idempotency key is being processed.
     InFlight,
     /// The idempotency key was used with another request.
@@ -74,6 +84,7 @@ impl From<&Denied> for ApiError {
     fn from(denied: &Denied) -> Self {
         match denied {
             Denied::Unauthorized => ApiError::Unauthorized,
+            Denied::Token(refusal) => ApiError::TokenRefused(refusal.message()),
             Denied::Forbidden(message) => ApiError::Forbidden(message.clone()),
             Denied::RateLimited { retry_after } => ApiError::RateLimited { retry_after: *retry_after },
             Denied::Unavailable => ApiError::Unavailable,
@@ -124,6 +135,16 @@ pub struct Passed {
     pub principal: Principal,
     /// The rate window's quota after this request, for the `RateLimit` headers.
     pub quota: Option<Quota>,
+    /// Which public requests the organization wants user tokens for (a public key's; `Never` for the others).
+    pub user_tokens: UserTokenPolicy,
+    /// Whether a user token vouched for the request's end user.
+    pub verified_user: bool,
+}
+
+impl Passed {
+    fn new(principal: Principal, quota: Option<Quota>) -> Self {
+        Self { principal, quota, user_tokens: UserTokenPolicy::Never, verified_user: false }
+    }
 }
 
 /// A request's caller: its credential, and the gate.
@@ -204,8 +225,8 @@ impl Caller {
 
     async fn run_gate(&self) -> Result<Passed, Denied> {
         let result = match &self.credential {
-            Credential::Open => Ok(Passed { principal: Principal::Anonymous, quota: None }),
-            Credential::System => Ok(Passed { principal: Principal::Admin, quota: None }),
+            Credential::Open => Ok(Passed::new(Principal::Anonymous, None)),
+            Credential::System => Ok(Passed::new(Principal::Admin, None)),
             Credential::Admin { token_hash } => self.admin_gate(token_hash).await,
             Credential::Key(presented) => self.key_gate(presented).await,
         };
@@ -221,10 +242,13 @@ impl Caller {
         let quota = rate_limit::decide(count.map_err(storage)?, self.limits.admin, self.now)
             .map_err(|_| Denied::RateLimited { retry_after: self.retry_after() })?;
         claim?;
-        Ok(Passed { principal: Principal::Admin, quota: Some(quota) })
+        Ok(Passed::new(Principal::Admin, Some(quota)))
     }
 
     async fn key_gate(&self, presented: &Presented) -> Result<Passed, Denied> {
+        if let Presented::UserToken { claim, hash } = presented {
+            return self.user_token_gate(claim, hash).await;
+        }
         let end_user = self.end_user.as_deref().unwrap_or("");
         let counted = match (presented.kind(), presented.org()) {
             (KeyKind::Public, _) => Some(Counted::PublicKey { key_hash: presented.hash(), end_user }),
@@ -241,17 +265,20 @@ impl Caller {
                 None => None,
             }
         };
-        let (key, count, total_count, claim) = match presented {
+        // A public key's organization says whether its public requests need user tokens instead.
+        let public = presented.kind() == KeyKind::Public;
+        let (key, count, total_count, claim, org) = match presented {
             Presented::Signed { org, id, .. } => {
                 let scope = org.to_string();
                 let counted = counted.as_ref().expect("signed keys know whom they count");
-                let (key, count, total_count, claim) = tokio::join!(
+                let (key, count, total_count, claim, org) = tokio::join!(
                     self.store.find_key_by_hash(presented.hash()),
                     self.count(counted),
                     count_total,
-                    self.claim(&scope, id.as_str())
+                    self.claim(&scope, id.as_str()),
+                    self.organization_if(public, *org)
                 );
-                (key.map_err(storage)?, count, total_count, claim)
+                (key.map_err(storage)?, count, total_count, claim, org?)
             }
             Presented::Legacy { .. } => {
                 let key = self.store.find_key_by_hash(presented.hash()).await.map_err(storage)?;
@@ -260,10 +287,15 @@ impl Caller {
                 };
                 let counted = counted.unwrap_or(Counted::Organization(found.org_id.0));
                 let scope = found.org_id.to_string();
-                let (count, total_count, claim) =
-                    tokio::join!(self.count(&counted), count_total, self.claim(&scope, found.id.as_str()));
-                (key, count, total_count, claim)
+                let (count, total_count, claim, org) = tokio::join!(
+                    self.count(&counted),
+                    count_total,
+                    self.claim(&scope, found.id.as_str()),
+                    self.organization_if(public, found.org_id)
+                );
+                (key, count, total_count, claim, org?)
             }
+            Presented::UserToken { .. } => unreachable!("user tokens pass their own gate"),
         };
         let key = key.filter(|k| k.revoked_at.is_none()).ok_or(Denied::Unauthorized)?;
         if let Presented::Signed { org, id, .. } = presented {
@@ -295,7 +327,91 @@ impl Caller {
             }
         }
         claim?;
-        Ok(Passed { principal: Principal::Key(key), quota: Some(quota) })
+        let user_tokens = org.map_or(UserTokenPolicy::Never, |o| o.user_tokens);
+        if user_tokens == UserTokenPolicy::Always {
+            return Err(Denied::Forbidden(ALWAYS_TOKENS.into()));
+        }
+        Ok(Passed { principal: Principal::Key(key), quota: Some(quota), user_tokens, verified_user: false })
+    }
+
+    /// The organization, when `wanted` (a public key's gate reads its user-token policy).
+    async fn organization_if(&self, wanted: bool, org: OrgId) -> Result<Option<Organization>, Denied> {
+        if !wanted {
+            return Ok(None);
+        }
+        self.store.get_organization(org).await.map_err(storage)
+    }
+
+    /// A user token's gate: its organization's secret and the request's `userId` decide whether it holds; it then
+    /// acts as the organization's public key for that user. All of an organization's user tokens share one rate
+    /// window per end user and one ceiling, as one public key's do.
+    async fn user_token_gate(&self, claim: &user_token::Claim, hash: &str) -> Result<Passed, Denied> {
+        if self.route.access == Access::Secret {
+            return Err(Denied::Forbidden("This route requires a secret API key".into()));
+        }
+        let org = claim.org;
+        let end_user = self.end_user.as_deref().unwrap_or("");
+        let bucket = format!("{}{org}", user_token::PREFIX);
+        let (per_user, all_users, scope) = (
+            Counted::PublicKey { key_hash: &bucket, end_user },
+            Counted::PublicKeyTotal { key_hash: &bucket },
+            org.to_string(),
+        );
+        let (found, count, total_count, claimed) = tokio::join!(
+            self.store.get_organization(org),
+            self.count(&per_user),
+            self.count(&all_users),
+            self.claim(&scope, &hash[..16])
+        );
+        let found = found.map_err(storage)?.ok_or(Denied::Unauthorized)?;
+        let secrets = match &found.user_token_secret {
+            Some(secret) => secret.verifying(self.now, user_token::PREVIOUS_SECRET_SECONDS),
+            None => Vec::new(),
+        };
+        claim.check(&secrets, self.end_user.as_deref(), self.now).map_err(Denied::Token)?;
+        let limited = |_| Denied::RateLimited { retry_after: self.retry_after() };
+        let mut quota =
+            rate_limit::decide(count.map_err(storage)?, self.limits.public_per_user, self.now).map_err(limited)?;
+        let ceiling = self.limits.public_key_ceiling(found.tier);
+        let total = rate_limit::decide(total_count.map_err(storage)?, ceiling, self.now).map_err(limited)?;
+        if total.remaining < quota.remaining {
+            quota = total;
+        }
+        claimed?;
+        let key = ApiKey {
+            id: KeyId::parse(&format!("key_{}", &hash[..16])).map_err(|_| Denied::Unauthorized)?,
+            org_id: org,
+            user_id: crate::model::UserId(0),
+            role: Role::Member,
+            kind: KeyKind::Public,
+            tier: found.tier,
+            prefix: user_token::PREFIX.to_owned(),
+            last4: None,
+            name: None,
+            hash: hash_key(&bucket),
+            created_at: self.now,
+            revoked_at: None,
+        };
+        Ok(Passed {
+            principal: Principal::Key(key),
+            quota: Some(quota),
+            user_tokens: found.user_tokens,
+            verified_user: true,
+        })
+    }
+
+    /// Refuses a public key's progress on a flow assigned to the user when the organization wants a user token for
+    /// it (a secret key, or a user token, passes).
+    pub async fn require_token_for_assigned(&self) -> Result<(), ApiError> {
+        let passed = match self.verdict().await {
+            Ok(passed) => passed,
+            Err(denied) => return Err(ApiError::from(denied)),
+        };
+        let public = matches!(&passed.principal, Principal::Key(k) if k.kind == KeyKind::Public);
+        if public && !passed.verified_user && passed.user_tokens == UserTokenPolicy::AssignedProgress {
+            return Err(ApiError::Forbidden(ASSIGNED_TOKENS.into()));
+        }
+        Ok(())
     }
 
     /// Counts a person a public key is about to bring into the organization (Frigade's `userId` becoming a user):

@@ -62,6 +62,9 @@ endpoints! {
     PUBLIC_PREFLIGHT => preflight::handle;
     CORS_GET => settings::get;
     CORS_UPDATE => settings::update;
+    USER_TOKENS_GET => settings::user_tokens_get;
+    USER_TOKENS_UPDATE => settings::user_tokens_update;
+    USER_TOKENS_ROTATE_SECRET => settings::user_tokens_rotate_secret;
     USER_FLOW_STATES_RESET => states::reset;
     WEBHOOKS_CREATE => webhooks::create;
     WEBHOOKS_LIST => webhooks::list;

@@ -15,6 +15,9 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 pub enum ApiError {
     #[error("Invalid or missing API key")]
     Unauthorized,
+    /// A user token of the right form that does not authenticate this request (a 401 saying why).
+    #[error("{0}")]
+    TokenRefused(&'static str),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -74,7 +77,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::TokenRefused(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -93,7 +96,7 @@ impl ApiError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthorized => "unauthorized",
+            Self::Unauthorized | Self::TokenRefused(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",

@@ -527,6 +527,26 @@ pub fn operations() -> Vec<(&'static Route, Operation)> {
                 .answer::<crate::handlers::platform::settings::CorsView>(200, "The setting as changed"),
         ),
         (
+            &routes::USER_TOKENS_GET,
+            Operation::new("Which public requests need a user token (an admin's key)")
+                .describe("A user token is minted by your server for one signed-in user and used by the page in place of the public key (Frigade's SDK takes it as its API key unchanged): `ut_<organizationId>_<expires>_<mac>`, where `expires` is in Unix seconds (at most 30 days ahead) and `mac` the hex HMAC-SHA256, under the secret, of `<organizationId>.<expires>.<userId>`. It acts only on requests naming that `userId`, until it expires.")
+                .answer::<crate::handlers::platform::settings::UserTokensView>(200, "The setting"),
+        ),
+        (
+            &routes::USER_TOKENS_UPDATE,
+            Operation::new("Set which public requests need a user token (an admin's key)")
+                .describe("`assignedProgress`: progress on a flow assigned to the user needs a user token minted for them (so that nobody holding the page's public key completes someone's training); `always`: every public request needs one; `never` (the default). A plain public key is then a 403 where a token is needed; secret keys are never refused.")
+                .body::<crate::handlers::platform::settings::UserTokensChange>()
+                .answer::<crate::handlers::platform::settings::UserTokensView>(200, "The setting as changed")
+                .error(409, "There is no user-token secret yet (rotate-secret makes one)"),
+        ),
+        (
+            &routes::USER_TOKENS_ROTATE_SECRET,
+            Operation::new("Make a new user-token signing secret, shown once (an admin's key)")
+                .describe("Tokens minted with the previous secret hold for 24 hours more (rotate twice to end them at once). The secret is shown this once; an answer replayed for an Idempotency-Key has null in its place.")
+                .answer::<crate::handlers::platform::settings::UserTokensWithSecretView>(200, "The setting, with its new secret"),
+        ),
+        (
             &routes::USER_FLOW_STATES_RESET,
             Operation::new("Forget a user's progress in a flow, history included (Frigade; an admin's key)")
                 .describe("`flowSlug` is the flow's slug or id, `userId` the user's external id. Their assignment keeps what it became.")
@@ -918,6 +938,10 @@ fn common_errors(route: &Route, op: &Operation) -> Vec<(u16, &'static str)> {
     match route.access {
         Access::Secret | Access::Public => {
             errors.push((401, "Invalid or missing API key (also a revoked one)"));
+            if route.access == Access::Public {
+                errors.push((401, "A user token that does not hold: expired, not minted for the request's userId, or of a rotated secret (the message says which)"));
+                errors.push((403, "A plain public key where the organization wants a user token (every public request, or progress on a flow assigned to the user); progress or sessions for a deactivated person"));
+            }
             if route.access == Access::Secret && route.role == Role::Admin {
                 errors.push((403, "A public key, or the key of a member (not an admin), on a route for admins' keys"));
             } else if route.access == Access::Secret {
@@ -1142,7 +1166,7 @@ pub fn document() -> Value {
             "schemas": components(&operations),
             "securitySchemes": {
                 "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret API key (`sk_…`): every route of its organization" },
-                "publicKey": { "type": "http", "scheme": "bearer", "description": "A public API key (`pk_…`): only `/v1/public/*`" },
+                "publicKey": { "type": "http", "scheme": "bearer", "description": "A public API key (`pk_…`), or a user token (`ut_…`, minted by the organization's server for one user: see `/v1/settings/user-tokens`): only `/v1/public/*`" },
                 "adminToken": { "type": "http", "scheme": "bearer", "description": "The deployment's admin token: `/admin/*`" },
                 "keyAsBasicUser": { "type": "http", "scheme": "basic", "description": "Any of the above as HTTP Basic's user name, with any password (as Flowdock's client sends it: `<key>:undefined`)" }
             },

@@ -135,6 +135,10 @@ routes! {
     PUBLIC_PREFLIGHT = "public-preflight", OPTIONS, "/v1/public/{proxy+}", Open;
     CORS_GET = "cors-get", GET, "/v1/settings/cors", Secret, role = Admin;
     CORS_UPDATE = "cors-update", PUT, "/v1/settings/cors", Secret, role = Admin;
+    USER_TOKENS_GET = "user-tokens-get", GET, "/v1/settings/user-tokens", Secret, role = Admin;
+    USER_TOKENS_UPDATE = "user-tokens-update", PUT, "/v1/settings/user-tokens", Secret, role = Admin;
+    USER_TOKENS_ROTATE_SECRET = "user-tokens-rotate-secret", POST, "/v1/settings/user-tokens/rotate-secret", Secret,
+        role = Admin;
     USER_FLOW_STATES_RESET = "user-flow-states-reset", DELETE, "/v1/userFlowStates/{flowSlug}/{userId}", Secret,
         object = Path("flowSlug"), role = Admin;
     WEBHOOKS_CREATE = "webhooks-create", POST, "/v1/webhooks", Secret, role = Admin;

@@ -12,6 +12,7 @@ use serde_json::json;
 crate::on_both_backends!(
     flowdocks_own_client_drives_every_flow_route,
     frigades_own_sdk_walks_a_flow_and_moves_the_assignment,
+    frigades_own_sdk_takes_a_user_token_as_its_key,
     superoffices_own_client_drives_the_workflow_agent,
 );
 
@@ -92,6 +93,40 @@ async fn frigades_own_sdk_walks_a_flow_and_moves_the_assignment(backend: Backend
     assert_eq!(profile.body["properties"]["plan"], "pro", "{:?}", profile.body);
     assert_eq!(profile.body["events"][0]["event"], "clicked");
     assert!(profile.body["groups"].as_array().unwrap().iter().any(|g| g["groupId"] == "team-2"));
+}
+
+async fn frigades_own_sdk_takes_a_user_token_as_its_key(backend: Backend) {
+    // GIVEN a two-step flow assigned to a person, in an organization that wants user tokens for progress on
+    // assigned flows, and its user-token secret (which its server keeps)
+    let server = TestServer::start(backend).await;
+    let org = server.organization("Acme", "standard").await;
+    let flow = json!({"name": "Safety", "flowSlug": "safety", "access_mode": "organization",
+        "steps": [{"id": "s1", "title": "One"}, {"id": "s2", "title": "Two"}]});
+    let flow = server.post(&format!("/flows/{}", org.slug), &org.secret, flow).await;
+    let person = json!({"email": "sam@acme.example.com", "name": "Sam", "externalId": "emp-sam"});
+    assert_eq!(server.post("/v1/users", &org.secret, person).await.status, 201);
+    let assign = json!({"flowId": flow.body["id"], "userEmail": "sam@acme.example.com"});
+    let assigned = server.post("/v1/flows/assign", &org.secret, assign).await;
+    let assignment = assigned.body["assignmentId"].as_str().expect("an assignment").to_owned();
+    let made = server.post("/v1/settings/user-tokens/rotate-secret", &org.secret, json!(null)).await;
+    let secret = made.body["secret"].as_str().expect("a secret").to_owned();
+    let body = json!({"required": "assignedProgress"});
+    let set = server.send("PUT", "/v1/settings/user-tokens", Some(&org.secret), Some(&body), &[]).await;
+    assert_eq!(set.status, 200, "{:?}", set.body);
+
+    // WHEN Frigade's SDK tries with the public key, then with a token the script mints as the README says
+    let env = [
+        ("FLOWS_URL", server.base.clone()),
+        ("FLOWS_PUBLIC_KEY", org.public.clone()),
+        ("FLOWS_ORG_ID", org.id.0.to_string()),
+        ("FLOWS_USER_TOKEN_SECRET", secret),
+        ("FLOWS_USER", "emp-sam".to_owned()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("frigade.tokens.test.mjs", &env)).await.expect("the node run");
+
+    // THEN only the token's progress moved the assignment
+    let read = server.get(&format!("/v1/assignments/{assignment}"), &org.secret).await;
+    assert_eq!(read.body["status"], "completed", "{:?}", read.body);
 }
 
 async fn superoffices_own_client_drives_the_workflow_agent(backend: Backend) {

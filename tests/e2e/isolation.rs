@@ -193,6 +193,10 @@ fn request(route: &Route, side: &Side) -> Option<(String, Option<Value>)> {
         (r.path.to_owned(), None)
     } else if std::ptr::eq(r, &routes::CORS_UPDATE) {
         (r.path.to_owned(), Some(json!({"allowedOrigins": []})))
+    } else if std::ptr::eq(r, &routes::USER_TOKENS_GET) || std::ptr::eq(r, &routes::USER_TOKENS_ROTATE_SECRET) {
+        (r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::USER_TOKENS_UPDATE) {
+        (r.path.to_owned(), Some(json!({"required": "never"})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         (format!("/v1/userFlowStates/{}/{FRIGADE_USER}", side.flow), None)
     } else if let Some(request) = workflow_request(r, side) {

@@ -24,6 +24,7 @@ mod store_contract;
 mod superoffice;
 mod superoffice_runs;
 mod template_and_events;
+mod user_tokens;
 mod webhook_delivery;
 mod webhooks_api;
 

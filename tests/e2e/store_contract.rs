@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
     EventType, Flow, FlowId, FlowState, KeyId, KeyKind, Membership, OrgId, Organization, Profile, Role, Slug, Step,
-    Tier, Timestamp, User, UserId, Webhook, WebhookId,
+    Tier, Timestamp, User, UserId, UserTokenPolicy, UserTokenSecret, Webhook, WebhookId,
 };
 use flows_shared::store::{
-    AssignmentQuery, Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Store,
+    AssignmentQuery, Completion, Conflict, Counter, IdempotencyBegin, IdempotencyClaim, ProgressWrite, Setting, Store,
     StoreError, StoredResponse, UserWrite, WebhookPatch,
 };
 use flows_testkit::backends::{serial_store, store_with_unreadable_due_entry};
@@ -62,7 +62,7 @@ crate::on_both_backends!(
     a_flows_assignments_are_read_within_their_dates,
     an_assignment_changes_only_over_the_status_it_was_read_with,
     states_of_many_users_in_one_flow_are_read_at_once,
-    an_organizations_allowed_origins_are_set_whole,
+    an_organizations_settings_are_set_one_at_a_time,
     a_profile_is_written_over_the_revision_it_read,
     a_user_changes_over_what_was_read_and_moves_their_email,
     a_role_change_rewrites_the_persons_keys_and_the_last_admin_stays,
@@ -1158,21 +1158,32 @@ async fn states_of_many_users_in_one_flow_are_read_at_once(backend: Backend) {
     assert!(store.flow_states(ORG, &f.id, &[]).await.unwrap().is_empty());
 }
 
-async fn an_organizations_allowed_origins_are_set_whole(backend: Backend) {
+async fn an_organizations_settings_are_set_one_at_a_time(backend: Backend) {
     // GIVEN an organization
     let store = with_org(backend).await;
 
-    // WHEN its origins are set, then set again, and a missing organization's
+    // WHEN its origins are set, then set again, then its user-token secret and policy, and a missing organization's
     let origins = vec!["https://a.example".to_owned(), "https://b.example".to_owned()];
-    let first = store.set_allowed_origins(ORG, &origins).await.unwrap().unwrap();
-    let second = store.set_allowed_origins(ORG, &origins[1..]).await.unwrap().unwrap();
-    let missing = store.set_allowed_origins(OrgId(9), &origins).await.unwrap();
+    let first = store.change_setting(ORG, &Setting::AllowedOrigins(origins.clone())).await.unwrap().unwrap();
+    let second = store.change_setting(ORG, &Setting::AllowedOrigins(origins[1..].to_vec())).await.unwrap().unwrap();
+    let at = Timestamp::parse_iso8601("2026-12-01").unwrap();
+    let secret = UserTokenSecret { secret: "uts_2".into(), created_at: at, previous: Some("uts_1".into()) };
+    store.change_setting(ORG, &Setting::UserTokenSecret(secret.clone())).await.unwrap().unwrap();
+    let policy = Setting::UserTokens(UserTokenPolicy::AssignedProgress);
+    let last = store.change_setting(ORG, &policy).await.unwrap().unwrap();
+    let missing = store.change_setting(OrgId(9), &Setting::AllowedOrigins(origins.clone())).await.unwrap();
 
-    // THEN each write replaces the list, the organization reads it back, and nothing else changed
+    // THEN each write replaces its setting alone, the organization reads it back, and nothing else changed
     assert_eq!(first.allowed_origins, origins);
     assert_eq!(second.allowed_origins, origins[1..].to_vec());
-    let read = store.get_organization(ORG).await.unwrap().unwrap();
-    assert_eq!(read, Organization { allowed_origins: origins[1..].to_vec(), ..organization(1, "acme") });
+    let expected = Organization {
+        allowed_origins: origins[1..].to_vec(),
+        user_token_secret: Some(secret),
+        user_tokens: UserTokenPolicy::AssignedProgress,
+        ..organization(1, "acme")
+    };
+    assert_eq!(last, expected);
+    assert_eq!(store.get_organization(ORG).await.unwrap().unwrap(), expected);
     assert!(missing.is_none());
     assert!(store.get_organization(OrgId(9)).await.unwrap().is_none());
 }

@@ -198,6 +198,10 @@ fn request(route: &'static Route, o: &Objects, n: usize, client: &mut ClientStat
         m(r.path.to_owned(), None)
     } else if std::ptr::eq(r, &routes::CORS_UPDATE) {
         m(r.path.to_owned(), Some(json!({"allowedOrigins": []})))
+    } else if std::ptr::eq(r, &routes::USER_TOKENS_GET) || std::ptr::eq(r, &routes::USER_TOKENS_ROTATE_SECRET) {
+        m(r.path.to_owned(), None)
+    } else if std::ptr::eq(r, &routes::USER_TOKENS_UPDATE) {
+        m(r.path.to_owned(), Some(json!({"required": "never"})))
     } else if std::ptr::eq(r, &routes::USER_FLOW_STATES_RESET) {
         m(format!("/v1/userFlowStates/open/visitor-{}", n % VISITORS), None)
     } else if let Some((path, body)) = workflow_request(r, o, n, client) {

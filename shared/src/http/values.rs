@@ -7,7 +7,7 @@ use super::fields::StrValue;
 use crate::model::text_rule;
 use crate::model::{
     AccessMode, ActionType, CompletionRule, Email, EventType, KeyKind, Priority, ReportStatus, Role, Slug, Text, Tier,
-    Timestamp,
+    Timestamp, UserTokenPolicy,
 };
 
 /// The pattern of [`Text`]: the model's text rule ([`crate::model::text_rule`]), one line.
@@ -109,6 +109,7 @@ enum_value!(Priority, ["low", "medium", "high"]);
 enum_value!(KeyKind, ["secret", "public"]);
 enum_value!(Tier, ["standard", "enterprise"]);
 enum_value!(Role, ["admin", "member"]);
+enum_value!(UserTokenPolicy, ["never", "assignedProgress", "always"]);
 enum_value!(AccessMode, ["invitation", "link", "organization"]);
 enum_value!(
     EventType,

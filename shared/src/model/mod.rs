@@ -22,7 +22,7 @@ pub use events::{Delivery, DeliveryId, DeliveryStatus, Event, EventType, Webhook
 pub use flow::{parse_flow_slug, AccessMode, ContentChanges, Flow, Membership, Step, FLOW_TYPES, RESERVED_FLOW_SLUGS};
 pub use ids::{random_token, AssignmentId, FlowId, KeyId, OrgId, UserId, WebhookId};
 pub use order::{oldest_first, Chronological};
-pub use organization::{ApiKey, KeyKind, Organization, Role, Tier, User, UserTokenPolicy};
+pub use organization::{ApiKey, KeyKind, Organization, Role, Tier, User, UserTokenPolicy, UserTokenSecret};
 pub use profile::{
     GroupSeen, Profile, Session, SessionRefused, TrackedEvent, MAX_EVENTS, MAX_GROUPS, MAX_KEPT_BYTES,
     MAX_PROFILE_BYTES, MAX_PROPERTIES,

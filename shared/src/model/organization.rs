@@ -66,7 +66,7 @@ pub struct Organization {
     /// The secret the organization's servers sign user tokens with (see `crate::auth::user_token`); none until an
     /// admin makes one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_token_secret: Option<String>,
+    pub user_token_secret: Option<UserTokenSecret>,
     /// Which public requests must carry a user token rather than the public key.
     #[serde(default)]
     pub user_tokens: UserTokenPolicy,
@@ -87,6 +87,36 @@ impl Organization {
             user_token_secret: None,
             user_tokens: UserTokenPolicy::Never,
         }
+    }
+}
+
+/// The secret an organization's servers sign user tokens with, when it was made, and the one it replaced (whose
+/// tokens hold for a day more: see `crate::auth::user_token`).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserTokenSecret {
+    pub secret: String,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+impl UserTokenSecret {
+    /// The secrets tokens may be signed with at `now`: this one, and the previous one for
+    /// `previous_for_seconds` after this one was made.
+    pub fn verifying(&self, now: Timestamp, previous_for_seconds: i64) -> Vec<&str> {
+        let mut secrets = vec![self.secret.as_str()];
+        if let Some(previous) = &self.previous {
+            if now.unix() < self.created_at.unix() + previous_for_seconds {
+                secrets.push(previous);
+            }
+        }
+        secrets
+    }
+}
+
+impl std::fmt::Debug for UserTokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UserTokenSecret(<secret>, {})", self.created_at)
     }
 }
 

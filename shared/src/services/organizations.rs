@@ -1,10 +1,12 @@
 //! Organizations: the bootstrap (an organization with its owner and first keys).
 
-use crate::auth::KeySigner;
+use crate::auth::{user_token, KeySigner};
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
-use crate::model::{random_token, KeyKind, OrgId, Organization, Role, Slug, Text, Tier, User, UserId};
-use crate::store::{Conflict, Counter, Directory, StoreError};
+use crate::model::{
+    random_token, KeyKind, OrgId, Organization, Role, Slug, Text, Tier, User, UserId, UserTokenPolicy, UserTokenSecret,
+};
+use crate::store::{Conflict, Counter, Directory, Setting, StoreError};
 
 use super::users::NewPerson;
 
@@ -92,9 +94,7 @@ const SLUG_ATTEMPTS: u32 = 10;
 
 /// The origins whose pages may read the public routes' answers (empty: any origin).
 pub async fn allowed_origins(caller: &Caller, directory: &dyn Directory) -> Result<Vec<String>, ApiError> {
-    let org = caller.org().await?;
-    let (found, _) = tokio::try_join!(async { Ok(directory.get_organization(org).await?) }, caller.permit())?;
-    Ok(found.ok_or_else(|| ApiError::internal("the key's organization is missing"))?.allowed_origins)
+    Ok(organization(caller, directory).await?.allowed_origins)
 }
 
 /// Sets the origins whose pages may read the public routes' answers (an admin's change); repeated ones count once.
@@ -111,6 +111,48 @@ pub async fn set_allowed_origins(
             unique.push(origin);
         }
     }
-    let changed = directory.set_allowed_origins(org, &unique).await?;
-    Ok(changed.ok_or_else(|| ApiError::internal("the key's organization is missing"))?.allowed_origins)
+    Ok(change(directory, org, Setting::AllowedOrigins(unique)).await?.allowed_origins)
+}
+
+async fn change(directory: &dyn Directory, org: OrgId, setting: Setting) -> Result<Organization, ApiError> {
+    let changed = directory.change_setting(org, &setting).await?;
+    changed.ok_or_else(|| ApiError::internal("the key's organization is missing"))
+}
+
+/// The organization (its user-token setting among the rest).
+pub async fn organization(caller: &Caller, directory: &dyn Directory) -> Result<Organization, ApiError> {
+    let org = caller.org().await?;
+    let (found, _) = tokio::try_join!(async { Ok(directory.get_organization(org).await?) }, caller.permit())?;
+    found.ok_or_else(|| ApiError::internal("the key's organization is missing"))
+}
+
+/// Sets which public requests need a user token; any but `never` needs a secret to mint them with first (a 409).
+pub async fn set_user_tokens(
+    caller: &Caller,
+    directory: &dyn Directory,
+    policy: UserTokenPolicy,
+) -> Result<Organization, ApiError> {
+    let found = organization(caller, directory).await?;
+    if policy != UserTokenPolicy::Never && found.user_token_secret.is_none() {
+        return Err(ApiError::conflict(
+            "Make a user-token secret first (POST /v1/settings/user-tokens/rotate-secret): without one, no request \
+             could carry a user token",
+        ));
+    }
+    change(directory, found.id, Setting::UserTokens(policy)).await
+}
+
+/// Makes a new user-token secret (the previous one's tokens hold for a day more; a second rotation ends them); the
+/// organization with it, to show once.
+pub async fn rotate_user_token_secret(caller: &Caller, directory: &dyn Directory) -> Result<Organization, ApiError> {
+    let found = organization(caller, directory).await?;
+    let org = found.id;
+    let secret = UserTokenSecret {
+        secret: user_token::new_secret(),
+        created_at: caller.now(),
+        previous: found.user_token_secret.map(|s| s.secret),
+    };
+    let changed = change(directory, org, Setting::UserTokenSecret(secret)).await?;
+    tracing::info!(org = %org, "a new user-token secret");
+    Ok(changed)
 }

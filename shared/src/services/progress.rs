@@ -10,6 +10,10 @@
 //! `ineligibleFlows`), the rest *eligible*. A flow the user may not see appears nowhere, and an action on it is the
 //! 404 of a flow that does not exist; an action on an ineligible flow is a 409.
 //!
+//! **Verified users.** An organization may want a user token (see [`crate::auth::user_token`]) rather than the
+//! page's public key for an action on a flow assigned to the user, or for every public request (the gate refuses
+//! those); a refused action changes nothing.
+//!
 //! **Lifecycle.** An action that starts the flow for the first time moves the user's open assignment of it to
 //! started and announces `flow.started`; one that completes the flow moves it to completed and announces
 //! `flow.completed` (see [`crate::model::Assignment::progressed`]). The state, the assignment and the events are
@@ -266,6 +270,10 @@ pub async fn act<S: ProgressStores + ?Sized>(
         state.apply(flow, &action(now)).map_err(|err| refused(err, flow))?;
         state.revision = expected + 1;
         let open = progress.assignments.iter().find(|a| a.flow_id == flow.id && a.status.is_open()).cloned();
+        if open.is_some() {
+            // Someone's assigned training: the organization may want a user token for it, not the page's key.
+            caller.require_token_for_assigned().await?;
+        }
         let moved = open.and_then(|a| Some((a.status, a.progressed(state.started, state.completed, now)?)));
         let announced: Vec<Event> = moved
             .as_ref()

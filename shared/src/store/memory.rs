@@ -168,10 +168,10 @@ impl Directory for MemoryStore {
         Ok(self.lock().orgs.get(&org).cloned())
     }
 
-    async fn set_allowed_origins(&self, org: OrgId, origins: &[String]) -> StoreResult<Option<Organization>> {
+    async fn change_setting(&self, org: OrgId, setting: &Setting) -> StoreResult<Option<Organization>> {
         let mut s = self.lock();
         Ok(s.orgs.get_mut(&org).map(|found| {
-            found.allowed_origins = origins.to_vec();
+            setting.apply(found);
             found.clone()
         }))
     }

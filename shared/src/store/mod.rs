@@ -134,6 +134,28 @@ impl<T> Listed<T> {
 /// deactivation rewrites them all in one transaction.
 pub const MAX_KEYS_PER_PERSON: usize = 25;
 
+/// One setting of an organization, as an admin changes it.
+#[derive(Clone, Debug)]
+pub enum Setting {
+    /// The origins whose pages may read the public routes' answers (CORS).
+    AllowedOrigins(Vec<String>),
+    /// Which public requests need a user token.
+    UserTokens(crate::model::UserTokenPolicy),
+    /// The secret user tokens are signed with (a new one ends the old one's tokens).
+    UserTokenSecret(crate::model::UserTokenSecret),
+}
+
+impl Setting {
+    /// Sets this setting on `org`.
+    pub fn apply(&self, org: &mut Organization) {
+        match self {
+            Self::AllowedOrigins(origins) => org.allowed_origins = origins.clone(),
+            Self::UserTokens(policy) => org.user_tokens = *policy,
+            Self::UserTokenSecret(secret) => org.user_token_secret = Some(secret.clone()),
+        }
+    }
+}
+
 /// One change of a person, written over the user as read (`user.revision` is the next one). The store keeps the
 /// organization's count of active admins with it, refusing ([`Conflict::LastAdmin`]) a change that would leave none.
 #[derive(Debug)]
@@ -165,8 +187,8 @@ pub trait Directory: Send + Sync {
         done: Option<&Completion>,
     ) -> StoreResult<()>;
     async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>>;
-    /// Sets the organization's allowed origins (CORS); the organization as changed, `None` when it does not exist.
-    async fn set_allowed_origins(&self, org: OrgId, origins: &[String]) -> StoreResult<Option<Organization>>;
+    /// Changes one of the organization's settings; the organization as changed, `None` when it does not exist.
+    async fn change_setting(&self, org: OrgId, setting: &Setting) -> StoreResult<Option<Organization>>;
     /// Adds a user, unique by email (case-folded) and by external id within the organization, and counts it in
     /// the organization's `user_count`.
     async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;

@@ -1,4 +1,6 @@
-//! `GET` and `PUT /v1/settings/cors`: the origins whose pages may read the public routes' answers (an admin's).
+//! An organization's settings (an admin's): `GET` and `PUT /v1/settings/cors`, the origins whose pages may read the
+//! public routes' answers; `GET` and `PUT /v1/settings/user-tokens` and `POST .../rotate-secret`, the verified end
+//! users (see [`crate::auth::user_token`]).
 
 use http::StatusCode;
 use lambda_http::Request;
@@ -11,6 +13,7 @@ use crate::error::ApiError;
 use crate::handler::Ctx;
 use crate::handlers::body;
 use crate::http::{json, Fields, Input, Need, Response};
+use crate::model::{Organization, UserTokenPolicy};
 use crate::services::organizations;
 
 /// The organization's CORS setting.
@@ -46,4 +49,71 @@ pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let store = ctx.state.store.as_ref();
     let allowed_origins = organizations::set_allowed_origins(&ctx.caller, store, change.allowed_origins).await?;
     Ok(json(StatusCode::OK, &CorsView { allowed_origins }))
+}
+
+/// The organization's user-token setting.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTokensView {
+    /// The organization's id: the first part of each of its user tokens (`ut_<organizationId>_…`).
+    pub organization_id: u64,
+    /// Which public requests need a user token instead of the public key: `never` (the default),
+    /// `assignedProgress` (progress on a flow assigned to the user) or `always` (every public request).
+    #[schema(value_type = String)]
+    pub required: UserTokenPolicy,
+    /// When the signing secret was made; `null` while there is none.
+    #[schema(value_type = Option<String>)]
+    pub secret_created_at: Option<String>,
+}
+
+impl From<&Organization> for UserTokensView {
+    fn from(org: &Organization) -> Self {
+        Self {
+            organization_id: org.id.0,
+            required: org.user_tokens,
+            secret_created_at: org.user_token_secret.as_ref().map(|s| s.created_at.to_rfc3339()),
+        }
+    }
+}
+
+/// The setting with its new signing secret: only in the answer that made it.
+#[derive(Serialize, ToSchema)]
+pub struct UserTokensWithSecretView {
+    #[serde(flatten)]
+    pub setting: UserTokensView,
+    /// `uts_` and 64 hex digits: sign tokens with it on your server, never in a page; `null` in an answer replayed
+    /// for an Idempotency-Key.
+    #[schema(value_type = Option<String>)]
+    pub secret: String,
+}
+
+/// The body of `PUT /v1/settings/user-tokens`.
+pub struct UserTokensChange {
+    pub required: UserTokenPolicy,
+}
+
+impl Input for UserTokensChange {
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        Some(Self { required: f.string("required", Need::Required)? })
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn user_tokens_get(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
+    let org = organizations::organization(&ctx.caller, ctx.state.store.as_ref()).await?;
+    Ok(json(StatusCode::OK, &UserTokensView::from(&org)))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn user_tokens_update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
+    let change: UserTokensChange = body(&request)?;
+    let org = organizations::set_user_tokens(&ctx.caller, ctx.state.store.as_ref(), change.required).await?;
+    Ok(json(StatusCode::OK, &UserTokensView::from(&org)))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn user_tokens_rotate_secret(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
+    let org = organizations::rotate_user_token_secret(&ctx.caller, ctx.state.store.as_ref()).await?;
+    let secret = org.user_token_secret.as_ref().map(|s| s.secret.clone()).unwrap_or_default();
+    Ok(json(StatusCode::OK, &UserTokensWithSecretView { setting: UserTokensView::from(&org), secret }))
 }

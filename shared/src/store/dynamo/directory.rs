@@ -6,14 +6,15 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
 use super::errors::{is_condition_failure, sdk};
-use super::items::{from_item, key, n, s, to_item, Item};
+use super::items::{attribute, from_item, key, n, s, to_item, Item};
 use super::keys::{self, META};
 use super::limits::add_completion;
 use super::tx::{Cond, Part, Tx, TxOutcome};
 use super::DynamoStore;
 use crate::model::{ApiKey, KeyId, OrgId, Organization, Timestamp, User, UserId};
 use crate::store::{
-    Completion, Conflict, Counter, Directory, KeyStore, Listed, StoreError, StoreResult, UserWrite, MAX_KEYS_PER_PERSON,
+    Completion, Conflict, Counter, Directory, KeyStore, Listed, Setting, StoreError, StoreResult, UserWrite,
+    MAX_KEYS_PER_PERSON,
 };
 
 impl DynamoStore {
@@ -270,16 +271,22 @@ impl Directory for DynamoStore {
         self.get_as(keys::org_pk(org), META).await
     }
 
-    async fn set_allowed_origins(&self, org: OrgId, origins: &[String]) -> StoreResult<Option<Organization>> {
-        let list = AttributeValue::L(origins.iter().map(|o| s(o)).collect());
+    async fn change_setting(&self, org: OrgId, setting: &Setting) -> StoreResult<Option<Organization>> {
+        // The attribute the organization item has for it, written as serde_dynamo writes the item.
+        let (name, value) = match setting {
+            Setting::AllowedOrigins(origins) => ("allowed_origins", attribute(origins)?),
+            Setting::UserTokens(policy) => ("user_tokens", attribute(policy)?),
+            Setting::UserTokenSecret(secret) => ("user_token_secret", attribute(secret)?),
+        };
         let result = self
             .client()
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::org_pk(org), META)))
-            .update_expression("SET allowed_origins = :origins")
+            .update_expression("SET #setting = :value")
             .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":origins", list)
+            .expression_attribute_names("#setting", name)
+            .expression_attribute_values(":value", value)
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;

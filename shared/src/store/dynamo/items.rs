@@ -23,6 +23,11 @@ pub fn key(pk: String, sk: &str) -> Item {
 }
 
 /// `value`'s fields as attributes, with `PK` and `SK` added.
+/// One attribute's value, as serde_dynamo writes it in an item.
+pub fn attribute<T: Serialize>(value: &T) -> StoreResult<AttributeValue> {
+    serde_dynamo::to_attribute_value(value).map_err(StoreError::backend)
+}
+
 pub fn to_item<T: Serialize>(value: &T, pk: &str, sk: &str) -> StoreResult<Item> {
     let mut item: Item = serde_dynamo::to_item(value).map_err(StoreError::backend)?;
     item.extend(key(pk.to_owned(), sk));
