@@ -13,6 +13,8 @@
 //! description and marked with `x-rules-beyond-schema`: `make fuzz` reads that mark to exempt those operations,
 //! and only those, from schemathesis's positive-data check.
 
+mod examples;
+
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -51,6 +53,24 @@ pub struct Operation {
     beyond_schema: Vec<(&'static str, u16)>,
     /// Registers the schemas the answers refer to: an answer's type brings its schema, so no reference dangles.
     schemas: Vec<fn(&mut Components)>,
+    /// The body's own reader, which the body's example must pass (see [`example_problems`]).
+    reader: Option<Reader>,
+}
+
+/// A body's reader, as an example is held to it.
+type Reader = fn(&Value) -> Result<(), ApiError>;
+
+/// Reads `example` as the handler reads `T`'s body.
+fn read_as<T: Input>(example: &Value) -> Result<(), ApiError> {
+    match example.as_object() {
+        Some(members) => crate::http::fields::read_input::<T>(members).map(drop),
+        None => Err(ApiError::BadRequest("the example is not a JSON object".into())),
+    }
+}
+
+/// Reads `example` as SuperOffice's methods read their carrier `T`.
+fn read_carrier_as<T: serde::de::DeserializeOwned>(example: &Value) -> Result<(), ApiError> {
+    crate::http::superoffice::from_value::<T>(example.clone()).map(drop)
 }
 
 /// Schemas the operations refer to, by name.
@@ -72,6 +92,7 @@ impl Operation {
             links: Vec::new(),
             beyond_schema: Vec::new(),
             schemas: Vec::new(),
+            reader: None,
         }
     }
 
@@ -83,12 +104,14 @@ impl Operation {
     /// The JSON body, as `T`'s reader describes it.
     fn body<T: Input>(mut self) -> Self {
         self.body = Some(schema_of::<T>());
+        self.reader = Some(read_as::<T>);
         self
     }
 
     /// A JSON body of `T`'s schema (a component): SuperOffice's carriers, read in any case.
-    fn carrier<T: ToSchema>(mut self) -> Self {
+    fn carrier<T: ToSchema + serde::de::DeserializeOwned>(mut self) -> Self {
         self.schemas.push(component::<T>);
+        self.reader = Some(read_carrier_as::<T>);
         self.body = Some(json!({ "$ref": format!("#/components/schemas/{}", T::name()) }));
         self
     }
@@ -1100,7 +1123,11 @@ fn operation_json(route: &Route, op: &Operation, operation_id: String) -> Value 
         operation["description"] = json!(description);
     }
     if let Some(body) = &op.body {
-        operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body } } });
+        let mut media = json!({ "schema": body });
+        if let Some(example) = examples::request(route) {
+            media["example"] = example;
+        }
+        operation["requestBody"] = json!({ "required": true, "content": { "application/json": media } });
     }
     operation["security"] = match route.access {
         Access::Secret => json!([{ "secretKey": [] }, { "keyAsBasicUser": [] }]),
@@ -1117,6 +1144,26 @@ fn operation_json(route: &Route, op: &Operation, operation_id: String) -> Value 
         operation["x-rules-beyond-schema"] = json!(rules);
     }
     operation
+}
+
+/// What is wrong with the operations' request examples: an operation with a body and no example, an example of an
+/// operation without a body, or an example its operation's own reader refuses (the reader's answer). Empty when
+/// every example is a request the server takes.
+pub fn example_problems() -> Vec<String> {
+    let mut problems = Vec::new();
+    for (route, op) in operations() {
+        match (examples::request(route), op.reader) {
+            (Some(example), Some(reader)) => {
+                if let Err(err) = reader(&example) {
+                    problems.push(format!("{}: its example is refused: {}", route.function, err.body()));
+                }
+            }
+            (None, Some(_)) => problems.push(format!("{}: takes a body and has no example", route.function)),
+            (Some(_), None) => problems.push(format!("{}: has an example and takes no body", route.function)),
+            (None, None) => {}
+        }
+    }
+    problems
 }
 
 /// The document.

@@ -174,3 +174,32 @@ fn every_reference_in_the_document_resolves() {
     dangling.dedup();
     assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
 }
+
+#[test]
+fn every_operation_that_takes_a_body_has_an_example_its_reader_takes() {
+    // GIVEN the operations and their request examples, each read by its operation's own reader
+    let problems = flows_shared::openapi::example_problems();
+
+    // THEN every operation with a body has one, and each is a request the server takes
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_superoffice_examples_are_the_seeds_own() {
+    // GIVEN the seed's SaveEmailFlow and SaveWorkflowTrigger bodies, as its pages print them (trailing commas and all)
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures/superoffice");
+    let seed = |name: &str| {
+        let text = std::fs::read(fixtures.join(name)).expect("the fixture");
+        flows_shared::http::superoffice::parse(&text).expect("the seed's JSON, as SuperOffice reads it")
+    };
+    let document = flows_shared::openapi::document();
+    let example = |method: &str| {
+        document["paths"][format!("/v1/Agents/Workflow/{method}")]["post"]["requestBody"]["content"]["application/json"]
+            ["example"]
+            .clone()
+    };
+
+    // THEN the document's examples are those bodies
+    assert_eq!(example("SaveEmailFlow"), seed("save_email_flow_request.txt"));
+    assert_eq!(example("SaveWorkflowTrigger"), seed("trigger_request.json"));
+}
