@@ -209,7 +209,14 @@ async fn three_events_each_failing_once(backend: Backend) -> ThreeDelivered {
     assert!(
         receiver.wait_until(Duration::from_secs(30), |r| r.iter().filter(|x| x.answered == 200).count() == 3).await
     );
-    ThreeDelivered { _queue: queue, server, org, receiver, path: format!("/v1/webhooks/{hook}/deliveries") }
+    // The consumer logs an attempt once its answer is in: the receiver may have answered the last one a moment
+    // before it is logged.
+    let path = format!("/v1/webhooks/{hook}/deliveries");
+    let logged = tokio::time::Instant::now() + Duration::from_secs(10);
+    while read_log(&server, &org, &path).await.len() < 6 && tokio::time::Instant::now() < logged {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ThreeDelivered { _queue: queue, server, org, receiver, path }
 }
 
 /// The whole delivery log at `path`, read two at a time.
