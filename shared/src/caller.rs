@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use crate::auth::user_token::{self, Refusal};
-use crate::auth::{hash_key, Presented};
+use crate::auth::Presented;
 use crate::config::Limits;
 use crate::error::ApiError;
 use crate::http::Response;
@@ -343,26 +343,18 @@ impl Caller {
     }
 
     /// A user token's gate: its organization's secret and the request's `userId` decide whether it holds; it then
-    /// acts as the organization's public key for that user. All of an organization's user tokens share one rate
-    /// window per end user and one ceiling, as one public key's do.
+    /// acts as the organization's public key for that user. Each token has its own rate window (a public key's per
+    /// end user; a token is one end user's), so that tokens forged under an organization's id, which cost the read
+    /// of its secret, count against nobody's window but their own.
     async fn user_token_gate(&self, claim: &user_token::Claim, hash: &str) -> Result<Passed, Denied> {
         if self.route.access == Access::Secret {
             return Err(Denied::Forbidden("This route requires a secret API key".into()));
         }
         let org = claim.org;
         let end_user = self.end_user.as_deref().unwrap_or("");
-        let bucket = format!("{}{org}", user_token::PREFIX);
-        let (per_user, all_users, scope) = (
-            Counted::PublicKey { key_hash: &bucket, end_user },
-            Counted::PublicKeyTotal { key_hash: &bucket },
-            org.to_string(),
-        );
-        let (found, count, total_count, claimed) = tokio::join!(
-            self.store.get_organization(org),
-            self.count(&per_user),
-            self.count(&all_users),
-            self.claim(&scope, &hash[..16])
-        );
+        let (counted, scope) = (Counted::PublicKey { key_hash: hash, end_user }, org.to_string());
+        let (found, count, claimed) =
+            tokio::join!(self.store.get_organization(org), self.count(&counted), self.claim(&scope, &hash[..16]));
         let found = found.map_err(storage)?.ok_or(Denied::Unauthorized)?;
         let secrets = match &found.user_token_secret {
             Some(secret) => secret.verifying(self.now, user_token::PREVIOUS_SECRET_SECONDS),
@@ -370,13 +362,8 @@ impl Caller {
         };
         claim.check(&secrets, self.end_user.as_deref(), self.now).map_err(Denied::Token)?;
         let limited = |_| Denied::RateLimited { retry_after: self.retry_after() };
-        let mut quota =
+        let quota =
             rate_limit::decide(count.map_err(storage)?, self.limits.public_per_user, self.now).map_err(limited)?;
-        let ceiling = self.limits.public_key_ceiling(found.tier);
-        let total = rate_limit::decide(total_count.map_err(storage)?, ceiling, self.now).map_err(limited)?;
-        if total.remaining < quota.remaining {
-            quota = total;
-        }
         claimed?;
         let key = ApiKey {
             id: KeyId::parse(&format!("key_{}", &hash[..16])).map_err(|_| Denied::Unauthorized)?,
@@ -388,7 +375,7 @@ impl Caller {
             prefix: user_token::PREFIX.to_owned(),
             last4: None,
             name: None,
-            hash: hash_key(&bucket),
+            hash: hash.to_owned(),
             created_at: self.now,
             revoked_at: None,
         };

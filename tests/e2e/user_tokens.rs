@@ -13,6 +13,7 @@ crate::on_both_backends!(
     a_user_token_acts_only_for_its_user_until_it_expires,
     every_public_request_needs_a_token_where_the_organization_says_so,
     a_rotated_secrets_tokens_hold_a_day_and_a_second_rotation_ends_them,
+    tokens_forged_under_an_organizations_id_use_up_no_one_elses_rate,
 );
 
 const USER: &str = "emp-sam";
@@ -228,4 +229,28 @@ async fn a_rotated_secrets_tokens_hold_a_day_and_a_second_rotation_ends_them(bac
     assert_eq!(after.status, 401, "{:?}", after.body);
     assert_eq!(server.get(&path, &of_second).await.status, 200);
     assert_eq!(server.get(&path, &token(&org, &third, USER, 600)).await.status, 200);
+}
+
+async fn tokens_forged_under_an_organizations_id_use_up_no_one_elses_rate(backend: Backend) {
+    // GIVEN a public rate of 3 requests a minute per end user, and an employee's genuine token
+    flows_testkit::avoid_minute_boundary().await;
+    let server = TestServer::start_with(backend, |config| config.rate_limit_public_user = 3).await;
+    let org = server.organization("Acme", "standard").await;
+    assigned_flow(&server, &org).await;
+    let secret = rotate(&server, &org).await;
+    let path = format!("/v1/public/flowStates?userId={USER}");
+
+    // WHEN an attacker sends ten tokens forged under the organization's id, for the employee
+    for i in 0..10 {
+        let forged = token(&org, &format!("uts_guess_{i}"), USER, 600);
+        assert_eq!(server.get(&path, &forged).await.status, 401);
+    }
+
+    // THEN the employee's own token still has its whole window, and then its limit
+    let own = token(&org, &secret, USER, 600);
+    for _ in 0..3 {
+        let read = server.get(&path, &own).await;
+        assert_eq!(read.status, 200, "{:?}", read.body);
+    }
+    assert_eq!(server.get(&path, &own).await.status, 429);
 }
