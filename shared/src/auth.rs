@@ -17,7 +17,7 @@
 //! cost a sequential lookup before anything else. Secret keys (`sk_`) reach every route of their organization,
 //! public keys (`pk_`) only `/v1/public/*`. The admin token is compared in constant time.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

@@ -15,7 +15,7 @@
 //! expires, and only on requests that name that `userId`. After a rotation the previous secret's tokens hold for
 //! [`PREVIOUS_SECRET_SECONDS`] more (a second rotation ends them at once), as a webhook's previous secret signs.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
