@@ -76,7 +76,7 @@ crate::on_both_backends!(
 
 const ORG: OrgId = OrgId(1);
 
-/// The one instant the fixtures are made at: a fixture compared after a write never reads the clock twice.
+/// The one instant every fixture and test here is made at: no test compares two readings of the wall clock.
 fn made_at() -> Timestamp {
     Timestamp::parse_iso8601("2026-11-01T09:00:00Z").unwrap()
 }
@@ -134,7 +134,7 @@ fn flow(org: OrgId, slug: &str) -> Flow {
         version: 1,
         revision: 0,
         created_by: UserId(1),
-        created_at: Timestamp::now(),
+        created_at: made_at(),
     }
 }
 
@@ -149,7 +149,7 @@ fn assignment(flow: &FlowId, email: &str, due_date: Option<Timestamp>) -> Assign
         priority: None,
         notes: None,
         status: AssignmentStatus::Assigned,
-        assigned_at: Timestamp::now(),
+        assigned_at: made_at(),
         assigned_by: UserId(1),
         started_at: None,
         completed_at: None,
@@ -229,7 +229,7 @@ async fn a_raised_counter_continues_after_the_value_and_never_goes_down(backend:
 async fn an_organization_is_created_with_its_owner_and_keys(backend: Backend) {
     // GIVEN an organization with its owner and a key
     let store = store(backend).await;
-    let k = key(ORG, "hash-1", Timestamp::now());
+    let k = key(ORG, "hash-1", made_at());
     store
         .create_organization(
             &organization(1, "acme"),
@@ -253,7 +253,7 @@ async fn an_organization_is_created_with_its_owner_and_keys(backend: Backend) {
 
 async fn an_organization_whose_slug_is_taken_writes_nothing(backend: Backend) {
     let store = with_org(backend).await;
-    let k = key(OrgId(2), "hash-2", Timestamp::now());
+    let k = key(OrgId(2), "hash-2", made_at());
     let err = store
         .create_organization(&organization(2, "acme"), &user(2, OrgId(2), "other@acme.example.com"), &[k], None)
         .await
@@ -305,7 +305,7 @@ async fn keys_are_found_by_hash_and_paged_by_id(backend: Backend) {
     // GIVEN three keys of the owner, one of another person, and one of another organization
     let store = with_org(backend).await;
     store.create_user(&user(2, ORG, "two@example.com"), None).await.unwrap();
-    let now = Timestamp::now();
+    let now = made_at();
     let mut made = Vec::new();
     for (i, holder) in [1, 1, 2, 1].into_iter().enumerate() {
         let k = ApiKey { user_id: UserId(holder), ..key(ORG, &format!("hash-{i}"), now) };
@@ -336,7 +336,7 @@ async fn keys_are_found_by_hash_and_paged_by_id(backend: Backend) {
 async fn a_person_holds_at_most_25_keys_and_their_keys_are_read_at_once(backend: Backend) {
     // GIVEN a person with 25 keys
     let store = with_org(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     let mut made = Vec::new();
     for i in 0..flows_shared::store::MAX_KEYS_PER_PERSON {
         let k = key(ORG, &format!("hash-{i}"), now);
@@ -360,9 +360,9 @@ async fn a_person_holds_at_most_25_keys_and_their_keys_are_read_at_once(backend:
 
 async fn a_revoked_key_keeps_its_first_revocation_time(backend: Backend) {
     let store = with_org(backend).await;
-    let k = key(ORG, "hash-1", Timestamp::now());
+    let k = key(ORG, "hash-1", made_at());
     store.create_key(&k, None).await.unwrap();
-    let first = Timestamp::now();
+    let first = made_at();
     let revoked = store.revoke_key(ORG, &k.id, first).await.unwrap().unwrap();
     assert_eq!(revoked.revoked_at, Some(first));
     let again = store.revoke_key(ORG, &k.id, first.plus_seconds(60)).await.unwrap().unwrap();
@@ -373,10 +373,10 @@ async fn a_revoked_key_keeps_its_first_revocation_time(backend: Backend) {
 
 async fn another_organization_cannot_revoke_a_key(backend: Backend) {
     let store = with_org(backend).await;
-    let k = key(ORG, "hash-1", Timestamp::now());
+    let k = key(ORG, "hash-1", made_at());
     store.create_key(&k, None).await.unwrap();
-    assert!(store.revoke_key(OrgId(2), &k.id, Timestamp::now()).await.unwrap().is_none());
-    assert!(store.revoke_key(ORG, &KeyId::generate(), Timestamp::now()).await.unwrap().is_none());
+    assert!(store.revoke_key(OrgId(2), &k.id, made_at()).await.unwrap().is_none());
+    assert!(store.revoke_key(ORG, &KeyId::generate(), made_at()).await.unwrap().is_none());
     assert!(store.find_key_by_hash("hash-1").await.unwrap().unwrap().revoked_at.is_none());
 }
 
@@ -515,7 +515,7 @@ async fn racing_assignments_of_one_flow_to_one_person_leave_exactly_one(backend:
 async fn an_assignment_is_due_until_it_is_marked_overdue_exactly_once(backend: Backend) {
     // GIVEN an assignment due a minute ago
     let store = store(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     let a = assignment(&FlowId::generate(), "eve@example.com", Some(now.plus_seconds(-60)));
     store.create_assignment(&a, &assigned(&a), None).await.unwrap();
     let due = store.due_assignments(now, 10).await.unwrap();
@@ -538,7 +538,7 @@ async fn an_assignment_is_due_until_it_is_marked_overdue_exactly_once(backend: B
 
 async fn an_unreadable_due_entry_is_reported_and_set_aside_once(backend: Backend) {
     // GIVEN an entry in the due index that is no assignment, and a real assignment due after it
-    let now = Timestamp::now();
+    let now = made_at();
     let damaged = AssignmentId::generate();
     let store = store_with_unreadable_due_entry(backend, OrgId(2), &damaged, now.plus_seconds(-120)).await;
     let a = assignment(&FlowId::generate(), "eve@example.com", Some(now.plus_seconds(-60)));
@@ -567,7 +567,7 @@ async fn an_unreadable_due_entry_is_reported_and_set_aside_once(backend: Backend
 async fn only_assigned_or_started_assignments_wait_in_the_due_index(backend: Backend) {
     // GIVEN assignments past their due date in every status, written through both writes
     let store = store(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     let past = Some(now.plus_seconds(-60));
     let mut expected = HashSet::new();
     for (i, status) in
@@ -599,7 +599,7 @@ async fn only_assigned_or_started_assignments_wait_in_the_due_index(backend: Bac
 
 async fn due_assignments_come_earliest_first_up_to_the_limit(backend: Backend) {
     let store = store(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     let mut all = Vec::new();
     for i in 0..6 {
         let a = assignment(&FlowId::generate(), &format!("p{i}@example.com"), Some(now.plus_seconds(-100 + i * 10)));
@@ -631,9 +631,9 @@ async fn imported_assignments_are_readable_and_lock_their_flow_and_person(backen
 
 async fn rate_windows_count_every_request_apart(backend: Backend) {
     let store = serial_store(backend).await;
-    let expires = Timestamp::now().unix() + 120;
+    let expires = made_at().unix() + 120;
     use flows_shared::store::Counted;
-    let window = Timestamp::now().unix() / 60;
+    let window = made_at().unix() / 60;
     for n in 1..=4 {
         assert_eq!(store.count(&Counted::Organization(1), window, expires).await.unwrap(), n);
     }
@@ -658,7 +658,7 @@ async fn rate_windows_count_every_request_apart(backend: Backend) {
 
 async fn an_idempotency_key_is_claimed_once_then_in_flight_or_mismatched(backend: Backend) {
     let store = store(backend).await;
-    let now = Timestamp::now().unix();
+    let now = made_at().unix();
     assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::Started);
     assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::InFlight);
     assert_eq!(store.begin(&claim("k", "f2", now)).await.unwrap(), IdempotencyBegin::Mismatch);
@@ -667,14 +667,14 @@ async fn an_idempotency_key_is_claimed_once_then_in_flight_or_mismatched(backend
 
 async fn a_claim_whose_request_died_lapses(backend: Backend) {
     let store = store(backend).await;
-    let now = Timestamp::now().unix();
+    let now = made_at().unix();
     assert_eq!(store.begin(&claim("k", "f1", now)).await.unwrap(), IdempotencyBegin::Started);
     assert_eq!(store.begin(&claim("k", "f1", now + 61)).await.unwrap(), IdempotencyBegin::Started);
 }
 
 async fn a_completed_key_replays_until_it_expires(backend: Backend) {
     let store = store(backend).await;
-    let now = Timestamp::now().unix();
+    let now = made_at().unix();
     store.begin(&claim("k", "f1", now)).await.unwrap();
     let done = completion("k", "f1", now);
     store.complete(&done).await.unwrap();
@@ -686,7 +686,7 @@ async fn a_completed_key_replays_until_it_expires(backend: Backend) {
 
 async fn a_released_claim_can_be_taken_again_but_a_completed_one_stays(backend: Backend) {
     let store = store(backend).await;
-    let now = Timestamp::now().unix();
+    let now = made_at().unix();
     store.begin(&claim("k", "f1", now)).await.unwrap();
     store.release("k").await.unwrap();
     assert_eq!(store.begin(&claim("k", "f2", now)).await.unwrap(), IdempotencyBegin::Started);
@@ -699,7 +699,7 @@ async fn a_released_claim_can_be_taken_again_but_a_completed_one_stays(backend: 
 async fn a_completion_commits_with_its_write_or_not_at_all(backend: Backend) {
     // GIVEN a claimed key, and an assignment whose write carries the key's completion
     let store = store(backend).await;
-    let now = Timestamp::now().unix();
+    let now = made_at().unix();
     store.begin(&claim("k", "f1", now)).await.unwrap();
     let f = FlowId::generate();
     let a = assignment(&f, "eve@example.com", None);
@@ -720,7 +720,7 @@ async fn a_completion_commits_with_its_write_or_not_at_all(backend: Backend) {
 async fn a_completion_whose_claim_was_taken_over_fails_the_write(backend: Backend) {
     // GIVEN a key whose claim another request took over with another body (after the first's lapsed)
     let store = store(backend).await;
-    let now = Timestamp::now().unix();
+    let now = made_at().unix();
     store.begin(&claim("k", "f1", now)).await.unwrap();
     store.begin(&claim("k", "f2", now + 61)).await.unwrap();
 
@@ -736,7 +736,7 @@ async fn a_completion_whose_claim_was_taken_over_fails_the_write(backend: Backen
 
 async fn webhooks_are_listed_oldest_first_patched_and_deleted(backend: Backend) {
     let store = store(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     let newer = webhook(ORG, now);
     let older = webhook(ORG, now.plus_seconds(-5));
     store.create_webhook(&newer, 20, None).await.unwrap();
@@ -776,30 +776,30 @@ async fn webhooks_are_listed_oldest_first_patched_and_deleted(backend: Backend) 
 async fn the_endpoint_cap_holds_and_a_deletion_frees_a_place(backend: Backend) {
     // GIVEN an organization at its cap of two endpoints
     let store = store(backend).await;
-    let (a, b) = (webhook(ORG, Timestamp::now()), webhook(ORG, Timestamp::now()));
+    let (a, b) = (webhook(ORG, made_at()), webhook(ORG, made_at()));
     store.create_webhook(&a, 2, None).await.unwrap();
     store.create_webhook(&b, 2, None).await.unwrap();
 
     // WHEN a third is created
-    let third = webhook(ORG, Timestamp::now());
+    let third = webhook(ORG, made_at());
     let err = store.create_webhook(&third, 2, None).await.unwrap_err();
 
     // THEN it is refused and not written; another organization is not affected; a deletion frees a place
     assert!(matches!(err, StoreError::Conflict(Conflict::Limit)), "{err:?}");
     assert!(store.get_webhook(ORG, &third.id).await.unwrap().is_none());
-    store.create_webhook(&webhook(OrgId(2), Timestamp::now()), 2, None).await.unwrap();
+    store.create_webhook(&webhook(OrgId(2), made_at()), 2, None).await.unwrap();
     assert!(store.delete_webhook(ORG, &a.id).await.unwrap());
     store.create_webhook(&third, 2, None).await.unwrap();
     assert!(!store.delete_webhook(ORG, &a.id).await.unwrap(), "a second deletion frees nothing");
-    assert!(store.create_webhook(&webhook(ORG, Timestamp::now()), 2, None).await.is_err());
+    assert!(store.create_webhook(&webhook(ORG, made_at()), 2, None).await.is_err());
 }
 
 async fn a_rotation_and_a_disabling_of_one_endpoint_both_stay(backend: Backend) {
     // GIVEN an endpoint, read by two writers before either writes
     let store = store(backend).await;
-    let hook = webhook(ORG, Timestamp::now());
+    let hook = webhook(ORG, made_at());
     store.create_webhook(&hook, 20, None).await.unwrap();
-    let until = Timestamp::now().plus_seconds(3600);
+    let until = made_at().plus_seconds(3600);
 
     // WHEN one rotates its secret and the other disables it
     let rotate = WebhookPatch { rotate: Some(("whsec_new".into(), until)), ..WebhookPatch::default() };
@@ -820,7 +820,7 @@ async fn a_rotation_and_a_disabling_of_one_endpoint_both_stay(backend: Backend) 
 async fn the_outbox_holds_events_oldest_first_until_removed(backend: Backend) {
     // GIVEN three assignments whose events went into the outbox at different times
     let store = store(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     let mut events = Vec::new();
     for i in 0..3 {
         let a = assignment(&FlowId::generate(), &format!("p{i}@example.com"), None);
@@ -843,7 +843,7 @@ async fn the_outbox_holds_events_oldest_first_until_removed(backend: Backend) {
 async fn attempts_are_counted_per_endpoint_and_event(backend: Backend) {
     let store = store(backend).await;
     let (a, b) = (WebhookId::generate(), WebhookId::generate());
-    let expires = Timestamp::now().unix() + 3600;
+    let expires = made_at().unix() + 3600;
     assert_eq!(store.count_attempt(&a, "evt_1", expires).await.unwrap(), 1);
     assert_eq!(store.count_attempt(&a, "evt_1", expires).await.unwrap(), 2);
     assert_eq!(store.count_attempt(&a, "evt_2", expires).await.unwrap(), 1);
@@ -854,7 +854,7 @@ async fn the_delivery_log_pages_newest_first(backend: Backend) {
     // GIVEN five attempts at one endpoint and one at another
     let store = store(backend).await;
     let hook = WebhookId::generate();
-    let now = Timestamp::now();
+    let now = made_at();
     let a = assignment(&FlowId::generate(), "eve@example.com", None);
     let event = assigned(&a);
     let mut ids = Vec::new();
@@ -983,7 +983,7 @@ async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_ev
     store.create_flow(&f, None).await.unwrap();
     let me = UserId(2);
     let open =
-        Assignment { user_id: me, ..assignment(&f.id, "me@example.com", Some(Timestamp::now().plus_seconds(3600))) };
+        Assignment { user_id: me, ..assignment(&f.id, "me@example.com", Some(made_at().plus_seconds(3600))) };
     store.create_assignment(&open, &assigned(&open), None).await.unwrap();
     let first = state(&f, me, 1);
     store.write_progress(&ProgressWrite { state: &first, expected: 0, assignment: None, events: &[] }).await.unwrap();
@@ -992,7 +992,7 @@ async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_ev
     let stale = store
         .write_progress(&ProgressWrite { state: &state(&f, me, 1), expected: 0, assignment: None, events: &[] })
         .await;
-    let now = Timestamp::now();
+    let now = made_at();
     let done = open.progressed(true, true, now).unwrap().assignment;
     let event = Event::about_assignment(&done, EventType::FlowCompleted, now);
     let second = FlowState { completed: true, ..state(&f, me, 2) };
@@ -1018,10 +1018,10 @@ async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_ev
     assert_eq!(store.user_progress(ORG, me).await.unwrap().states, vec![second]);
     // AND the assignment is completed, out of the due index, its lock released, its event in the outbox
     assert_eq!(store.get_assignment(ORG, &open.id).await.unwrap(), Some(done.clone()));
-    let later = Timestamp::now().plus_seconds(7200);
+    let later = made_at().plus_seconds(7200);
     assert!(store.due_assignments(later, 10).await.unwrap().assignments.is_empty());
     assert!(store.assign_context(ORG, &f.id, "me@example.com").await.unwrap().open.is_none());
-    let outbox = store.outbox_before(Timestamp::now().plus_seconds(1), 10).await.unwrap();
+    let outbox = store.outbox_before(made_at().plus_seconds(1), 10).await.unwrap();
     assert!(outbox.iter().any(|e| e.id == event.id), "{outbox:?}");
 }
 
@@ -1123,18 +1123,18 @@ async fn an_assignment_changes_only_over_the_status_it_was_read_with(backend: Ba
     // GIVEN an open, due assignment
     let store = with_org(backend).await;
     let flow = FlowId::generate();
-    let open = assignment(&flow, "me@example.com", Some(Timestamp::now().plus_seconds(60)));
+    let open = assignment(&flow, "me@example.com", Some(made_at().plus_seconds(60)));
     store.create_assignment(&open, &assigned(&open), None).await.unwrap();
 
     // WHEN it is cancelled over its status, then cancelled again over the status it no longer has
-    let cancelled = open.cancelled(Timestamp::now()).unwrap();
+    let cancelled = open.cancelled(made_at()).unwrap();
     store.update_assignment(&cancelled, AssignmentStatus::Assigned, &[]).await.unwrap();
     let stale = store.update_assignment(&cancelled, AssignmentStatus::Assigned, &[]).await;
 
     // THEN the first holds: out of the due index, its flow and person free again; the second is a conflict
     assert!(matches!(stale, Err(StoreError::Conflict(Conflict::Revision))), "{stale:?}");
     assert_eq!(store.get_assignment(ORG, &open.id).await.unwrap(), Some(cancelled));
-    assert!(store.due_assignments(Timestamp::now().plus_seconds(120), 10).await.unwrap().assignments.is_empty());
+    assert!(store.due_assignments(made_at().plus_seconds(120), 10).await.unwrap().assignments.is_empty());
     assert!(store.assign_context(ORG, &flow, "me@example.com").await.unwrap().open.is_none());
     let again = assignment(&flow, "me@example.com", None);
     store.create_assignment(&again, &assigned(&again), None).await.unwrap();
@@ -1260,7 +1260,7 @@ async fn a_role_change_rewrites_the_persons_keys_and_the_last_admin_stays(backen
     let store = with_admin_owner(backend).await;
     let member = user(2, ORG, "two@example.com");
     store.create_user(&member, None).await.unwrap();
-    let now = Timestamp::now();
+    let now = made_at();
     let keys: Vec<ApiKey> = (0..2)
         .map(|i| ApiKey { user_id: member.id, role: Role::Member, ..key(ORG, &format!("hash-m{i}"), now) })
         .collect();
@@ -1360,7 +1360,7 @@ async fn an_email_flows_participants_are_paged_by_person(backend: Backend) {
     use flows_shared::model::workflow::participants::Participant;
     use flows_shared::model::workflow::EmailFlowRecord;
     let store = with_org(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     store.create_email_flow(&EmailFlowRecord::new(ORG, 1, now)).await.unwrap();
     for person in [4, 2, 7] {
         let p = Participant::enrolled(ORG, 1, person, UserId(person), None, now);
@@ -1382,7 +1382,7 @@ async fn email_flows_are_numbered_per_organization_and_written_over_their_revisi
     let store = with_org(backend).await;
     let first = store.next_id(Counter::EmailFlow(ORG)).await.unwrap();
     let other_first = store.next_id(Counter::EmailFlow(OrgId(2))).await.unwrap();
-    let now = Timestamp::now();
+    let now = made_at();
     let mut record = EmailFlowRecord::new(ORG, first, now);
     let mut flow = EmailFlow { name: "Welcome".into(), ..EmailFlow::default() };
     flow.steps.push(WorkflowStep::default_of(StepType::WaitForTime));
@@ -1421,7 +1421,7 @@ async fn participants_are_written_over_their_revision_and_found_when_due(backend
     use flows_shared::model::workflow::EmailFlowRecord;
     // GIVEN two email flows of the organization, one of another, and participants due at different times
     let store = with_org(backend).await;
-    let now = Timestamp::now();
+    let now = made_at();
     for (org, id) in [(ORG, 1), (ORG, 2), (OrgId(2), 1)] {
         store.create_email_flow(&EmailFlowRecord::new(org, id, now)).await.unwrap();
     }
