@@ -2,14 +2,15 @@
 """Scaffolds one more HTTP function: its thin main, its [[bin]], its sample event and its template resource.
 
     scripts/new_function.py flows-list GET /flows "Lists the flows the user is a member of (Flowdock)" \
-        --actions dynamodb:GetItem,dynamodb:UpdateItem,dynamodb:Query
+        --role ReadRole
 
 What it writes:
   functions/<function>/main.rs       the six-line main, running endpoints::<FUNCTION_AS_CONSTANT>
   functions/Cargo.toml               the [[bin]]
   events/http/<function>.json        an API Gateway HTTP API (2.0) event with the sample key, path parameters
                                      filled with `example`, and `{}` as the body of a POST, PUT or PATCH
-  template.yaml                      the function's resource, with its policy (`--actions`, `--sqs` for the queue)
+  template.yaml                      the function's resource, with its access class's role (`--role`: ReadRole,
+                                     WriteRole, PublishRole for writes that hand events to the webhook queue)
                                      and its route (a HEAD route too for a GET), before the webhook consumer
 
 What stays for you (the tests fail until each is done, so none is forgotten):
@@ -97,29 +98,17 @@ def event(function: str, method: str, path: str) -> dict:
     return body
 
 
-def resource(function: str, method: str, path: str, description: str, actions: list, sqs: bool,
-             alias: str = "") -> str:
+def resource(function: str, method: str, path: str, description: str, role: str, alias: str = "") -> str:
     lines = [
         f"  {camel(function)}:",
         "    Type: AWS::Serverless::Function",
         "    Properties:",
         f"      Description: \"{method} {path}: {description}\"",
         f"      CodeUri: target/lambda/{function}/",
-        "      Policies:",
-        "        - Statement:",
-        "            - Effect: Allow",
-        f"              Action: [{', '.join(actions)}]",
-        # A Query may read an index, which IAM names apart from the table.
-        "              Resource: [!GetAtt Table.Arn, !Sub \"${Table.Arn}/index/*\"]"
-        if "dynamodb:Query" in actions
-        else "              Resource: !GetAtt Table.Arn",
+        # Roles are shared by access class (template.yaml, before the table): a role per function would spend
+        # the stack's 500 resources.
+        f"      Role: !GetAtt {role}.Arn",
     ]
-    if sqs:
-        lines += [
-            "            - Effect: Allow",
-            "              Action: [sqs:SendMessage]",
-            "              Resource: !GetAtt WebhookQueue.Arn",
-        ]
     lines += ["      Events:"]
     routes = [("Api", method, path)] + ([("Head", "HEAD", path)] if method == "GET" else [])
     if alias:
@@ -142,9 +131,8 @@ def main() -> int:
     parser.add_argument("method", choices=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     parser.add_argument("path", help="API Gateway's path syntax, e.g. /flows/{organization}/{flow}")
     parser.add_argument("description", help="what it does, for the template")
-    parser.add_argument("--actions", default="dynamodb:GetItem,dynamodb:UpdateItem",
-                        help="the DynamoDB actions its policy allows, comma-separated")
-    parser.add_argument("--sqs", action="store_true", help="it sends to the webhook queue")
+    parser.add_argument("--role", default="ReadRole", choices=["ReadRole", "WriteRole", "PublishRole"],
+                        help="its access class: reads, writes, or writes that hand events to the webhook queue")
     parser.add_argument("--alias", default="", help="a prefix the route also answers under (`/api`, `alias = api`)")
     args = parser.parse_args()
     if not re.fullmatch(r"[a-z][a-z0-9-]*", args.function):
@@ -167,8 +155,7 @@ def main() -> int:
     main_path.write_text(main_rs(args.function, args.method, args.path))
     cargo.write_text(cargo_text.rstrip("\n") + f'\n\n[[bin]]\nname = "{args.function}"\npath = "{args.function}/main.rs"\n')
     event_path.write_text(json.dumps(event(args.function, args.method, args.path), indent=2) + "\n")
-    actions = [a.strip() for a in args.actions.split(",") if a.strip()]
-    block = resource(args.function, args.method, args.path, args.description, actions, args.sqs, args.alias)
+    block = resource(args.function, args.method, args.path, args.description, args.role, args.alias)
     template.write_text(template_text.replace(MARKER, block + MARKER, 1))
 
     print(f"wrote {main_path.relative_to(ROOT)}, {event_path.relative_to(ROOT)}, the [[bin]] and {camel(args.function)}")

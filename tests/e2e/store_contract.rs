@@ -982,8 +982,7 @@ async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_ev
     let f = flow(ORG, "one");
     store.create_flow(&f, None).await.unwrap();
     let me = UserId(2);
-    let open =
-        Assignment { user_id: me, ..assignment(&f.id, "me@example.com", Some(made_at().plus_seconds(3600))) };
+    let open = Assignment { user_id: me, ..assignment(&f.id, "me@example.com", Some(made_at().plus_seconds(3600))) };
     store.create_assignment(&open, &assigned(&open), None).await.unwrap();
     let first = state(&f, me, 1);
     store.write_progress(&ProgressWrite { state: &first, expected: 0, assignment: None, events: &[] }).await.unwrap();

@@ -82,13 +82,51 @@ fn the_http_api_leaves_preflights_to_the_function_that_knows_the_routes() {
     assert_eq!(preflight["Path"].as_str(), Some("/v1/public/{proxy+}"));
 }
 
+/// The role a function runs with: `Role: !GetAtt <role>.Arn`.
+fn role_of(function: &Value) -> Option<String> {
+    let Value::Tagged(tagged) = &function["Properties"]["Role"] else { return None };
+    let target = tagged.value.as_str()?;
+    (tagged.tag == "GetAtt").then(|| target.strip_suffix(".Arn").map(str::to_owned)).flatten()
+}
+
 #[test]
-fn every_function_that_may_query_may_query_the_indexes() {
-    // GIVEN the DynamoDB statements of every function of the template
+fn functions_share_one_role_per_access_class() {
+    // GIVEN the template's functions and roles
+    let template = template();
+    let resources = template["Resources"].as_mapping().expect("Resources");
+    let roles: BTreeSet<String> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::IAM::Role"))
+        .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+        .collect();
+
+    // THEN every function runs with one of the template's roles and has no policies of its own (SAM would make
+    // it a role of its own), and the roles are a handful of access classes, not one per function
+    let mut used = BTreeSet::new();
+    for (name, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let role = role_of(resource).unwrap_or_else(|| panic!("{name:?} has no `Role: !GetAtt <role>.Arn`"));
+        assert!(roles.contains(&role), "{name:?} runs with {role}, which the template does not define");
+        assert!(resource["Properties"].get("Policies").is_none(), "{name:?} has policies of its own");
+        used.insert(role);
+    }
+    assert_eq!(used, roles, "every role is some function's");
+    assert!(roles.len() <= 8, "{} roles: share them by access class", roles.len());
+}
+
+#[test]
+fn every_role_that_may_query_may_query_the_indexes() {
+    // GIVEN the DynamoDB statements of every role of the template
     let template = template();
     for (name, resource) in template["Resources"].as_mapping().expect("Resources") {
-        let statements = resource["Properties"]["Policies"][0]["Statement"].as_sequence().cloned().unwrap_or_default();
-        for statement in statements {
+        if resource["Type"].as_str() != Some("AWS::IAM::Role") {
+            continue;
+        }
+        let policies = resource["Properties"]["Policies"].as_sequence().cloned().unwrap_or_default();
+        for statement in policies.iter().flat_map(|p| p["PolicyDocument"]["Statement"].as_sequence().cloned().unwrap())
+        {
             let actions: Vec<&str> = statement["Action"]
                 .as_sequence()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -102,6 +140,33 @@ fn every_function_that_may_query_may_query_the_indexes() {
             assert!(resources.contains("/index/"), "{name:?} may Query the table but none of its indexes: {resources}");
         }
     }
+}
+
+#[test]
+fn the_stack_stays_well_under_cloudformations_resource_limit() {
+    // GIVEN the template as CloudFormation receives it after the SAM transform (aws-sam-translator, offline, as
+    // `sam validate` runs it)
+    let python = root().join(".venv/bin/python");
+    assert!(python.exists(), "{} is missing: run `make venv` (make test does)", python.display());
+    let out = std::process::Command::new(python)
+        .arg(root().join("scripts/template_resources.py"))
+        .arg(root().join("template.yaml"))
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .expect("scripts/template_resources.py runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let counts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON counts");
+
+    // THEN it holds at most 400 resources (CloudFormation refuses a stack past 500: room for the routes to come),
+    // a function for each of the template's, and the roles are shared
+    let total = counts["total"].as_u64().unwrap();
+    assert!(total <= 400, "{total} resources after the SAM transform (at most 400): {counts}");
+    let functions = counts["by_type"]["AWS::Lambda::Function"].as_u64().unwrap();
+    let template = template();
+    let declared = template["Resources"].as_mapping().unwrap().values();
+    let expected = declared.filter(|r| r["Type"].as_str() == Some("AWS::Serverless::Function")).count() as u64;
+    assert_eq!(functions, expected, "{counts}");
+    assert!(counts["by_type"]["AWS::IAM::Role"].as_u64().unwrap() <= 8, "{counts}");
 }
 
 #[test]
