@@ -35,6 +35,7 @@ help:
 	@echo "make fmt            cargo fmt --all"
 	@echo "make fuzz           schemathesis against the OpenAPI document, in memory (FUZZ_MIN requests at least)"
 	@echo "make fuzz-dynamodb  the same on DynamoDB through moto"
+	@echo "make fuzz-server    builds the server both fuzz runs start"
 	@echo "make openapi        rewrites openapi.json from the code"
 	@echo "make build          every function with cargo-lambda into target/lambda/<fn>/bootstrap (ARCH=$(ARCH))"
 	@echo "make build-x86      the same for x86_64"
