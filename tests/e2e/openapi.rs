@@ -107,7 +107,7 @@ fn every_operation_is_tagged_with_its_api_and_the_document_has_a_server() {
 }
 
 /// The project's virtualenv's Python (`make test` makes it; without it this test fails, saying how to make it).
-fn venv_python() -> std::path::PathBuf {
+pub(crate) fn venv_python() -> std::path::PathBuf {
     let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     assert!(python.exists(), "{} is missing: run `make venv` (make test does)", python.display());
     python

@@ -146,9 +146,7 @@ fn every_role_that_may_query_may_query_the_indexes() {
 fn the_stack_stays_well_under_cloudformations_resource_limit() {
     // GIVEN the template as CloudFormation receives it after the SAM transform (aws-sam-translator, offline, as
     // `sam validate` runs it)
-    let python = root().join(".venv/bin/python");
-    assert!(python.exists(), "{} is missing: run `make venv` (make test does)", python.display());
-    let out = std::process::Command::new(python)
+    let out = std::process::Command::new(crate::openapi::venv_python())
         .arg(root().join("scripts/template_resources.py"))
         .arg(root().join("template.yaml"))
         .env("AWS_DEFAULT_REGION", "us-east-1")
