@@ -40,6 +40,7 @@ pub async fn throughput() {
             created_at: Timestamp::now(),
             deactivated_at: None,
             revision: 0,
+            person_indexed: true,
         };
         store.create_user(&user, None).await.expect("a user");
         emails.push(email);
@@ -96,6 +97,7 @@ async fn seed(server: &TestServer, total: usize, due: usize) {
             flow_id: flow.clone(),
             user_id: UserId(i as u64 + 1),
             user_email: Email::parse(&format!("open{i}@company.com")).expect("an email"),
+            user_external_id: None,
             due_date: Some(now.plus_seconds(if i < due { -60 } else { 86_400 })),
             priority: None,
             notes: None,

@@ -245,6 +245,7 @@ mod tests {
             created_at: now,
             deactivated_at: None,
             revision: 0,
+            person_indexed: true,
         };
         let (plain, key) =
             state.signer.generate(KeyKind::Public, OrgId(1), (UserId(1), Role::Admin), Tier::Standard, now);

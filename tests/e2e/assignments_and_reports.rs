@@ -147,6 +147,7 @@ fn historic(org: OrgId, flow: &FlowId, user: u64, day: u32, status: AssignmentSt
         flow_id: flow.clone(),
         user_id: UserId(user),
         user_email: Email::parse(&format!("u{user}@company.com")).unwrap(),
+        user_external_id: None,
         due_date: Some(at.plus_seconds(86_400)),
         priority: None,
         notes: None,
@@ -181,7 +182,7 @@ async fn reports_figures_match_hand_computed_ones(backend: Backend) {
         revision: 1,
         ..FlowState::new(&flow_read, UserId(101))
     };
-    let write = ProgressWrite { state: &state, expected: 0, assignment: None, events: &[] };
+    let write = ProgressWrite { external_id: None, state: &state, expected: 0, assignment: None, events: &[] };
     server.state.store.write_progress(&write).await.unwrap();
     let report = |body: Value| {
         let server = &server;

@@ -14,6 +14,8 @@ crate::on_both_backends!(
     keys_have_names_and_show_their_last_four_characters_and_a_person_holds_25,
     a_person_given_a_guests_external_id_takes_over_their_progress,
     our_numeric_ids_and_frigades_user_ids_never_shadow_each_other,
+    a_person_given_an_external_id_later_finds_in_frigade_what_they_were_assigned_and_joined,
+    people_keyed_before_the_person_index_are_read_by_their_id_and_keyed_on_the_way,
 );
 
 /// A person of `org` with a secret key acting as them; their id and the key.
@@ -284,4 +286,79 @@ async fn our_numeric_ids_and_frigades_user_ids_never_shadow_each_other(backend: 
     assert_ne!(guest_id, id);
     let guest_events = server.get(&format!("/v1/users/{guest_id}/events"), &org.secret).await;
     assert_eq!(guest_events.body["properties"]["plan"], "guest");
+}
+
+async fn a_person_given_an_external_id_later_finds_in_frigade_what_they_were_assigned_and_joined(backend: Backend) {
+    // GIVEN a person from the HR system, without an external id yet, assigned one invitation-only flow and made a
+    // member of another
+    let server = TestServer::start(backend).await;
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let person = server.post("/v1/users", &org.secret, json!({"email": "ann@acme.example.com", "name": "Ann"})).await;
+    let id = person.body["id"].as_u64().unwrap();
+    let assign = json!({"flowId": flow, "userEmail": "ann@acme.example.com"});
+    let assigned = server.post("/v1/flows/assign", &org.secret, assign).await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    let assignment = assigned.body["assignmentId"].as_str().unwrap().to_owned();
+    let team = server.post(&format!("/flows/{}", org.slug), &org.secret, json!({"name": "Team"})).await;
+    assert_eq!(team.status, 201, "{:?}", team.body);
+    let added = server.post(&format!("/flows/{}/team/users", org.slug), &org.secret, json!({"id": id})).await;
+    assert_eq!(added.status, 201, "{:?}", added.body);
+    let before = server.get("/v1/public/flowStates?userId=hr-7", &org.public).await;
+    assert_eq!(before.body["eligibleFlows"].as_array().map(Vec::len), Some(0), "{:?}", before.body);
+
+    // WHEN an admin gives them their external id, and they start the assigned flow through Frigade
+    let linked = patch(&server, &org.secret, &format!("/v1/users/{id}"), json!({"externalId": "hr-7"})).await;
+    assert_eq!(linked.status, 200, "{:?}", linked.body);
+    let keyed = server.state.store.person_progress(org.id, "hr-7").await.unwrap();
+    assert_eq!((keyed.memberships.len(), keyed.assignments.len()), (1, 1), "keyed as they were linked: {keyed:?}");
+    let states = server.get("/v1/public/flowStates?userId=hr-7", &org.public).await;
+    let start = json!({"userId": "hr-7", "flowSlug": flow, "stepId": "welcome", "actionType": "STARTED_STEP"});
+    let started = server.post("/v1/public/flowStates", &org.public, start).await;
+
+    // THEN Frigade shows both flows, and the start moved their assignment
+    assert_eq!(states.status, 200, "{:?}", states.body);
+    let mut slugs: Vec<&str> =
+        states.body["eligibleFlows"].as_array().unwrap().iter().map(|f| f["flowSlug"].as_str().unwrap()).collect();
+    slugs.sort_unstable();
+    assert_eq!(slugs, ["customer-onboarding", "team"], "{:?}", states.body);
+    assert_eq!(started.status, 200, "{:?}", started.body);
+    let read = server.get(&format!("/v1/assignments/{assignment}"), &org.secret).await;
+    assert_eq!(read.body["status"], "started", "{:?}", read.body);
+}
+
+async fn people_keyed_before_the_person_index_are_read_by_their_id_and_keyed_on_the_way(backend: Backend) {
+    // GIVEN a person with an external id and an assignment, both written as they were before the person index
+    // (the person not marked, the assignment without their external id)
+    let server = TestServer::start(backend).await;
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let person = json!({"email": "old@acme.example.com", "name": "Old Timer", "externalId": "hr-9"});
+    assert_eq!(server.post("/v1/users", &org.secret, person).await.status, 201);
+    let assign = json!({"flowId": flow, "userEmail": "old@acme.example.com"});
+    let assigned = server.post("/v1/flows/assign", &org.secret, assign).await;
+    let assignment = assigned.body["assignmentId"].as_str().unwrap().to_owned();
+    let store = server.state.store.clone();
+    let org_id = org.id;
+    let read = store.find_user_by_external_id(org_id, "hr-9").await.unwrap().unwrap();
+    let legacy = flows_shared::model::User { person_indexed: false, revision: read.revision + 1, ..read.clone() };
+    let write = flows_shared::store::UserWrite { user: &legacy, read: &read, keys: &[], absorbs: None };
+    store.write_user(&write).await.unwrap();
+    let id = flows_shared::model::AssignmentId::parse(&assignment).unwrap();
+    let stored = store.get_assignment(org_id, &id).await.unwrap().unwrap();
+    assert_eq!(stored.user_external_id.as_deref(), Some("hr-9"));
+    let untagged = flows_shared::model::Assignment { user_external_id: None, ..stored };
+    store.import_assignments(&[untagged]).await.unwrap();
+
+    // WHEN Frigade reads their states, twice
+    let first = server.get("/v1/public/flowStates?userId=hr-9", &org.public).await;
+    let second = server.get("/v1/public/flowStates?userId=hr-9", &org.public).await;
+
+    // THEN both show the assigned flow, and the first keyed the person and their assignment for the next
+    for states in [&first, &second] {
+        assert_eq!(states.body["eligibleFlows"][0]["flowSlug"], "customer-onboarding", "{:?}", states.body);
+    }
+    let keyed = store.get_assignment(org_id, &id).await.unwrap().unwrap();
+    assert_eq!(keyed.user_external_id.as_deref(), Some("hr-9"));
+    assert!(store.find_user_by_external_id(org_id, "hr-9").await.unwrap().unwrap().person_indexed);
+    let progress = store.person_progress(org_id, "hr-9").await.unwrap();
+    assert_eq!(progress.assignments.len(), 1, "{progress:?}");
 }

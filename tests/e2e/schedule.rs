@@ -46,6 +46,7 @@ async fn seed_for(server: &TestServer, org: OrgId, n: usize, due_in: i64) -> Vec
             flow_id: flow.clone(),
             user_id: UserId(u64::try_from(i).unwrap() + 1),
             user_email: Email::parse(&format!("seed{i}@company.com")).unwrap(),
+            user_external_id: None,
             due_date: Some(Timestamp::now().plus_seconds(due_in)),
             priority: None,
             notes: None,

@@ -69,6 +69,7 @@ crate::on_both_backends!(
     a_person_who_takes_a_guests_external_id_absorbs_them,
     people_are_paged_by_id,
     a_guests_progress_is_copied_then_forgotten,
+    a_persons_progress_is_found_by_their_external_id_once_keyed,
     an_email_flows_participants_are_paged_by_person,
     email_flows_are_numbered_per_organization_and_written_over_their_revision,
     participants_are_written_over_their_revision_and_found_when_due,
@@ -98,6 +99,7 @@ fn user(id: u64, org: OrgId, email: &str) -> User {
         created_at: made_at(),
         deactivated_at: None,
         revision: 0,
+        person_indexed: true,
     }
 }
 
@@ -145,6 +147,7 @@ fn assignment(flow: &FlowId, email: &str, due_date: Option<Timestamp>) -> Assign
         flow_id: flow.clone(),
         user_id: UserId(2),
         user_email: Email::parse(email).unwrap(),
+        user_external_id: None,
         due_date,
         priority: None,
         notes: None,
@@ -383,11 +386,12 @@ async fn another_organization_cannot_revoke_a_key(backend: Backend) {
 async fn flows_are_unique_by_slug_within_an_organization(backend: Backend) {
     let store = with_org(backend).await;
     let first = flow(ORG, "onboarding");
-    store.create_flow(&first, None).await.unwrap();
-    let err = store.create_flow(&flow(ORG, "onboarding"), None).await.unwrap_err();
+    store.create_flow(&first, &Membership::of_creator(&first), None).await.unwrap();
+    let taken = flow(ORG, "onboarding");
+    let err = store.create_flow(&taken, &Membership::of_creator(&taken), None).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(Conflict::FlowSlug)), "{err:?}");
     let elsewhere = flow(OrgId(2), "onboarding");
-    store.create_flow(&elsewhere, None).await.unwrap();
+    store.create_flow(&elsewhere, &Membership::of_creator(&elsewhere), None).await.unwrap();
     assert_eq!(store.get_flow(ORG, &first.id).await.unwrap(), Some(first.clone()));
     assert!(store.get_flow(OrgId(2), &first.id).await.unwrap().is_none());
 }
@@ -398,7 +402,7 @@ async fn flows_are_found_by_slug_and_listed_by_id_within_their_organization(back
     let (first, second) = (flow(ORG, "first"), flow(ORG, "second"));
     let elsewhere = flow(OrgId(2), "first");
     for f in [&first, &second, &elsewhere] {
-        store.create_flow(f, None).await.unwrap();
+        store.create_flow(f, &Membership::of_creator(f), None).await.unwrap();
     }
 
     // WHEN they are looked up by slug and listed
@@ -421,7 +425,7 @@ async fn a_flow_changes_only_over_the_revision_it_read_with_its_memberships(back
     // GIVEN a flow at revision 0
     let store = with_org(backend).await;
     let f = flow(ORG, "onboarding");
-    store.create_flow(&f, None).await.unwrap();
+    store.create_flow(&f, &Membership::of_creator(&f), None).await.unwrap();
 
     // WHEN it is renamed over revision 0 with a new member, then again over revision 0, and a missing flow changed
     let renamed = Flow { name: "Renamed".into(), revision: 1, ..f.clone() };
@@ -445,7 +449,7 @@ async fn a_flows_creator_is_its_first_member_seen_from_both_sides(backend: Backe
     let theirs = Flow { created_by: UserId(2), ..flow(ORG, "theirs") };
     let elsewhere = flow(OrgId(2), "elsewhere");
     for f in [&first, &second, &theirs, &elsewhere] {
-        store.create_flow(f, None).await.unwrap();
+        store.create_flow(f, &Membership::of_creator(f), None).await.unwrap();
     }
 
     // WHEN the memberships are read from the flow's side and from the user's
@@ -467,7 +471,7 @@ async fn a_flows_creator_is_its_first_member_seen_from_both_sides(backend: Backe
 async fn the_assign_context_reads_the_flow_the_person_and_the_open_assignment(backend: Backend) {
     let store = with_org(backend).await;
     let f = flow(ORG, "onboarding");
-    store.create_flow(&f, None).await.unwrap();
+    store.create_flow(&f, &Membership::of_creator(&f), None).await.unwrap();
     store.create_user(&user(2, ORG, "Eve@Example.com"), None).await.unwrap();
     let empty = store.assign_context(ORG, &f.id, "eve@example.com").await.unwrap();
     assert_eq!(empty.flow.as_ref().map(|f| &f.id), Some(&f.id));
@@ -910,8 +914,8 @@ async fn a_flows_slug_moves_only_to_a_free_one(backend: Backend) {
     // GIVEN two flows
     let store = with_org(backend).await;
     let (a, b) = (flow(ORG, "alpha"), flow(ORG, "beta"));
-    store.create_flow(&a, None).await.unwrap();
-    store.create_flow(&b, None).await.unwrap();
+    store.create_flow(&a, &Membership::of_creator(&a), None).await.unwrap();
+    store.create_flow(&b, &Membership::of_creator(&b), None).await.unwrap();
 
     // WHEN the first takes the second's slug, then a free one
     let taken = store.update_flow(&Flow { slug: b.slug.clone(), revision: 1, ..a.clone() }, 0, &a.slug, &[]).await;
@@ -924,7 +928,8 @@ async fn a_flows_slug_moves_only_to_a_free_one(backend: Backend) {
     assert_eq!(store.find_flow_by_slug(ORG, &moved.slug).await.unwrap(), Some(moved.clone()));
     assert_eq!(store.find_flow_by_slug(ORG, &a.slug).await.unwrap(), None);
     // AND the old slug is free for another flow
-    store.create_flow(&flow(ORG, "alpha"), None).await.unwrap();
+    let alpha = flow(ORG, "alpha");
+    store.create_flow(&alpha, &Membership::of_creator(&alpha), None).await.unwrap();
 }
 
 async fn users_without_an_email_are_found_by_external_id(backend: Backend) {
@@ -955,15 +960,18 @@ async fn a_users_progress_reads_their_states_memberships_and_assignments(backend
     // GIVEN a user with a state in one flow, a membership of it and an assignment of another
     let store = with_org(backend).await;
     let (f, g) = (flow(ORG, "one"), flow(ORG, "two"));
-    store.create_flow(&f, None).await.unwrap();
-    store.create_flow(&g, None).await.unwrap();
+    store.create_flow(&f, &Membership::of_creator(&f), None).await.unwrap();
+    store.create_flow(&g, &Membership::of_creator(&g), None).await.unwrap();
     let me = UserId(2);
     let joined = Membership { user_id: me, ..Membership::of_creator(&f) };
     store.update_flow(&Flow { revision: 1, ..f.clone() }, 0, &f.slug, std::slice::from_ref(&joined)).await.unwrap();
     let a = Assignment { user_id: me, ..assignment(&g.id, "me@example.com", None) };
     store.create_assignment(&a, &assigned(&a), None).await.unwrap();
     let s = state(&f, me, 1);
-    store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+    store
+        .write_progress(&ProgressWrite { external_id: None, state: &s, expected: 0, assignment: None, events: &[] })
+        .await
+        .unwrap();
 
     // WHEN their progress is read, and another user's
     let mine = store.user_progress(ORG, me).await.unwrap();
@@ -980,22 +988,32 @@ async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_ev
     // GIVEN a user's open assignment of a flow, and their first state in it
     let store = with_org(backend).await;
     let f = flow(ORG, "one");
-    store.create_flow(&f, None).await.unwrap();
+    store.create_flow(&f, &Membership::of_creator(&f), None).await.unwrap();
     let me = UserId(2);
     let open = Assignment { user_id: me, ..assignment(&f.id, "me@example.com", Some(made_at().plus_seconds(3600))) };
     store.create_assignment(&open, &assigned(&open), None).await.unwrap();
     let first = state(&f, me, 1);
-    store.write_progress(&ProgressWrite { state: &first, expected: 0, assignment: None, events: &[] }).await.unwrap();
+    store
+        .write_progress(&ProgressWrite { external_id: None, state: &first, expected: 0, assignment: None, events: &[] })
+        .await
+        .unwrap();
 
     // WHEN a second write comes over revision 0 (stale), then one over revision 1 that completes the assignment
     let stale = store
-        .write_progress(&ProgressWrite { state: &state(&f, me, 1), expected: 0, assignment: None, events: &[] })
+        .write_progress(&ProgressWrite {
+            external_id: None,
+            state: &state(&f, me, 1),
+            expected: 0,
+            assignment: None,
+            events: &[],
+        })
         .await;
     let now = made_at();
     let done = open.progressed(true, true, now).unwrap().assignment;
     let event = Event::about_assignment(&done, EventType::FlowCompleted, now);
     let second = FlowState { completed: true, ..state(&f, me, 2) };
     let write = ProgressWrite {
+        external_id: None,
         state: &second,
         expected: 1,
         assignment: Some((&done, open.status)),
@@ -1004,6 +1022,7 @@ async fn a_state_is_written_over_the_revision_it_read_with_its_assignment_and_ev
     store.write_progress(&write).await.unwrap();
     // AND the same assignment change again, over the status it no longer has
     let again = ProgressWrite {
+        external_id: None,
         state: &FlowState { revision: 3, ..second.clone() },
         expected: 2,
         assignment: Some((&done, open.status)),
@@ -1029,7 +1048,10 @@ async fn a_forgotten_state_is_gone_once(backend: Backend) {
     let store = with_org(backend).await;
     let f = flow(ORG, "one");
     let s = state(&f, UserId(2), 1);
-    store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+    store
+        .write_progress(&ProgressWrite { external_id: None, state: &s, expected: 0, assignment: None, events: &[] })
+        .await
+        .unwrap();
 
     // WHEN it is forgotten twice
     let first = store.delete_progress(ORG, UserId(2), &f.id).await.unwrap();
@@ -1038,7 +1060,10 @@ async fn a_forgotten_state_is_gone_once(backend: Backend) {
     // THEN the first forgot it and the second found nothing; a new state starts from revision 0
     assert!(first && !second);
     assert!(store.user_progress(ORG, UserId(2)).await.unwrap().states.is_empty());
-    store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+    store
+        .write_progress(&ProgressWrite { external_id: None, state: &s, expected: 0, assignment: None, events: &[] })
+        .await
+        .unwrap();
 }
 
 /// Five assignments a second apart (the first the oldest): of two flows, to two people.
@@ -1145,7 +1170,10 @@ async fn states_of_many_users_in_one_flow_are_read_at_once(backend: Backend) {
     let (f, g) = (flow(ORG, "one"), flow(ORG, "two"));
     for (fl, user) in [(&f, 2), (&f, 3), (&g, 4)] {
         let s = state(fl, UserId(user), 1);
-        store.write_progress(&ProgressWrite { state: &s, expected: 0, assignment: None, events: &[] }).await.unwrap();
+        store
+            .write_progress(&ProgressWrite { external_id: None, state: &s, expected: 0, assignment: None, events: &[] })
+            .await
+            .unwrap();
     }
 
     // WHEN the flow's states of three users are read
@@ -1323,6 +1351,51 @@ async fn people_are_paged_by_id(backend: Backend) {
     assert!(store.users_page(ORG, Some(UserId(9)), 2).await.unwrap().items.is_empty());
 }
 
+async fn a_persons_progress_is_found_by_their_external_id_once_keyed(backend: Backend) {
+    // GIVEN a person without an external id, with a membership, an assignment and a state
+    let store = with_org(backend).await;
+    let read = user(2, ORG, "pat@acme.example.com");
+    store.create_user(&read, None).await.unwrap();
+    let (f, g) = (flow(ORG, "one"), flow(ORG, "two"));
+    store.create_flow(&f, &Membership::of_creator(&f), None).await.unwrap();
+    store.create_flow(&g, &Membership::of_creator(&g), None).await.unwrap();
+    let joined = Membership { user_id: read.id, ..Membership::of_creator(&f) };
+    store.update_flow(&Flow { revision: 1, ..f.clone() }, 0, &f.slug, std::slice::from_ref(&joined)).await.unwrap();
+    let a = assignment(&g.id, "pat@acme.example.com", None);
+    store.create_assignment(&a, &assigned(&a), None).await.unwrap();
+    let s = state(&f, read.id, 1);
+    store
+        .write_progress(&ProgressWrite { external_id: None, state: &s, expected: 0, assignment: None, events: &[] })
+        .await
+        .unwrap();
+    assert_eq!(store.person_progress(ORG, "crm-2").await.unwrap(), Default::default());
+
+    // WHEN they are given an external id
+    let person = User { external_id: Some("crm-2".into()), person_indexed: false, revision: 1, ..read.clone() };
+    store.write_user(&UserWrite { user: &person, read: &read, keys: &[], absorbs: None }).await.unwrap();
+
+    // THEN writes that key their items without it are refused (they would miss the person index)
+    let unkeyed =
+        store.update_flow(&Flow { revision: 2, ..f.clone() }, 1, &f.slug, std::slice::from_ref(&joined)).await;
+    assert!(matches!(unkeyed, Err(StoreError::Conflict(Conflict::Revision))), "{unkeyed:?}");
+    let other = assignment(&f.id, "pat@acme.example.com", None);
+    let unkeyed = store.create_assignment(&other, &assigned(&other), None).await;
+    assert!(matches!(unkeyed, Err(StoreError::Conflict(Conflict::Revision))), "{unkeyed:?}");
+    // AND once keyed, twice, the person index holds each of their items once, and the person says so
+    store.index_person(&person).await.unwrap();
+    store.index_person(&person).await.unwrap();
+    let found = store.person_progress(ORG, "crm-2").await.unwrap();
+    assert_eq!(found.states, vec![s]);
+    assert_eq!(found.memberships, vec![Membership { external_id: Some("crm-2".into()), ..joined.clone() }]);
+    assert_eq!(found.assignments, vec![Assignment { user_external_id: Some("crm-2".into()), ..a }]);
+    let marked = store.find_user_by_external_id(ORG, "crm-2").await.unwrap().unwrap();
+    assert!(marked.person_indexed, "{marked:?}");
+    assert!(store.get_user(ORG, read.id).await.unwrap().unwrap().person_indexed);
+    // AND a keyed write is taken
+    let keyed = Membership { external_id: Some("crm-2".into()), ..joined };
+    store.update_flow(&Flow { revision: 2, ..f.clone() }, 1, &f.slug, std::slice::from_ref(&keyed)).await.unwrap();
+}
+
 async fn a_guests_progress_is_copied_then_forgotten(backend: Backend) {
     // GIVEN a guest's states in two flows and their profile, and a person with a state in one of them
     let store = with_org(backend).await;
@@ -1330,7 +1403,13 @@ async fn a_guests_progress_is_copied_then_forgotten(backend: Backend) {
     let (guest, person) = (UserId(2), UserId(3));
     for state in [state(&a, guest, 1), FlowState { completed: true, ..state(&b, guest, 1) }, state(&a, person, 1)] {
         store
-            .write_progress(&ProgressWrite { state: &state, expected: 0, assignment: None, events: &[] })
+            .write_progress(&ProgressWrite {
+                external_id: None,
+                state: &state,
+                expected: 0,
+                assignment: None,
+                events: &[],
+            })
             .await
             .unwrap();
     }
@@ -1339,8 +1418,8 @@ async fn a_guests_progress_is_copied_then_forgotten(backend: Backend) {
     store.write_profile(&profile, 0).await.unwrap();
 
     // WHEN the guest's progress is copied to the person, twice, and the guest's forgotten
-    store.copy_progress(ORG, guest, person).await.unwrap();
-    store.copy_progress(ORG, guest, person).await.unwrap();
+    store.copy_progress(ORG, guest, person, None).await.unwrap();
+    store.copy_progress(ORG, guest, person, None).await.unwrap();
     store.forget_progress(ORG, guest).await.unwrap();
 
     // THEN the person has the guest's state where they had none, keeps their own, and has the profile

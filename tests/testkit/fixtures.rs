@@ -4,8 +4,8 @@ use flows_shared::auth::hash_key;
 use flows_shared::model::workflow::EmailFlowRecord;
 use flows_shared::model::{
     AccessMode, ApiKey, Assignment, AssignmentId, AssignmentStatus, Delivery, DeliveryId, DeliveryStatus, Email, Event,
-    EventType, Flow, FlowId, KeyId, KeyKind, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp, User, UserId,
-    Webhook, WebhookId,
+    EventType, Flow, FlowId, KeyId, KeyKind, Membership, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp,
+    User, UserId, Webhook, WebhookId,
 };
 use flows_shared::store::seed::Seed;
 use http::StatusCode;
@@ -36,6 +36,7 @@ impl TestServer {
                 created_at: Timestamp::now(),
                 deactivated_at: None,
                 revision: 0,
+                person_indexed: true,
             };
             store.create_user(&user, None).await.expect("a user");
             emails.push(email);
@@ -62,7 +63,7 @@ impl TestServer {
             created_by: UserId(1),
             created_at: Timestamp::now(),
         };
-        self.state.store.create_flow(&flow, None).await.expect("a flow");
+        self.state.store.create_flow(&flow, &Membership::of_creator(&flow), None).await.expect("a flow");
         flow.id
     }
 
@@ -205,6 +206,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
         created_at: now,
         deactivated_at: None,
         revision: 0,
+        person_indexed: true,
     };
     let key = |id: &str, plain: &str| ApiKey {
         id: KeyId::parse(id).expect("a key id"),
@@ -260,6 +262,7 @@ pub fn event_seed(extra_users: usize) -> Seed {
             flow_id: flow.id.clone(),
             user_id: stevie.id,
             user_email: stevie.email.clone().expect("an email"),
+            user_external_id: None,
             due_date: None,
             priority: Some(Priority::Low),
             notes: None,

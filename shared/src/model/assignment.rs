@@ -100,6 +100,9 @@ pub struct Assignment {
     pub flow_id: FlowId,
     pub user_id: UserId,
     pub user_email: Email,
+    /// The person's external id when they have one (set once): what keys the assignment in the person index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_external_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +188,7 @@ mod tests {
             flow_id: FlowId::generate(),
             user_id: UserId(2),
             user_email: Email::parse("eve@example.com").unwrap(),
+            user_external_id: None,
             due_date,
             priority: None,
             notes: None,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CompletionRule, FlowId, OrgId, Slug, Timestamp, UserId};
+use super::{CompletionRule, FlowId, OrgId, Slug, Timestamp, User, UserId};
 
 /// Flowdock's access modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -111,6 +111,9 @@ pub struct Membership {
     /// Blocked from this flow: the user has left it and sees it no more; the others see the member as disabled.
     #[serde(default)]
     pub disabled: bool,
+    /// The member's external id, as the person index keys it (see [`crate::store::ProgressStore::person_progress`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 impl Membership {
@@ -124,6 +127,11 @@ impl Membership {
         Self { joined: true, open: true, ..Self::none(flow, user) }
     }
 
+    /// The membership of `person` (whose id it is), keyed in the person index by their external id.
+    pub fn of(self, person: &User) -> Self {
+        Self { external_id: person.external_id.clone(), ..self }
+    }
+
     /// No membership: how a list shows a flow the user has not joined (not joined, not open).
     pub fn none(flow: &Flow, user: UserId) -> Self {
         Self {
@@ -133,6 +141,7 @@ impl Membership {
             joined: false,
             open: false,
             disabled: false,
+            external_id: None,
         }
     }
 }

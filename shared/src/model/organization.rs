@@ -165,6 +165,12 @@ pub struct User {
     /// Bumped by every change, which is written over the revision it read (0: users made before it was kept).
     #[serde(default)]
     pub revision: u64,
+    /// Whether everything of the person's that Frigade reads is keyed by their external id (the person index, see
+    /// [`crate::store::ProgressStore::person_progress`]): true from the start for people made since that index,
+    /// false from the moment an external id is given until [`crate::store::ProgressStore::index_person`] has
+    /// keyed what they had. Without it Frigade reads the person by their user id.
+    #[serde(default)]
+    pub person_indexed: bool,
 }
 
 impl User {

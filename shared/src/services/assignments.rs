@@ -77,6 +77,7 @@ pub async fn assign(
         flow_id: flow.id.clone(),
         user_id: user.id,
         user_email: input.user_email.clone(),
+        user_external_id: user.external_id.clone(),
         due_date: input.due_date,
         priority: input.priority,
         notes: input.notes.map(Text::into_string),

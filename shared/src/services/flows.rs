@@ -305,6 +305,7 @@ pub async fn update(
             }
             _ => {}
         }
+        let mut memberships = keyed(directory, memberships).await?;
         let Some(changed) = write_next(flows, flow, changed, &memberships).await? else { continue };
         let membership = memberships.pop().unwrap_or_else(|| membership.clone());
         let mut members = before.flow.members;
@@ -367,7 +368,7 @@ pub async fn add_member(
             }
             _ => {}
         }
-        let membership = Membership::joined(flow, user);
+        let membership = Membership::joined(flow, user).of(&added);
         if write_next(flows, flow, flow.clone(), &[membership]).await?.is_some() {
             return Ok((before, Added::Added(added)));
         }
@@ -405,7 +406,8 @@ pub async fn set_member_blocked(
         let membership = match roster.into_iter().find(|m| m.user_id == user) {
             Some(m) => Membership { disabled: blocked, ..m },
             None => Membership { disabled: blocked, ..Membership::none(flow, user) },
-        };
+        }
+        .of(&shown);
         if write_next(flows, flow, flow.clone(), &[membership]).await?.is_some() {
             shown.disabled |= blocked;
             return Ok(shown);
@@ -503,6 +505,7 @@ pub async fn join(
         }
         let membership = Membership::joined(&flow, key.user_id);
         let needed = current.is_none_or(|m| !m.joined);
+        let membership = if needed { keyed(directory, vec![membership]).await?.remove(0) } else { membership };
         if needed && write_next(flows, &flow, flow.clone(), std::slice::from_ref(&membership)).await?.is_none() {
             continue;
         }
@@ -511,6 +514,22 @@ pub async fn join(
         return Ok(FlowDetail { organization, user: key.user_id, flow });
     }
     Err(kept_changing())
+}
+
+/// `memberships` keyed by their members' external ids, as they are now: the store refuses a membership keyed
+/// without one of a person who has one (it would be missing from the person index Frigade reads).
+async fn keyed(directory: &dyn Directory, memberships: Vec<Membership>) -> Result<Vec<Membership>, ApiError> {
+    let mut keyed = Vec::with_capacity(memberships.len());
+    for m in memberships {
+        keyed.push(match &m.external_id {
+            Some(_) => m,
+            None => match directory.get_user(m.org_id, m.user_id).await? {
+                Some(person) => m.of(&person),
+                None => m,
+            },
+        });
+    }
+    Ok(keyed)
 }
 
 /// Writes `changed` as the revision after `read`'s, with `memberships`, in one write: the flow as written, or
@@ -593,7 +612,11 @@ pub async fn create(
             _ => base.with_suffix(&random_token(3)),
         };
         let done = act.completion(&created);
-        match flows.create_flow(&created.flow, done.as_ref()).await {
+        let mut creator = Membership::of_creator(&created.flow);
+        if let Some(person) = created.members.iter().find(|u| u.id == creator.user_id) {
+            creator = creator.of(person);
+        }
+        match flows.create_flow(&created.flow, &creator, done.as_ref()).await {
             Ok(()) => return Ok(created),
             Err(StoreError::Conflict(Conflict::FlowSlug)) if input.slug.is_some() => return Err(slug_taken(&base)),
             Err(StoreError::Conflict(Conflict::FlowSlug)) => continue,

@@ -153,6 +153,7 @@ pub(crate) async fn end_user(
         created_at: caller.now(),
         deactivated_at: None,
         revision: 0,
+        person_indexed: true,
     };
     match directory.create_user(&user, None).await {
         Ok(()) => {
@@ -165,13 +166,53 @@ pub(crate) async fn end_user(
     }
 }
 
+/// The person `raw` (an external id) names, if any, and their progress, read in the same round trip through the
+/// person index. A person who does not say that everything of theirs is in it (someone keyed before the index
+/// existed, or a moment after their external id was given) is read by their user id, one round trip later, and
+/// keyed for the next time.
+async fn person<S: ProgressStores + ?Sized>(
+    caller: &Caller,
+    store: &S,
+    org: OrgId,
+    raw: &str,
+) -> Result<(Option<User>, Option<UserProgress>), ApiError> {
+    let (user, indexed) = tokio::try_join!(end_user(caller, store, org, raw, false), async {
+        Ok(store.person_progress(org, raw).await?)
+    })?;
+    match user {
+        None => Ok((None, None)),
+        Some(user) if user.person_indexed => {
+            let progress = indexed.of(user.id);
+            Ok((Some(user), Some(progress)))
+        }
+        Some(user) => {
+            if let Err(err) = store.index_person(&user).await {
+                tracing::warn!(error = %err, user = %user.id, "a person was not keyed by their external id");
+            }
+            Ok((Some(user), None))
+        }
+    }
+}
+
+/// What [`person`] found, or the user's progress read by their id when it found none of it.
+async fn progress_of<S: ProgressStores + ?Sized>(
+    store: &S,
+    user: &User,
+    found: Option<UserProgress>,
+) -> Result<UserProgress, ApiError> {
+    match found {
+        Some(progress) => Ok(progress),
+        None => Ok(store.user_progress(user.org_id, user.id).await?),
+    }
+}
+
 /// The user's flows and their state in each, changing nothing (`GET /v1/public/flowStates`, and the refresh).
 pub async fn read<S: ProgressStores + ?Sized>(caller: &Caller, store: &S, user_id: &str) -> Result<States, ApiError> {
     let org = caller.org().await?;
-    let (user, flows) =
-        tokio::try_join!(end_user(caller, store, org, user_id, false), async { Ok(store.list_flows(org).await?) })?;
+    let ((user, found), flows) =
+        tokio::try_join!(person(caller, store, org, user_id), async { Ok(store.list_flows(org).await?) })?;
     let progress = match &user {
-        Some(user) => store.user_progress(org, user.id).await?,
+        Some(user) => progress_of(store, user, found).await?,
         None => UserProgress::default(),
     };
     let with_responses = is_secret(caller).await?;
@@ -186,14 +227,11 @@ pub async fn flows<S: ProgressStores + ?Sized>(
     user_id: Option<&str>,
 ) -> Result<Vec<Flow>, ApiError> {
     let org = caller.org().await?;
-    let user = match user_id {
-        Some(raw) => end_user(caller, store, org, raw, false).await?,
-        None => None,
-    };
-    let (flows, progress) = tokio::try_join!(store.list_flows(org), async {
-        match &user {
-            Some(user) => store.user_progress(org, user.id).await,
-            None => Ok(UserProgress::default()),
+    let (flows, progress) = tokio::try_join!(async { Ok(store.list_flows(org).await?) }, async {
+        let Some(raw) = user_id else { return Ok(UserProgress::default()) };
+        match person(caller, store, org, raw).await? {
+            (Some(user), found) => progress_of(store, &user, found).await,
+            (None, _) => Ok(UserProgress::default()),
         }
     })?;
     caller.permit().await?;
@@ -238,8 +276,8 @@ pub async fn act<S: ProgressStores + ?Sized>(
     let org = caller.org().await?;
     let raw_flow = requested.flow.as_str();
     let user_id = request.user_id.as_str();
-    let (found, flows) =
-        tokio::try_join!(end_user(caller, store, org, user_id, false), async { Ok(store.list_flows(org).await?) })?;
+    let ((found, mut indexed), flows) =
+        tokio::try_join!(person(caller, store, org, user_id), async { Ok(store.list_flows(org).await?) })?;
     let data = serde_json::to_string(&requested.data).map_err(ApiError::internal)?;
     let action = |at: Timestamp| Action {
         action_type: requested.action_type,
@@ -261,7 +299,8 @@ pub async fn act<S: ProgressStores + ?Sized>(
     };
     let with_responses = is_secret(caller).await?;
     for _ in 0..ATTEMPTS {
-        let progress = store.user_progress(org, user.id).await?;
+        // The first try on what the person index read beside the person; a redo on what is there now.
+        let progress = progress_of(store, &user, indexed.take()).await?;
         let flow = takeable(&flows, raw_flow, &progress)?;
         let read = progress.states.iter().find(|s| s.flow_id == flow.id).cloned();
         let expected = read.as_ref().map_or(0, |s| s.revision);
@@ -280,6 +319,7 @@ pub async fn act<S: ProgressStores + ?Sized>(
             .map(|(_, p)| p.events.iter().map(|t| Event::about_assignment(&p.assignment, *t, now)).collect())
             .unwrap_or_default();
         let write = ProgressWrite {
+            external_id: user.external_id.as_deref(),
             state: &state,
             expected,
             assignment: moved.as_ref().map(|(read, p)| (&p.assignment, *read)),

@@ -116,6 +116,7 @@ mod tests {
             flow_id: FlowId::generate(),
             user_id: UserId(2),
             user_email: Email::parse("a@example.com").unwrap(),
+            user_external_id: None,
             due_date: None,
             priority: None,
             notes: None,

@@ -68,6 +68,7 @@ impl NewPerson {
             created_at: now,
             deactivated_at: None,
             revision: 0,
+            person_indexed: true,
         }
     }
 }
@@ -219,6 +220,8 @@ pub async fn update(caller: &Caller, people: People<'_>, raw_id: &str, changes: 
                 None => {
                     absorbs = absorbable(people.directory, &read, external.as_str()).await?;
                     user.external_id = Some(external.as_str().to_owned());
+                    // Until what they have is keyed by it (below, once this is written).
+                    user.person_indexed = false;
                 }
             }
         }
@@ -250,7 +253,7 @@ pub async fn update(caller: &Caller, people: People<'_>, raw_id: &str, changes: 
         user.revision = read.revision + 1;
         if let Some(guest) = &absorbs {
             // The guest's progress first, so that nothing is lost if the write below fails (a repeat copies again).
-            people.progress.copy_progress(org, guest.id, user.id).await?;
+            people.progress.copy_progress(org, guest.id, user.id, user.external_id.as_deref()).await?;
         }
         let write = UserWrite { user: &user, read: &read, keys: &rewritten, absorbs: absorbs.as_ref() };
         match people.directory.write_user(&write).await {
@@ -262,6 +265,15 @@ pub async fn update(caller: &Caller, people: People<'_>, raw_id: &str, changes: 
             tracing::info!(user = %user.id, guest = %guest.id, "a person took over a guest's progress");
             if let Err(err) = people.progress.forget_progress(org, guest.id).await {
                 tracing::warn!(error = %err, guest = %guest.id, "an absorbed guest's progress was not forgotten");
+            }
+        }
+        if !user.person_indexed {
+            // A failure leaves the person read by their user id until Frigade's next request keys them.
+            match people.progress.index_person(&user).await {
+                Ok(()) => user.person_indexed = true,
+                Err(err) => {
+                    tracing::warn!(error = %err, user = %user.id, "a person was not keyed by their external id")
+                }
             }
         }
         if !user.is_active() {

@@ -51,6 +51,16 @@ struct IdemRecord {
 }
 
 impl State {
+    /// As DynamoDB's transactions check: an item keyed without an external id is refused once the person has one
+    /// (they must be read again).
+    fn check_keyed(&self, org: OrgId, user: UserId, external_id: Option<&str>) -> StoreResult<()> {
+        let has_one = self.users.get(&(org, user)).is_some_and(|u| u.external_id.is_some());
+        if external_id.is_none() && has_one {
+            return Err(StoreError::Conflict(Conflict::Revision));
+        }
+        Ok(())
+    }
+
     fn index_assignment(&mut self, a: &Assignment) {
         if a.status.is_open() {
             self.open_assignments.insert(open_key(a), a.id.clone());
@@ -364,16 +374,17 @@ impl KeyStore for MemoryStore {
 
 #[async_trait]
 impl FlowStore for MemoryStore {
-    async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()> {
+    async fn create_flow(&self, flow: &Flow, creator: &Membership, done: Option<&Completion>) -> StoreResult<()> {
         let mut s = self.lock();
         let slug_key = (flow.org_id, flow.slug.as_str().to_owned());
         if s.flow_slugs.contains_key(&slug_key) {
             return Err(StoreError::Conflict(Conflict::FlowSlug));
         }
+        s.check_keyed(creator.org_id, creator.user_id, creator.external_id.as_deref())?;
         s.check_completion(done)?;
         s.flow_slugs.insert(slug_key, flow.id.clone());
         s.flows.insert((flow.org_id, flow.id.clone()), flow.clone());
-        s.members.insert((flow.org_id, flow.id.clone(), flow.created_by), Membership::of_creator(flow));
+        s.members.insert((flow.org_id, flow.id.clone(), flow.created_by), creator.clone());
         s.apply_completion(done);
         Ok(())
     }
@@ -396,10 +407,13 @@ impl FlowStore for MemoryStore {
             Some(_) => return Err(StoreError::Conflict(Conflict::Revision)),
             None => return Err(StoreError::Conflict(Conflict::Missing)),
         }
+        if &flow.slug != old_slug && s.flow_slugs.contains_key(&(flow.org_id, flow.slug.as_str().to_owned())) {
+            return Err(StoreError::Conflict(Conflict::FlowSlug));
+        }
+        for m in memberships {
+            s.check_keyed(m.org_id, m.user_id, m.external_id.as_deref())?;
+        }
         if &flow.slug != old_slug {
-            if s.flow_slugs.contains_key(&(flow.org_id, flow.slug.as_str().to_owned())) {
-                return Err(StoreError::Conflict(Conflict::FlowSlug));
-            }
             s.flow_slugs.remove(&(flow.org_id, old_slug.as_str().to_owned()));
             s.flow_slugs.insert((flow.org_id, flow.slug.as_str().to_owned()), flow.id.clone());
         }
@@ -453,6 +467,39 @@ impl ProgressStore for MemoryStore {
         Ok(UserProgress { states, memberships, assignments })
     }
 
+    async fn person_progress(&self, org: OrgId, external_id: &str) -> StoreResult<UserProgress> {
+        let user = self.lock().external_ids.get(&(org, external_id.to_owned())).copied();
+        match user {
+            Some(user) => self.user_progress(org, user).await,
+            None => Ok(UserProgress::default()),
+        }
+    }
+
+    async fn index_person(&self, person: &User) -> StoreResult<()> {
+        let Some(external) = &person.external_id else { return Ok(()) };
+        let (org, user) = (person.org_id, person.id);
+        let mut s = self.lock();
+        for m in s.members.values_mut().filter(|m| m.org_id == org && m.user_id == user) {
+            m.external_id.get_or_insert_with(|| external.clone());
+        }
+        let ids: Vec<AssignmentId> = s
+            .assignments
+            .values()
+            .filter(|a| a.org_id == org && a.user_id == user && a.user_external_id.is_none())
+            .map(|a| a.id.clone())
+            .collect();
+        for id in ids {
+            if let Some(mut a) = s.assignments.get(&(org, id)).cloned() {
+                a.user_external_id = Some(external.clone());
+                s.replace_assignment(&a);
+            }
+        }
+        if let Some(u) = s.users.get_mut(&(org, user)).filter(|u| u.external_id.as_ref() == Some(external)) {
+            u.person_indexed = true;
+        }
+        Ok(())
+    }
+
     async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()> {
         let mut s = self.lock();
         let state = write.state;
@@ -500,7 +547,7 @@ impl ProgressStore for MemoryStore {
         Ok(users.iter().filter_map(|u| s.states.get(&(org, *u, flow.clone())).cloned()).collect())
     }
 
-    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId) -> StoreResult<()> {
+    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId, _: Option<&str>) -> StoreResult<()> {
         let mut s = self.lock();
         let theirs: Vec<FlowState> = s
             .states
@@ -546,6 +593,7 @@ impl AssignmentStore for MemoryStore {
         if let Some(existing) = s.open_assignments.get(&open_key(assignment)) {
             return Err(StoreError::Conflict(Conflict::OpenAssignment(Some(existing.clone()))));
         }
+        s.check_keyed(assignment.org_id, assignment.user_id, assignment.user_external_id.as_deref())?;
         s.check_completion(done)?;
         s.index_assignment(assignment);
         s.outbox.insert(event.id.clone(), event.clone());

@@ -231,8 +231,9 @@ pub trait KeyStore: Send + Sync {
 
 #[async_trait]
 pub trait FlowStore: Send + Sync {
-    /// Creates a flow (with its creator as its first member), unique by slug within the organization.
-    async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()>;
+    /// Creates a flow with its creator as its first member (`creator`, keyed by their external id if they have
+    /// one), unique by slug within the organization.
+    async fn create_flow(&self, flow: &Flow, creator: &Membership, done: Option<&Completion>) -> StoreResult<()>;
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
     /// Writes `flow` over the one whose `revision` is still `expected` (`flow.revision` is the next one), with
     /// `memberships` (new or changed) in the same write; [`Conflict::Revision`] when another change came first.
@@ -312,17 +313,29 @@ pub trait AssignmentStore: Send + Sync {
 
 /// Everything about one user that their flow states need, read at once: their states, their memberships and
 /// their assignments (each one Query on the user's side).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct UserProgress {
     pub states: Vec<FlowState>,
     pub memberships: Vec<Membership>,
     pub assignments: Vec<Assignment>,
 }
 
+impl UserProgress {
+    /// Only what is `user`'s (the person index may hold a former holder's items under the same external id).
+    pub fn of(mut self, user: UserId) -> Self {
+        self.states.retain(|s| s.user_id == user);
+        self.memberships.retain(|m| m.user_id == user);
+        self.assignments.retain(|a| a.user_id == user);
+        self
+    }
+}
+
 /// One write of a user's progress in a flow: the state over the revision it was read at, and, in the same
 /// transaction, the open assignment it moved (over the status it was read with) and the events that announce it.
 #[derive(Debug)]
 pub struct ProgressWrite<'a> {
+    /// The person's external id, which keys the state in the person index.
+    pub external_id: Option<&'a str>,
     /// `state.revision` is the next revision; `expected` the one read (0: there was no state).
     pub state: &'a FlowState,
     pub expected: u64,
@@ -333,7 +346,16 @@ pub struct ProgressWrite<'a> {
 /// Frigade's flow states.
 #[async_trait]
 pub trait ProgressStore: Send + Sync {
+    /// A user's states (as they are now), memberships and assignments (through the user index).
     async fn user_progress(&self, org: OrgId, user: UserId) -> StoreResult<UserProgress>;
+    /// What [`Self::user_progress`] reads, found by the person's external id instead of their user id, so that it is
+    /// read beside the person rather than after (the person index; it may lag a write by a moment, and may hold
+    /// the items of a person who had the external id before: keep those of the person found). A conditional write
+    /// over what it read fails on anything it missed.
+    async fn person_progress(&self, org: OrgId, external_id: &str) -> StoreResult<UserProgress>;
+    /// Keys a person's existing states, memberships and assignments by the external id they were just given (set
+    /// once), so that [`Self::person_progress`] finds them. Repeating it changes nothing more.
+    async fn index_person(&self, person: &User) -> StoreResult<()>;
     /// Writes a state change; [`Conflict::Revision`] when the state or the assignment changed since they were read
     /// (read again and redo).
     async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()>;
@@ -348,7 +370,8 @@ pub trait ProgressStore: Send + Sync {
     async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>>;
     /// Copies a person's flow states and profile to another person, keeping what the other already has; for a
     /// person who takes the external id of one Frigade brought in. Repeating it changes nothing more.
-    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId) -> StoreResult<()>;
+    /// `external_id` (the one `to` takes) keys the copies in the person index.
+    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId, external_id: Option<&str>) -> StoreResult<()>;
     /// Forgets every flow state and the profile of a person (one who was absorbed by another).
     async fn forget_progress(&self, org: OrgId, user: UserId) -> StoreResult<()>;
 }

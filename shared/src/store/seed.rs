@@ -60,10 +60,27 @@ impl Seed {
         if let Some(user) = self.users.iter().find(|u| !self.organizations.iter().any(|o| o.id == u.org_id)) {
             return Err(format!("seed: user {} of unknown organization {}", user.id, user.org_id));
         }
+        // Keyed by their people's external ids, as the services key them.
+        let person = |org, id| self.users.iter().find(|u| u.org_id == org && u.id == id);
         for flow in &self.flows {
-            store.create_flow(flow, None).await.map_err(fail(format!("flow {}", flow.id)))?;
+            let mut creator = crate::model::Membership::of_creator(flow);
+            if let Some(p) = person(flow.org_id, flow.created_by) {
+                creator = creator.of(p);
+            }
+            store.create_flow(flow, &creator, None).await.map_err(fail(format!("flow {}", flow.id)))?;
         }
-        store.import_assignments(&self.assignments).await.map_err(fail("assignments".into()))?;
+        let assignments: Vec<_> = self
+            .assignments
+            .iter()
+            .map(|a| crate::model::Assignment {
+                user_external_id: a
+                    .user_external_id
+                    .clone()
+                    .or_else(|| person(a.org_id, a.user_id).and_then(|p| p.external_id.clone())),
+                ..a.clone()
+            })
+            .collect();
+        store.import_assignments(&assignments).await.map_err(fail("assignments".into()))?;
         for hook in &self.webhooks {
             store.create_webhook(hook, u32::MAX, None).await.map_err(fail(format!("webhook {}", hook.id)))?;
         }

@@ -18,7 +18,8 @@ use crate::store::{
 };
 
 /// An assignment's item, with its index keys: by user (GSI1), by flow (GSI2), in the due index (GSI3) while
-/// [`Assignment::due_at`] says it is due, and by organization (GSI4).
+/// [`Assignment::due_at`] says it is due, by organization (GSI4) and, once the person has an external id, in the
+/// person index (GSI5).
 pub(super) fn assignment_item(a: &Assignment) -> StoreResult<Item> {
     let pk = keys::org_pk(a.org_id);
     let listed = keys::assignment_index_sk(a.assigned_at, &a.id);
@@ -35,6 +36,15 @@ pub(super) fn assignment_item(a: &Assignment) -> StoreResult<Item> {
     );
     if let Some(due) = a.due_at() {
         item = with(item, &[("GSI3PK", keys::due_pk_of(&a.id)), ("GSI3SK", keys::due_sk(due, a.org_id, &a.id))]);
+    }
+    if let Some(external) = &a.user_external_id {
+        item = with(
+            item,
+            &[
+                ("GSI5PK", keys::person_index_pk(a.org_id, external)),
+                ("GSI5SK", keys::assignment_index_sk(a.assigned_at, &a.id)),
+            ],
+        );
     }
     Ok(item)
 }
@@ -55,6 +65,18 @@ fn outbox_item(event: &Event) -> StoreResult<Item> {
 }
 
 impl DynamoStore {
+    /// A write that keys a person's item without an external id holds only while the person has none: one set
+    /// meanwhile (its backfill reading the person's items before this write lands) fails the write, which is redone
+    /// with the person read again. Without it the item would be missing from the person index for good.
+    pub(super) fn check_no_external_id(&self, tx: &mut Tx<'_>, org: OrgId, user: UserId) -> StoreResult<()> {
+        tx.check(
+            Part::PersonWithoutExternalId,
+            key(keys::org_pk(org), &keys::user_sk(user)),
+            "attribute_not_exists(external_id)",
+        )?;
+        Ok(())
+    }
+
     /// A changed assignment, over the status it was read with; once it is closed, its open-assignment lock goes.
     pub(super) fn add_assignment_change(
         &self,
@@ -84,18 +106,22 @@ impl DynamoStore {
 
 #[async_trait]
 impl FlowStore for DynamoStore {
-    async fn create_flow(&self, flow: &Flow, done: Option<&Completion>) -> StoreResult<()> {
+    async fn create_flow(&self, flow: &Flow, creator: &Membership, done: Option<&Completion>) -> StoreResult<()> {
         let pk = keys::org_pk(flow.org_id);
         let slug = slug_item(flow);
-        let member = membership_item(&Membership::of_creator(flow))?;
         let mut tx = self.tx();
         tx.put(Part::Flow, to_item(flow, &pk, &keys::flow_sk(&flow.id))?, Cond::Absent)?;
         tx.put(Part::FlowSlug, slug, Cond::Absent)?;
-        tx.put(Part::FlowMember, member, Cond::None)?;
+        tx.put(Part::FlowMember, membership_item(creator)?, Cond::None)?;
+        if creator.external_id.is_none() {
+            self.check_no_external_id(&mut tx, creator.org_id, creator.user_id)?;
+        }
         add_completion(&mut tx, done)?;
-        tx.commit(self.client())
-            .await?
-            .or_fail(|part, _| (part == Part::FlowSlug).then_some(StoreError::Conflict(Conflict::FlowSlug)))
+        tx.commit(self.client()).await?.or_fail(|part, _| match part {
+            Part::FlowSlug => Some(StoreError::Conflict(Conflict::FlowSlug)),
+            Part::PersonWithoutExternalId => Some(StoreError::Conflict(Conflict::Revision)),
+            _ => None,
+        })
     }
 
     async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>> {
@@ -126,6 +152,9 @@ impl FlowStore for DynamoStore {
         )?;
         for m in memberships {
             tx.put(Part::FlowMember, membership_item(m)?, Cond::None)?;
+            if m.external_id.is_none() {
+                self.check_no_external_id(&mut tx, m.org_id, m.user_id)?;
+            }
         }
         if &flow.slug != old_slug {
             tx.put(Part::FlowSlug, slug_item(flow), Cond::Absent)?;
@@ -135,6 +164,7 @@ impl FlowStore for DynamoStore {
             Part::Flow if old.is_some() => Some(StoreError::Conflict(Conflict::Revision)),
             Part::Flow => Some(StoreError::Conflict(Conflict::Missing)),
             Part::FlowSlug => Some(StoreError::Conflict(Conflict::FlowSlug)),
+            Part::PersonWithoutExternalId => Some(StoreError::Conflict(Conflict::Revision)),
             _ => None,
         })
     }
@@ -188,13 +218,21 @@ fn slug_item(flow: &Flow) -> Item {
     slug
 }
 
-/// A membership's item: in the flow's partition, and in the user's (GSI1).
+/// A membership's item: in the flow's partition, in the user's (GSI1) and, once the member has an external id, in
+/// the person index (GSI5).
 fn membership_item(m: &Membership) -> StoreResult<Item> {
     let item = to_item(m, &keys::flow_members_pk(m.org_id, &m.flow_id), &keys::member_sk(m.user_id))?;
-    Ok(with(
+    let item = with(
         item,
         &[("GSI1PK", keys::user_index_pk(m.org_id, m.user_id)), ("GSI1SK", keys::member_index_sk(&m.flow_id))],
-    ))
+    );
+    Ok(match &m.external_id {
+        Some(external) => with(
+            item,
+            &[("GSI5PK", keys::person_index_pk(m.org_id, external)), ("GSI5SK", keys::member_index_sk(&m.flow_id))],
+        ),
+        None => item,
+    })
 }
 
 #[async_trait]
@@ -221,11 +259,17 @@ impl AssignmentStore for DynamoStore {
         let mut tx = self.tx();
         tx.put(Part::Assignment, assignment_item(a)?, Cond::Absent)?;
         tx.put(Part::OpenAssignment, open_lock(a), Cond::Absent)?;
+        if a.user_external_id.is_none() {
+            self.check_no_external_id(&mut tx, a.org_id, a.user_id)?;
+        }
         self.add_outbox(&mut tx, event)?;
         add_completion(&mut tx, done)?;
-        tx.commit(self.client()).await?.or_fail(|part, old| {
-            (part == Part::OpenAssignment)
-                .then(|| StoreError::Conflict(Conflict::OpenAssignment(old.as_ref().and_then(open_assignment_id))))
+        tx.commit(self.client()).await?.or_fail(|part, old| match part {
+            Part::OpenAssignment => {
+                Some(StoreError::Conflict(Conflict::OpenAssignment(old.as_ref().and_then(open_assignment_id))))
+            }
+            Part::PersonWithoutExternalId => Some(StoreError::Conflict(Conflict::Revision)),
+            _ => None,
         })
     }
 

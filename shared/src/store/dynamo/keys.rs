@@ -86,8 +86,19 @@ pub fn email_sk(email_key: &str) -> String {
 /// By the external id's SHA-256: an external id is the caller's text (up to 255 characters, up to 4 bytes each),
 /// and a sort key may hold 1,024 bytes.
 pub fn external_id_sk(external_id: &str) -> String {
+    format!("EXTID#{}", external_id_hash(external_id))
+}
+
+fn external_id_hash(external_id: &str) -> String {
     use sha2::{Digest, Sha256};
-    format!("EXTID#{}", hex::encode(Sha256::digest(external_id.as_bytes())))
+    hex::encode(Sha256::digest(external_id.as_bytes()))
+}
+
+/// GSI5's partition of everything Frigade reads about one person, by the organization and their external id (set
+/// once, never changed): their flow states (`STATE#<flow>`), memberships (`FLOW#<flow>`) and assignments
+/// (`ASGN#…`), so that a flow-state request reads them in the round trip that finds the person.
+pub fn person_index_pk(org: OrgId, external_id: &str) -> String {
+    format!("ORG#{org}#EXT#{}", external_id_hash(external_id))
 }
 
 // API keys.

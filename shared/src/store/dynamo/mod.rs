@@ -13,16 +13,16 @@
 //! | organization slug | `ORGSLUG#<slug>` | `META` | unique by condition |
 //! | user | `ORG#<org>` | `USER#<id, 20 digits>` | ordered by id for listing |
 //! | user by email | `ORG#<org>` | `EMAIL#<lower-cased email>` | a full copy of the user, written in the same transaction (assign reads it) |
-//! | user by external id | `ORG#<org>` | `EXTID#<externalId>` | a full copy of the user with `user_id`; unique by condition (Frigade's `userId` reads it) |
+//! | user by external id | `ORG#<org>` | `EXTID#<externalId>` | a full copy of the user with `user_id`; unique by condition (Frigade's `userId` reads it, beside GSI5) |
 //! | API key | `APIKEY#<sha256>` | `META` | authentication is this one GetItem (strongly consistent) |
 //! | API key, listed | `ORG#<org>` | `APIKEY#<id>` | same record, for listing and revoking |
 //! | flow | `ORG#<org>` | `FLOW#<id>` | |
 //! | flow slug | `ORG#<org>` | `FLOWSLUG#<slug>` | unique by condition |
-//! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>`: a flow's members (`flow_members`) and a user's flows (`member_flows`), no scan |
-//! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user, GSI2 by flow and GSI4 by organization (`ORG#<org>#ASGN`), each sorted `ASGN#<assignedAt>#<id>`: the assignment list (newest first, its cursor the last item's time and id), a flow's report (a date range on GSI2), a user's flow states; GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while due (the overdue run) |
+//! | flow member | `ORG#<org>#FLOW#<flow>` | `USER#<user>` | GSI1: `ORG#<org>#USER#<user>` / `FLOW#<flow>`: a flow's members (`flow_members`) and a user's flows (`member_flows`), no scan; GSI5 `ORG#<org>#EXT#<sha256 of the member's external id>` / `FLOW#<flow>` once the member has one |
+//! | assignment | `ORG#<org>` | `ASGN#<id>` | GSI1 by user, GSI2 by flow and GSI4 by organization (`ORG#<org>#ASGN`), each sorted `ASGN#<assignedAt>#<id>`: the assignment list (newest first, its cursor the last item's time and id), a flow's report (a date range on GSI2), a user's flow states; GSI3 (sparse, sharded) `DUE#<shard>` / `<dueAt>#<org>#<id>` while due (the overdue run); GSI5 `ORG#<org>#EXT#<sha256>` / `ASGN#<assignedAt>#<id>` once the person has an external id |
 //! | open assignment | `ORG#<org>` | `OPEN#<flow>#<email>` | one per (flow, person) while open; deleted when the assignment completes or is cancelled |
 //! | profile | `ORG#<org>#USER#<user>` | `PROFILE` | what Frigade's sessions told of the user: properties, groups, the newest events; `revision` |
-//! | flow state | `ORG#<org>#USER#<user>` | `STATE#<flow id>` | a user's progress in a flow with its newest flow responses; `revision` for optimistic locking; a user's states are one Query |
+//! | flow state | `ORG#<org>#USER#<user>` | `STATE#<flow id>` | a user's progress in a flow with its newest flow responses; `revision` for optimistic locking; a user's states are one Query; GSI5 `ORG#<org>#EXT#<sha256>` / `STATE#<flow id>` |
 //! | webhook endpoint | `ORG#<org>` | `WEBHOOK#<id>` | |
 //! | email flow | `ORG#<org>` | `EMAILFLOW#<id, 12 digits>` | SuperOffice's flow with its steps, triggers and goals as one JSON text attribute (bounded to fit); `revision` for optimistic locking; what is inside is found by its id, which names the flow; an organization's flows are one Query (the triggers an event fires) |
 //! | email flow participant | `ORG#<org>` | `WFP#<flow, 12 digits>#<person, 20 digits>` | one enrolment per flow and person; `revision` for optimistic locking, written with its `emailflow.step` outbox events; while active and due, in GSI3 under `WFDUE#<shard>` / `<dueAt>#<org>#<flow>#<person>` (partitions apart from the assignments' `DUE#`): the participants' run reads only what is due |
@@ -34,7 +34,13 @@
 //!
 //! Access patterns and their cost: authenticate = 1 GetItem, counting the rate window = 1 UpdateItem, both in
 //! parallel with the handler's reads; assign = 1 BatchGetItem (flow, user by email, open assignment), then 1
-//! TransactWriteItems (assignment, lock, outbox event, and the idempotency record when there is one).
+//! TransactWriteItems (assignment, lock, outbox event, and the idempotency record when there is one); a Frigade
+//! action = the person by external id (GetItem), the flows and the person index (GSI5: their states, memberships
+//! and assignments, three Queries) side by side, then 1 TransactWriteItems (state, assignment, outbox); a Frigade
+//! read = the first of those rounds alone. GSI5 is the *person index*: everything Frigade reads about a person,
+//! keyed by the organization and their external id (set once), so that it is read beside the person rather than
+//! after their user id is known. A write that keys an item without one checks, in its transaction, that the
+//! person still has none; the person's `person_indexed` says that what they had before was keyed.
 
 mod directory;
 mod email_flows;

@@ -15,6 +15,7 @@ pub const TABLE_GSIS: &[(&str, &str, &str)] = &[
     ("GSI2", "GSI2PK", "GSI2SK"),
     ("GSI3", "GSI3PK", "GSI3SK"),
     ("GSI4", "GSI4PK", "GSI4SK"),
+    ("GSI5", "GSI5PK", "GSI5SK"),
 ];
 
 /// The attribute DynamoDB's TTL reads (unix seconds). Readers check it themselves: TTL deletes days late.

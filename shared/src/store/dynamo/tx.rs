@@ -32,6 +32,9 @@ pub enum Part {
     OrganizationCounts,
     /// A person another one absorbs (their external id moves to the other).
     AbsorbedUser,
+    /// A person who still has no external id: what a write keyed without one checks (see
+    /// [`super::DynamoStore::check_no_external_id`]).
+    PersonWithoutExternalId,
     Flow,
     FlowSlug,
     /// The slug a flow leaves.
@@ -133,6 +136,18 @@ impl<'a> Tx<'a> {
             .build()
             .map_err(StoreError::backend)?;
         self.push(part, TransactWriteItem::builder().delete(delete).build());
+        Ok(self)
+    }
+
+    /// A condition on an item the transaction does not write.
+    pub fn check(&mut self, part: Part, key: Item, condition: &str) -> StoreResult<&mut Self> {
+        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(self.table)
+            .set_key(Some(key))
+            .condition_expression(condition)
+            .build()
+            .map_err(StoreError::backend)?;
+        self.push(part, TransactWriteItem::builder().condition_check(check).build());
         Ok(self)
     }
 
