@@ -74,14 +74,8 @@ impl ProgressStore for DynamoStore {
                     .expression_attribute_values(":external", s(external)),
                 None => update.update_expression("SET GSI5PK = :pk, GSI5SK = :sk"),
             };
-            async move {
-                match update.send().await {
-                    Ok(_) => Ok(()),
-                    // Gone meanwhile: nothing to key.
-                    Err(err) if super::errors::is_condition_failure(&err) => Ok(()),
-                    Err(err) => Err(sdk(err)),
-                }
-            }
+            // An item gone meanwhile has nothing to key.
+            unless_condition_failed(update)
         });
         futures_util::future::try_join_all(updates).await?;
         // Then the person says so, in each of their copies (the flag is not revised: it only ever turns true).
@@ -98,13 +92,7 @@ impl ProgressStore for DynamoStore {
                 .condition_expression("external_id = :external")
                 .expression_attribute_values(":yes", AttributeValue::Bool(true))
                 .expression_attribute_values(":external", s(external));
-            async move {
-                match update.send().await {
-                    Ok(_) => Ok(()),
-                    Err(err) if super::errors::is_condition_failure(&err) => Ok(()),
-                    Err(err) => Err(sdk(err)),
-                }
-            }
+            unless_condition_failed(update)
         });
         futures_util::future::try_join_all(marks).await?;
         Ok(())
@@ -246,5 +234,16 @@ impl ProgressStore for DynamoStore {
             .await
             .map_err(sdk)?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+}
+
+/// Sends an update whose failed condition means there is nothing to do.
+async fn unless_condition_failed(
+    update: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+) -> StoreResult<()> {
+    match update.send().await {
+        Ok(_) => Ok(()),
+        Err(err) if super::errors::is_condition_failure(&err) => Ok(()),
+        Err(err) => Err(sdk(err)),
     }
 }
