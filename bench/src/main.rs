@@ -3,10 +3,13 @@
 //! - cold start (exec to first response) of `flows-assign` against a hello-world `lambda_http` binary built in
 //!   the same run, as a ratio;
 //! - per-invoke latency p50/p99 over 5,000 assigns on the in-memory backend, against the hello-world binary;
-//! - peak RSS of every function after its sample event, and the size of every binary, plain and deflated;
+//! - the size of every function as deployed, plain and deflated, against the 3 MB budget, and its peak RSS after its
+//!   sample event on DynamoDB (moto);
 //! - DynamoDB round trips of one assign (moto on 127.0.0.1, counted with an SDK interceptor).
 //!
-//! Every request goes to 127.0.0.1 only. The binaries come from `target/release` (`make bench` builds them).
+//! Every request goes to 127.0.0.1 only. The binaries come from `target/release` (`make bench` builds them), as a
+//! deployment builds them; the in-memory runs use `target/release/memory/flows-assign`, the same function built with
+//! the in-memory store (the `memory` feature, which a deployment leaves out).
 
 mod coldstart;
 mod emulator;
@@ -173,6 +176,46 @@ fn deflated_size(bytes: &[u8]) -> usize {
     encoder.finish().expect("deflate").len()
 }
 
+/// Every function as deployed (the release profile, without the in-memory store): its size against the budget of
+/// [`DEPLOYED_LIMIT`] deflated, and, on moto, its peak RSS and status after its sample event (a fresh table each).
+async fn sizes(release: &Path) {
+    let moto = std::env::var(flows_testkit::DYNAMODB_ENV).ok();
+    println!(
+        "\nEvery function as deployed (release profile): size, and peak RSS after its sample event on DynamoDB (moto):"
+    );
+    println!("  {:<48} {:>10} {:>10} {:>10} {:>7}", "function", "binary", "deflated", "peak RSS", "status");
+    let mut largest = (0, String::new());
+    for function in functions() {
+        let binary = release.join(&function);
+        let bytes = std::fs::read(&binary).expect("binary");
+        let deflated = deflated_size(&bytes);
+        let (rss, status) = match &moto {
+            Some(moto) => {
+                let backend = coldstart::dynamodb_backend(moto, moto, &[]).await;
+                let mut emulator = Emulator::start().await;
+                emulator.push(sample_event(&function).to_string());
+                let mut child = spawn_with(&binary, &emulator, &backend.env);
+                let done = emulator.completion().await;
+                let rss = peak_rss_kib(&child);
+                let _ = child.kill().await;
+                (format!("{rss} KiB"), status_of(&done.body).to_string())
+            }
+            None => ("-".to_owned(), "-".to_owned()),
+        };
+        println!("  {function:<48} {:>10} {deflated:>10} {rss:>10} {status:>7}", bytes.len());
+        largest = largest.max((deflated, function));
+    }
+    println!(
+        "  largest: {} at {} bytes deflated (target < {DEPLOYED_LIMIT}: {})",
+        largest.1,
+        largest.0,
+        if largest.0 < DEPLOYED_LIMIT { "ok" } else { "MISSED" }
+    );
+}
+
+/// What every function may weigh zipped, as Lambda loads it.
+const DEPLOYED_LIMIT: usize = 3_000_000;
+
 /// Cold start of `assignments-get` on DynamoDB and SQS through moto, over plain HTTP and over TLS.
 async fn cold_start_on_dynamodb(release: &Path, dir: &Path) {
     let Ok(moto) = std::env::var(flows_testkit::DYNAMODB_ENV) else {
@@ -300,7 +343,7 @@ async fn main() {
     }
     let release = release_dir();
     let hello = release.join("hello");
-    let assign = release.join("flows-assign");
+    let assign = release.join("memory").join("flows-assign");
     let dir = std::env::temp_dir().join(format!("flows-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     // Cold starts read a small seed (what a store of a few records costs); the warm runs need a user per assign.
@@ -350,25 +393,7 @@ async fn main() {
         );
     }
     if wanted("sizes") {
-        println!("\nEvery function: size (host release build, same profile as the Lambda build), peak RSS after its sample event:");
-        println!("  {:<28} {:>12} {:>12} {:>10} {:>7}", "function", "binary", "deflated", "peak RSS", "status");
-        for function in functions() {
-            let binary = release.join(&function);
-            let bytes = std::fs::read(&binary).expect("binary");
-            let mut emulator = Emulator::start().await;
-            emulator.push(sample_event(&function).to_string());
-            let mut child = spawn(&binary, &emulator, &small_seed);
-            let done = emulator.completion().await;
-            let rss = peak_rss_kib(&child);
-            let _ = child.kill().await;
-            println!(
-                "  {function:<28} {:>12} {:>12} {:>7} KiB {:>7}",
-                bytes.len(),
-                deflated_size(&bytes),
-                rss,
-                status_of(&done.body)
-            );
-        }
+        sizes(&release).await;
     }
     if wanted("roundtrips") {
         dynamodb_round_trips().await;

@@ -1,6 +1,7 @@
 //! Webhook pipeline figures: deliveries per second from assign to verified receipt (in memory, a receiver on
 //! 127.0.0.1), and what an overdue run reads with 20 due among many open assignments.
 
+use flows_shared::store::ports::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -9,12 +9,12 @@ use crate::aws::AwsSettings;
 use crate::config::{Backend, Config};
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::{SqsQueue, MAX_RECEIVE_COUNT};
-use crate::queue::Queue;
+use crate::queue::AnyQueue;
 use crate::state::AppState;
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
 use crate::store::seed::Seed;
-use crate::store::Store;
+use crate::store::AnyStore;
 use crate::webhooks::deliver::Deliverer;
 use crate::webhooks::ssrf::{Resolver, SystemResolver};
 
@@ -24,12 +24,12 @@ const MEMORY_VISIBILITY: Duration = Duration::from_secs(360);
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// An in-memory queue with the SQS queue's visibility timeout and receive limit.
-pub fn memory_queue() -> Arc<dyn Queue> {
-    Arc::new(MemoryQueue::new(MEMORY_VISIBILITY, MAX_RECEIVE_COUNT))
+pub fn memory_queue() -> AnyQueue {
+    Arc::new(MemoryQueue::new(MEMORY_VISIBILITY, MAX_RECEIVE_COUNT)).into()
 }
 
 /// A state on `store`, with an in-memory queue and the system's resolver.
-pub fn with_store(config: Config, store: Arc<dyn Store>) -> Arc<AppState> {
+pub fn with_store(config: Config, store: impl Into<AnyStore>) -> Arc<AppState> {
     AppState::new(config, store, memory_queue(), Arc::new(SystemResolver))
 }
 
@@ -47,22 +47,43 @@ pub async fn build(config: Config) -> Result<Arc<AppState>, BoxError> {
 
 pub async fn build_with_resolver(config: Config, resolver: Arc<dyn Resolver>) -> Result<Arc<AppState>, BoxError> {
     match config.backend {
-        Backend::Memory => {
-            let store = Arc::new(MemoryStore::new());
-            if let Some(path) = &config.seed_file {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-                Seed::from_json(&text)?.load(store.as_ref()).await?;
-            }
-            Ok(AppState::new(config, store, memory_queue(), resolver))
-        }
-        Backend::Dynamodb => {
-            let aws = AwsSettings::from_env()?;
-            // Clients built on first use: a function's start makes no client and does no TLS set-up.
-            let store = DynamoStore::lazy(aws.lazy_dynamodb(), config.table_name.clone());
-            let queue = SqsQueue::connect(aws.lazy_sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
-            Ok(AppState::new(config, Arc::new(store), Arc::new(queue), resolver))
-        }
+        Backend::Memory => in_memory_seeded(config, resolver).await,
+        Backend::Dynamodb => on_aws(config, resolver).await,
     }
+}
+
+/// What a Lambda function runs on: DynamoDB and SQS. Built with the `lambda-memory` feature (the bench builds its
+/// functions so), it runs on the in-memory store too when `FLOWS_BACKEND=memory`; a deployment's build leaves the
+/// in-memory store and the seed loader out of every function.
+pub async fn build_for_lambda(config: Config) -> Result<Arc<AppState>, BoxError> {
+    #[cfg(feature = "lambda-memory")]
+    return build(config).await;
+    #[cfg(not(feature = "lambda-memory"))]
+    match config.backend {
+        Backend::Dynamodb => on_aws(config, Arc::new(SystemResolver)).await,
+        Backend::Memory => Err("FLOWS_BACKEND is memory, but this function was built for DynamoDB only: run the \
+                                in-memory store with `make run`, or build the functions with `--features memory`"
+            .into()),
+    }
+}
+
+/// The in-memory store and queue, the store seeded from `FLOWS_SEED_FILE` when set.
+async fn in_memory_seeded(config: Config, resolver: Arc<dyn Resolver>) -> Result<Arc<AppState>, BoxError> {
+    let store = Arc::new(MemoryStore::new());
+    if let Some(path) = &config.seed_file {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        Seed::from_json(&text)?.load(store.as_ref()).await?;
+    }
+    Ok(AppState::new(config, store, memory_queue(), resolver))
+}
+
+/// DynamoDB and SQS, with clients built from the standard AWS variables on first use: a function's start makes no
+/// client and does no TLS set-up.
+async fn on_aws(config: Config, resolver: Arc<dyn Resolver>) -> Result<Arc<AppState>, BoxError> {
+    let aws = AwsSettings::from_env()?;
+    let store = DynamoStore::lazy(aws.lazy_dynamodb(), config.table_name.clone());
+    let queue = SqsQueue::connect(aws.lazy_sqs(), &config.queue, Some(&config.dead_letter_queue)).await?;
+    Ok(AppState::new(config, Arc::new(store), Arc::new(queue), resolver))
 }
 
 /// The webhook deliverer the state's configuration describes.
@@ -83,20 +104,12 @@ pub async fn scheduled_run_within(
 ) -> Result<crate::services::overdue::RunReport, crate::store::StoreError> {
     let deadline = std::time::Instant::now() + budget;
     let publisher = state.publisher();
-    let mut report = crate::services::overdue::run_once(
-        state.store.as_ref(),
-        &publisher,
-        state.config.outbox_sweep_after,
-        now,
-        deadline,
-    )
-    .await?;
+    let mut report =
+        crate::services::overdue::run_once(&state.store, &publisher, state.config.outbox_sweep_after, now, deadline)
+            .await?;
     // Then the email flows' participants due now, in what time is left.
-    let ports = crate::services::email_participants::Ports {
-        directory: state.store.as_ref(),
-        flows: state.store.as_ref(),
-        events: &publisher,
-    };
+    let ports =
+        crate::services::email_participants::Ports { directory: &state.store, flows: &state.store, events: &publisher };
     match crate::services::email_participants::run_due(ports, now, deadline, None).await {
         Ok(run) => {
             if run.moved > 0 || run.failed > 0 {
@@ -139,4 +152,28 @@ pub async fn run_schedule(state: Arc<AppState>) {
 /// The local server's delivery consumer on `state`'s store and queue.
 pub async fn run_consumer(state: Arc<AppState>, deliverer: Arc<Deliverer>, workers: usize) {
     crate::webhooks::consumer::run_local(state.store.clone(), state.queue.clone(), deliverer, workers).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deployed function carries no in-memory store: asked for one, it stops at start, saying why.
+    #[cfg(not(feature = "lambda-memory"))]
+    #[tokio::test]
+    async fn a_function_built_for_deployment_refuses_the_memory_backend() {
+        let mut config = Config::for_tests();
+        config.backend = Backend::Memory;
+        let err = build_for_lambda(config).await.err().expect("refused");
+        assert!(err.to_string().contains("built for DynamoDB only"), "{err}");
+    }
+
+    /// Built for the bench, the same function runs in memory.
+    #[cfg(feature = "lambda-memory")]
+    #[tokio::test]
+    async fn a_function_built_with_the_memory_feature_runs_in_memory() {
+        let mut config = Config::for_tests();
+        config.backend = Backend::Memory;
+        assert!(build_for_lambda(config).await.is_ok());
+    }
 }

@@ -37,14 +37,20 @@ fn tls_context(pem: &[u8]) -> Result<TlsContext, ConfigError> {
         .map_err(|e| ConfigError { name: "AWS_CA_BUNDLE", problem: format!("is not a usable PEM bundle: {e}") })
 }
 
-/// The HTTPS client both SDK clients share: rustls on aws-lc (the SDK's own choice).
+/// The HTTPS client both SDK clients share: rustls on ring (see [`crate::tls`]).
 fn http_client(context: TlsContext) -> SharedHttpClient {
     SharedHttpClient::new(OneConnector(
         aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
             .tls_context(context)
             .build_https(),
     ))
+}
+
+/// The HTTPS client the functions use, trusting the AWS roots: for SDK clients built outside [`AwsSettings`] (the
+/// tests'), which the SDK gives no client of its own (its `default-https-client`, on aws-lc, is left out).
+pub fn https_client() -> SharedHttpClient {
+    http_client(tls_context(AWS_ROOTS_PEM).expect("the compiled-in roots are usable"))
 }
 
 /// The SDK's HTTPS client, minus its check at client construction, which builds a connector (TLS configuration

@@ -15,7 +15,9 @@
 //! so reads made for a revoked key, or beyond the rate limit, are thrown away unseen.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+
+use crate::store::{Directory as _, IdempotencyStore as _, KeyStore as _, RateLimitStore as _};
 
 use tokio::sync::OnceCell;
 
@@ -151,7 +153,7 @@ impl Passed {
 pub struct Caller {
     route: &'static Route,
     credential: Credential,
-    store: Arc<dyn crate::store::Store>,
+    store: crate::store::AnyStore,
     limits: Limits,
     now: Timestamp,
     end_user: Option<String>,
@@ -168,7 +170,7 @@ impl Caller {
     pub fn new(
         route: &'static Route,
         credential: Credential,
-        store: Arc<dyn crate::store::Store>,
+        store: crate::store::AnyStore,
         limits: Limits,
         now: Timestamp,
         end_user: Option<String>,
@@ -189,7 +191,7 @@ impl Caller {
     }
 
     /// The system itself, acting outside any request (the demo data).
-    pub fn system(store: Arc<dyn crate::store::Store>, limits: Limits, now: Timestamp) -> Self {
+    pub fn system(store: crate::store::AnyStore, limits: Limits, now: Timestamp) -> Self {
         Self::new(&crate::routes::FALLBACK, Credential::System, store, limits, now, None, None)
     }
 

@@ -143,7 +143,7 @@ async fn run(
     let store = state.store.clone();
     let cors_decision = async {
         match &origin {
-            Some(origin) => Some(cors::for_request(&caller, store.as_ref(), origin).await),
+            Some(origin) => Some(cors::for_request(&caller, &store, origin).await),
             None => None,
         }
     };

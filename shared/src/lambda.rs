@@ -19,7 +19,7 @@ use crate::webhooks::deliver::Deliverer;
 /// Runs `endpoint` as a Lambda function until the runtime stops it.
 pub async fn run(endpoint: &'static Endpoint) -> Result<(), lambda_http::Error> {
     crate::telemetry::init();
-    let state = app::build(Config::from_env()?).await?;
+    let state = app::build_for_lambda(Config::from_env()?).await?;
     serve(state, endpoint).await
 }
 
@@ -36,7 +36,7 @@ pub async fn serve(state: Arc<AppState>, endpoint: &'static Endpoint) -> Result<
 /// visibility already moved to the schedule's delay) are reported as batch item failures, so SQS keeps them.
 pub async fn run_consumer() -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init();
-    let state = app::build(Config::from_env()?).await?;
+    let state = app::build_for_lambda(Config::from_env()?).await?;
     let deliverer = Arc::new(app::deliverer(&state)?);
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<SqsEvent>| {
         let (state, deliverer) = (state.clone(), deliverer.clone());
@@ -52,14 +52,9 @@ pub async fn handle_sqs_batch(state: Arc<AppState>, deliverer: Arc<Deliverer>, b
         let Some(message) = received(record) else { continue };
         let (state, deliverer) = (state.clone(), deliverer.clone());
         attempts.spawn(async move {
-            let done = crate::webhooks::consumer::process(
-                state.store.as_ref(),
-                state.store.as_ref(),
-                state.queue.as_ref(),
-                &deliverer,
-                &message,
-            )
-            .await;
+            let done =
+                crate::webhooks::consumer::process(&state.store, &state.store, &state.queue, &deliverer, &message)
+                    .await;
             (done, message.message_id)
         });
     }
@@ -91,7 +86,7 @@ fn received(record: SqsMessage) -> Option<ReceivedMessage> {
 /// The overdue checker and outbox sweep, run by the EventBridge schedule.
 pub async fn run_scheduler() -> Result<(), lambda_runtime::Error> {
     crate::telemetry::init();
-    let state = app::build(Config::from_env()?).await?;
+    let state = app::build_for_lambda(Config::from_env()?).await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
         let state = state.clone();
         async move {

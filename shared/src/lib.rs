@@ -55,6 +55,7 @@ pub mod services;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod webhooks;
 
 /// The layers of the modules above, bottom first: a module path belongs to the entry that is its longest prefix.

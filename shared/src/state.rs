@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use crate::auth::KeySigner;
 use crate::config::Config;
-use crate::queue::Queue;
-use crate::store::Store;
+use crate::queue::AnyQueue;
+use crate::store::AnyStore;
 use crate::webhooks::ssrf::Resolver;
 
 pub struct AppState {
     pub config: Config,
-    pub store: Arc<dyn Store>,
-    pub queue: Arc<dyn Queue>,
+    pub store: AnyStore,
+    pub queue: AnyQueue,
     /// Resolves webhook hosts for the SSRF guard; injectable because tests here have no DNS.
     pub resolver: Arc<dyn Resolver>,
     /// Signs new API keys and checks presented ones, with the deployment's key secret.
@@ -21,17 +21,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>, resolver: Arc<dyn Resolver>) -> Arc<Self> {
+    pub fn new(
+        config: Config,
+        store: impl Into<AnyStore>,
+        queue: impl Into<AnyQueue>,
+        resolver: Arc<dyn Resolver>,
+    ) -> Arc<Self> {
+        let (store, queue) = (store.into(), queue.into());
         let signer = KeySigner::with_secrets(config.key_secrets().map(|s| s.as_bytes().to_vec()));
         Arc::new(Self { config, store, queue, resolver, signer })
     }
 
     /// The publisher of events, on this state's ports.
     pub fn publisher(&self) -> crate::webhooks::publish::Publisher<'_> {
-        crate::webhooks::publish::Publisher {
-            hooks: self.store.as_ref(),
-            outbox: self.store.as_ref(),
-            queue: self.queue.as_ref(),
-        }
+        crate::webhooks::publish::Publisher { hooks: &self.store, outbox: &self.store, queue: &self.queue }
     }
 }

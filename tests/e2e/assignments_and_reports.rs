@@ -4,6 +4,7 @@
 use flows_shared::model::{
     Assignment, AssignmentId, AssignmentStatus, Email, FlowId, FlowState, OrgId, StepProgress, Timestamp, UserId,
 };
+use flows_shared::store::ports::*;
 use flows_shared::store::ProgressWrite;
 use flows_testkit::{Backend, Org, TestServer};
 use serde_json::{json, Value};

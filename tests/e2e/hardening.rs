@@ -154,7 +154,7 @@ async fn the_same_body_with_other_spacing_and_key_order_is_replayed(backend: Bac
     let send = |body: String| {
         let (server, secret) = (&server, org.secret.clone());
         async move {
-            let request = reqwest::Client::new()
+            let request = flows_testkit::http_client()
                 .post(format!("{}/v1/flows/assign", server.base))
                 .bearer_auth(secret)
                 .header("content-type", "application/json")
@@ -201,8 +201,12 @@ async fn head_on_a_get_route_is_the_get_without_its_body(backend: Backend) {
     let org = server.organization("Acme", "standard").await;
 
     // WHEN a GET route is asked with HEAD
-    let head =
-        reqwest::Client::new().head(format!("{}/v1/users", server.base)).bearer_auth(&org.secret).send().await.unwrap();
+    let head = flows_testkit::http_client()
+        .head(format!("{}/v1/users", server.base))
+        .bearer_auth(&org.secret)
+        .send()
+        .await
+        .unwrap();
 
     // THEN it answers as the GET would, without a body (it used to be a 405)
     assert_eq!(head.status(), 200);

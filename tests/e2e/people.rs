@@ -1,6 +1,7 @@
 //! People, managed: read one, page through them, change their role, deactivate and bring them back, link the
 //! person from the HR system to the one Frigade brought in; keys with names and their last four characters.
 
+use flows_shared::store::ports::*;
 use flows_testkit::{Backend, Org, TestServer};
 use serde_json::{json, Value};
 

@@ -2,6 +2,7 @@
 //! for the next run, an index entry nobody can read is set aside (one organization's bad record never stops
 //! another's schedule), and a run goes on, past one batch and through the outbox's backlog, while it has time.
 
+use flows_shared::store::ports::*;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use flows_shared::model::{
     Assignment, AssignmentId, AssignmentStatus, Email, Event, EventType, FlowId, OrgId, Timestamp, UserId,
 };
 use flows_shared::queue::memory::MemoryQueue;
-use flows_shared::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
+use flows_shared::queue::{OutgoingMessage, Queue, QueueError, QueueSender};
 use flows_shared::services::overdue::{run_once, BATCH};
 use flows_shared::store::memory::MemoryStore;
 use flows_shared::store::{
@@ -71,7 +72,7 @@ async fn overlapping_overdue_runs_mark_each_assignment_once(backend: Backend) {
     // make concurrent conditional writes atomic)
     let server = Arc::new(TestServer::start(backend).await);
     let ids = seed_assignments(&server, 30, -3600).await;
-    let store = server.state.store.as_ref();
+    let store = &server.state.store;
     let now = Timestamp::now();
     let mut runs = Vec::new();
     for _ in 0..4 {
@@ -217,7 +218,8 @@ async fn one_assignment_that_cannot_move_is_left_for_the_next_run(backend: Backe
     // GIVEN 30 due assignments, one of which cannot be moved this time
     let server = TestServer::start(backend).await;
     let ids = seed_assignments(&server, 30, -3600).await;
-    let refusing = Refusing { inner: server.state.store.clone(), refused: Some(ids[7].clone()), slow: Duration::ZERO };
+    let refusing =
+        Refusing { inner: Arc::new(server.state.store.clone()), refused: Some(ids[7].clone()), slow: Duration::ZERO };
     let sweep_after = server.state.config.outbox_sweep_after;
 
     // WHEN the schedule runs
@@ -226,7 +228,7 @@ async fn one_assignment_that_cannot_move_is_left_for_the_next_run(backend: Backe
     // THEN the other 29 moved, and the one that failed is counted, not fatal
     let report = report.expect("one failure does not stop the run");
     assert_eq!((report.overdue, report.failed), (29, 1), "{report:?}");
-    let store = server.state.store.as_ref();
+    let store = &server.state.store;
     assert_eq!(store.get_assignment(OrgId(1), &ids[7]).await.unwrap().unwrap().status, AssignmentStatus::Assigned);
 
     // AND the next run moves it
@@ -278,7 +280,7 @@ async fn an_unreadable_index_entry_is_set_aside_and_other_organizations_go_on(ba
     // THEN organization 1's assignment is overdue, and the entry was set aside
     let report = report.expect("an unreadable entry does not stop the run");
     assert_eq!((report.overdue, report.set_aside), (1, 1), "{report:?}");
-    let store = server.state.store.as_ref();
+    let store = &server.state.store;
     assert_eq!(store.get_assignment(OrgId(1), &ids[0]).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
 
     // AND the next run reads neither again
@@ -302,7 +304,7 @@ async fn a_whole_batch_of_unreadable_entries_does_not_end_the_run() {
 
     // THEN setting the first batch aside counts as progress: the run reads on and reaches the assignment
     assert_eq!((report.set_aside, report.overdue), (BATCH + 10, 1), "{report:?}");
-    let store = server.state.store.as_ref();
+    let store = &server.state.store;
     assert_eq!(store.get_assignment(OrgId(1), &ids[0]).await.unwrap().unwrap().status, AssignmentStatus::Overdue);
 }
 
@@ -311,7 +313,7 @@ async fn a_run_whose_time_is_up_starts_no_more_moves_and_leaves_them_for_the_nex
     // GIVEN 100 due assignments, each move taking 20 ms, and a run with 50 ms to work
     let server = TestServer::start(Backend::Memory).await;
     seed_assignments(&server, 100, -3600).await;
-    let slow = Refusing { inner: server.state.store.clone(), refused: None, slow: Duration::from_millis(20) };
+    let slow = Refusing { inner: Arc::new(server.state.store.clone()), refused: None, slow: Duration::from_millis(20) };
     let sweep_after = server.state.config.outbox_sweep_after;
     let deadline = Instant::now() + Duration::from_millis(50);
 
@@ -332,25 +334,9 @@ async fn a_run_whose_time_is_up_starts_no_more_moves_and_leaves_them_for_the_nex
 struct DownQueue;
 
 #[flows_shared::async_trait]
-impl Queue for DownQueue {
+impl QueueSender for DownQueue {
     async fn send_batch(&self, _: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
         Err(QueueError::backend("the queue is down"))
-    }
-
-    async fn receive(&self, _: usize, _: Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
-        Ok(Vec::new())
-    }
-
-    async fn delete(&self, _: &str) -> Result<(), QueueError> {
-        Ok(())
-    }
-
-    async fn change_visibility(&self, _: &str, _: Duration) -> Result<(), QueueError> {
-        Ok(())
-    }
-
-    async fn dead_letter(&self, _: &str) -> Result<(), QueueError> {
-        Ok(())
     }
 }
 
@@ -363,7 +349,7 @@ async fn a_backlog_in_the_outbox_drains_in_one_run(backend: Backend) {
     let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
     assert_eq!(hook.status, 201, "{:?}", hook.body);
     seed_for(&server, org_id, 250, -3600).await;
-    let store = server.state.store.as_ref();
+    let store = &server.state.store;
     let down = Publisher { hooks: store, outbox: store, queue: &DownQueue };
     let outage = run_once(store, &down, Duration::ZERO, Timestamp::now(), a_minute()).await.unwrap();
     assert_eq!((outage.overdue, outage.resent), (250, 0), "{outage:?}");
@@ -398,7 +384,7 @@ async fn a_run_out_of_time_still_sends_a_page_of_the_outbox() {
     let hook = server.post("/v1/webhooks", &org.secret, json!({"url": "http://127.0.0.1:9/hooks"})).await;
     assert_eq!(hook.status, 201, "{:?}", hook.body);
     seed_for(&server, org_id, 3, -3600).await;
-    let store = server.state.store.as_ref();
+    let store = &server.state.store;
     let down = Publisher { hooks: store, outbox: store, queue: &DownQueue };
     run_once(store, &down, Duration::ZERO, Timestamp::now(), a_minute()).await.unwrap();
 

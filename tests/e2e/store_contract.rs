@@ -2,6 +2,7 @@
 //! (moto). The last test reads the traits' source and fails when a method is named nowhere here: a new store
 //! method comes with its contract test.
 
+use flows_shared::store::ports::*;
 use std::collections::HashSet;
 
 use flows_shared::model::{
@@ -195,7 +196,7 @@ fn completion(key: &str, fingerprint: &str, now: i64) -> Completion {
 }
 
 /// A store holding organization 1 (`acme`) with its owner, user 1.
-async fn with_org(backend: Backend) -> std::sync::Arc<dyn Store> {
+async fn with_org(backend: Backend) -> flows_shared::store::AnyStore {
     let store = store(backend).await;
     store
         .create_organization(&organization(1, "acme"), &user(1, ORG, "owner@acme.example.com"), &[], None)
@@ -1088,7 +1089,7 @@ async fn five_assignments(store: &dyn Store) -> (FlowId, FlowId, Vec<Assignment>
 async fn assignments_are_listed_newest_first_in_pages_by_flow_person_or_organization(backend: Backend) {
     // GIVEN five assignments, and one of another organization
     let store = with_org(backend).await;
-    let (f, _, made) = five_assignments(store.as_ref()).await;
+    let (f, _, made) = five_assignments(&store).await;
     let elsewhere = Assignment { org_id: OrgId(2), ..assignment(&f, "x@example.com", None) };
     store.create_assignment(&elsewhere, &assigned(&elsewhere), None).await.unwrap();
     let ids = |page: &flows_shared::store::AssignmentPage| page.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
@@ -1128,7 +1129,7 @@ async fn assignments_are_listed_newest_first_in_pages_by_flow_person_or_organiza
 async fn a_flows_assignments_are_read_within_their_dates(backend: Backend) {
     // GIVEN five assignments a second apart
     let store = with_org(backend).await;
-    let (f, _, made) = five_assignments(store.as_ref()).await;
+    let (f, _, made) = five_assignments(&store).await;
 
     // WHEN the flow's are read whole, from the third's time, and up to the third's time
     let all = store.flow_assignments(ORG, &f, None, None).await.unwrap();
@@ -1275,7 +1276,7 @@ fn admin(id: u64, org: OrgId, email: &str) -> User {
 }
 
 /// An organization whose owner (user 1) is its one admin.
-async fn with_admin_owner(backend: Backend) -> std::sync::Arc<dyn Store> {
+async fn with_admin_owner(backend: Backend) -> flows_shared::store::AnyStore {
     let store = serial_store(backend).await;
     let owner = admin(1, ORG, "owner@acme.example.com");
     store.create_organization(&organization(1, "acme"), &owner, &[], None).await.unwrap();
@@ -1550,6 +1551,8 @@ fn every_store_method_has_a_contract_test() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("async fn "))
         .filter_map(|rest| rest.split('(').next())
+        // The `port!` macro's own pattern, not a method.
+        .filter(|m| !m.starts_with('$'))
         .collect();
     assert!(methods.len() > 25, "{methods:?}");
     let untested: Vec<&&str> = methods.iter().filter(|m| !here.contains(&format!(".{m}("))).collect();

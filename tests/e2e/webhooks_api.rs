@@ -1,6 +1,7 @@
 //! Webhook endpoints: management, secrets shown once, rotation, bad input, the SSRF guard and isolation between
 //! organizations.
 
+use flows_shared::store::ports::*;
 use std::sync::Arc;
 
 use flows_shared::model::{OrgId, Timestamp, WebhookId};

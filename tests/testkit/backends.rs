@@ -10,7 +10,7 @@ use flows_shared::queue::sqs::SqsQueue;
 use flows_shared::queue::Queue;
 use flows_shared::store::dynamo::DynamoStore;
 use flows_shared::store::memory::MemoryStore;
-use flows_shared::store::Store;
+use flows_shared::store::{AnyStore, Store};
 
 /// The variable `make test` sets to moto's address.
 pub const DYNAMODB_ENV: &str = "FLOWS_TEST_DYNAMODB";
@@ -37,6 +37,7 @@ pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10))
+        .http_client(flows_shared::aws::https_client())
         .endpoint_url(moto_endpoint())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "flows-tests"))
@@ -55,10 +56,10 @@ pub fn serial_dynamodb_client() -> aws_sdk_dynamodb::Client {
 }
 
 /// A store for concurrent requests: in memory, or DynamoDB on the moto that answers one request at a time.
-pub async fn serial_store(backend: Backend) -> Arc<dyn Store> {
+pub async fn serial_store(backend: Backend) -> AnyStore {
     match backend {
-        Backend::Memory => Arc::new(MemoryStore::new()),
-        Backend::Dynamodb => Arc::new(dynamo_store(serial_dynamodb_client()).await),
+        Backend::Memory => Arc::new(MemoryStore::new()).into(),
+        Backend::Dynamodb => AnyStore::Dynamo(Arc::new(dynamo_store(serial_dynamodb_client()).await)),
     }
 }
 
@@ -66,6 +67,7 @@ pub async fn serial_store(backend: Backend) -> Arc<dyn Store> {
 pub fn sqs_client() -> aws_sdk_sqs::Client {
     let config = aws_sdk_sqs::Config::builder()
         .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .http_client(flows_shared::aws::https_client())
         .endpoint_url(moto_endpoint())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "flows-tests"))
@@ -79,10 +81,10 @@ pub fn fresh_name() -> String {
 }
 
 /// A store on `backend`; on DynamoDB, a fresh table of its own.
-pub async fn store(backend: Backend) -> Arc<dyn Store> {
+pub async fn store(backend: Backend) -> AnyStore {
     match backend {
-        Backend::Memory => Arc::new(MemoryStore::new()),
-        Backend::Dynamodb => Arc::new(dynamo_store(dynamodb_client()).await),
+        Backend::Memory => Arc::new(MemoryStore::new()).into(),
+        Backend::Dynamodb => AnyStore::Dynamo(Arc::new(dynamo_store(dynamodb_client()).await)),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use flows_shared::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
+use flows_shared::queue::{OutgoingMessage, Queue, QueueError, QueueSender, ReceivedMessage};
 
 /// A queue whose every third send fails.
 pub struct FlakyQueue {
@@ -18,14 +18,17 @@ impl FlakyQueue {
 }
 
 #[flows_shared::async_trait]
-impl Queue for FlakyQueue {
+impl QueueSender for FlakyQueue {
     async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
         if self.sends.fetch_add(1, Ordering::SeqCst) % 3 == 2 {
             return Err(QueueError::backend("injected send failure"));
         }
         self.inner.send_batch(messages).await
     }
+}
 
+#[flows_shared::async_trait]
+impl Queue for FlakyQueue {
     async fn receive(&self, max: usize, wait: std::time::Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
         self.inner.receive(max, wait).await
     }

@@ -7,6 +7,7 @@ use flows_shared::model::{
     EventType, Flow, FlowId, KeyId, KeyKind, Membership, OrgId, Organization, Priority, Slug, Step, Tier, Timestamp,
     User, UserId, Webhook, WebhookId,
 };
+use flows_shared::store::ports::*;
 use flows_shared::store::seed::Seed;
 use http::StatusCode;
 use serde_json::json;
@@ -19,7 +20,7 @@ impl TestServer {
     /// `n` users `person{i}@company.com` of `org`, written straight through the store: no request, so no rate
     /// window counts them.
     pub async fn add_people(&self, org: OrgId, n: usize) -> Vec<String> {
-        let store = self.state.store.as_ref();
+        let store = &self.state.store;
         let mut emails = Vec::with_capacity(n);
         for i in 0..n {
             let id = UserId(store.next_id(flows_shared::store::Counter::User).await.expect("an id"));

@@ -21,7 +21,7 @@ pub use backends::{store, Backend, DYNAMODB_ENV};
 pub use fixtures::{
     avoid_minute_boundary, bench_user, event_seed, start_of_a_window, Org, EVENT_ADMIN_TOKEN, EVENT_FLOW, EVENT_KEY,
 };
-pub use server::{test_config, Reply, StaticResolver, TestServer, ADMIN_TOKEN};
+pub use server::{http_client, test_config, Reply, StaticResolver, TestServer, ADMIN_TOKEN};
 
 /// Whether `status` is what `route` answers a caller it serves: a success, except for the workflow agent's methods
 /// this system does not offer, whose answer is a 501.

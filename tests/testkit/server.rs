@@ -7,7 +7,7 @@ use flows_shared::model::RetrySchedule;
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::Queue;
 use flows_shared::state::AppState;
-use flows_shared::store::Store;
+use flows_shared::store::AnyStore;
 use flows_shared::webhooks::ssrf::Resolver;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
@@ -86,7 +86,9 @@ async fn listener() -> (tokio::net::TcpListener, String) {
     (listener, base)
 }
 
-fn client() -> reqwest::Client {
+/// A plain HTTP client for the test servers (reqwest finds the process's TLS provider installed).
+pub fn http_client() -> reqwest::Client {
+    flows_shared::tls::install_provider();
     reqwest::Client::builder().no_proxy().build().expect("client")
 }
 
@@ -100,13 +102,13 @@ impl TestServer {
     }
 
     /// The server on a store of the caller's making.
-    pub async fn start_on(store: Arc<dyn Store>) -> Self {
+    pub async fn start_on(store: impl Into<AnyStore>) -> Self {
         Self::start_custom(store, |_| {}, Arc::new(StaticResolver::default())).await
     }
 
     /// The server on `store`, with `tweak` applied to the test configuration and `resolver` for webhook hosts.
     pub async fn start_custom(
-        store: Arc<dyn Store>,
+        store: impl Into<AnyStore>,
         tweak: impl FnOnce(&mut Config),
         resolver: Arc<dyn Resolver>,
     ) -> Self {
@@ -118,7 +120,7 @@ impl TestServer {
         let queue: Arc<dyn Queue> = Arc::new(MemoryQueue::new(std::time::Duration::from_secs(30), 20));
         let state = AppState::new(config, store, queue, resolver);
         let task = tokio::spawn(flows_shared::local::serve(listener, state.clone()));
-        Self { base, state, client: client(), tasks: vec![task] }
+        Self { base, state, client: http_client(), tasks: vec![task] }
     }
 
     /// The whole pipeline, as `make run` has it: the server, the delivery consumer and the schedule, on
@@ -129,7 +131,11 @@ impl TestServer {
     }
 
     /// [`Self::start_pipeline`] on a store of the caller's making.
-    pub async fn start_pipeline_on(store: Arc<dyn Store>, queue: &TestQueue, tweak: impl FnOnce(&mut Config)) -> Self {
+    pub async fn start_pipeline_on(
+        store: impl Into<AnyStore>,
+        queue: &TestQueue,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let (listener, base) = listener().await;
         let mut config = test_config();
         config.api_base_url = base.clone();
@@ -147,7 +153,7 @@ impl TestServer {
             tokio::spawn(flows_shared::app::run_consumer(state.clone(), deliverer, 8)),
             tokio::spawn(flows_shared::app::run_schedule(state.clone())),
         ];
-        Self { base, state, client: client(), tasks }
+        Self { base, state, client: http_client(), tasks }
     }
 
     /// Sends `method path` with an optional bearer key, JSON body and extra headers.

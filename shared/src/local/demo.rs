@@ -51,7 +51,7 @@ fn unanswered<T>(_: &T) -> Response {
 
 /// Creates the demo organization, a user to assign to, and a five-step, two-hour flow.
 pub async fn seed(state: &AppState) -> Result<Demo, BoxError> {
-    let store = state.store.as_ref();
+    let store = &state.store;
     let now = Timestamp::now();
     let limits = state.config.limits();
     let system = Caller::system(state.store.clone(), limits, now);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use tokio::sync::Notify;
 
-use super::{check_batch, OutgoingMessage, Queue, QueueError, ReceivedMessage, MAX_BATCH};
+use super::{check_batch, OutgoingMessage, Queue, QueueError, QueueSender, ReceivedMessage, MAX_BATCH};
 use crate::model::random_token;
 
 struct Entry {
@@ -95,7 +95,7 @@ impl MemoryQueue {
 }
 
 #[async_trait]
-impl Queue for MemoryQueue {
+impl QueueSender for MemoryQueue {
     async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
         check_batch(messages)?;
         let now = Instant::now();
@@ -113,7 +113,10 @@ impl Queue for MemoryQueue {
         self.arrived.notify_waiters();
         Ok(Vec::new())
     }
+}
 
+#[async_trait]
+impl Queue for MemoryQueue {
     async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
         let deadline = Instant::now() + wait;
         loop {

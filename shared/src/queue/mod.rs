@@ -5,6 +5,7 @@
 pub mod memory;
 pub mod sqs;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -44,10 +45,16 @@ impl QueueError {
     }
 }
 
+/// What a publisher needs of the queue: sending. Every function that writes an event links this alone.
 #[async_trait]
-pub trait Queue: Send + Sync {
+pub trait QueueSender: Send + Sync {
     /// Sends at most [`MAX_BATCH`] messages in one request; returns the ids of the entries that failed.
     async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError>;
+}
+
+/// The whole queue, as the delivery consumer uses it.
+#[async_trait]
+pub trait Queue: QueueSender {
     /// Up to `max` (at most 10) visible messages, waiting up to `wait` for the first.
     async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<ReceivedMessage>, QueueError>;
     async fn delete(&self, receipt: &str) -> Result<(), QueueError>;
@@ -57,8 +64,68 @@ pub trait Queue: Send + Sync {
     async fn dead_letter(&self, body: &str) -> Result<(), QueueError>;
 }
 
+/// The queue the composition root chose: SQS by its own type, any other [`Queue`] (the in-memory one, the tests'
+/// wrappers) behind `dyn`. As with [`crate::store::AnyStore`], a function links only the queue calls it makes: one
+/// that publishes links `SendMessageBatch`, not the consumer's receive, delete and re-timing.
+#[derive(Clone)]
+pub enum AnyQueue {
+    Sqs(Arc<sqs::SqsQueue>),
+    Other(Arc<dyn Queue>),
+}
+
+impl From<Arc<memory::MemoryQueue>> for AnyQueue {
+    fn from(queue: Arc<memory::MemoryQueue>) -> Self {
+        Self::Other(queue)
+    }
+}
+
+impl From<Arc<sqs::SqsQueue>> for AnyQueue {
+    fn from(queue: Arc<sqs::SqsQueue>) -> Self {
+        Self::Sqs(queue)
+    }
+}
+
+impl From<Arc<dyn Queue>> for AnyQueue {
+    fn from(queue: Arc<dyn Queue>) -> Self {
+        Self::Other(queue)
+    }
+}
+
+/// Calls `$call` on whichever queue `$queue` holds.
+macro_rules! on_queue {
+    ($queue:expr, $q:ident => $call:expr) => {
+        match $queue {
+            AnyQueue::Sqs($q) => $call,
+            AnyQueue::Other($q) => $call,
+        }
+    };
+}
+
+#[async_trait]
+impl QueueSender for AnyQueue {
+    async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
+        on_queue!(self, q => q.send_batch(messages).await)
+    }
+}
+
+#[async_trait]
+impl Queue for AnyQueue {
+    async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
+        on_queue!(self, q => q.receive(max, wait).await)
+    }
+    async fn delete(&self, receipt: &str) -> Result<(), QueueError> {
+        on_queue!(self, q => q.delete(receipt).await)
+    }
+    async fn change_visibility(&self, receipt: &str, delay: Duration) -> Result<(), QueueError> {
+        on_queue!(self, q => q.change_visibility(receipt, delay).await)
+    }
+    async fn dead_letter(&self, body: &str) -> Result<(), QueueError> {
+        on_queue!(self, q => q.dead_letter(body).await)
+    }
+}
+
 /// Sends any number of messages in batches of ten; returns the ids of the entries that failed.
-pub async fn send_all(queue: &dyn Queue, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
+pub async fn send_all(queue: &dyn QueueSender, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
     let mut failed = Vec::new();
     for batch in messages.chunks(MAX_BATCH) {
         failed.extend(queue.send_batch(batch).await?);

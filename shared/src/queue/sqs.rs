@@ -9,7 +9,7 @@ use aws_sdk_sqs::Client;
 
 use crate::lazy::Lazy;
 
-use super::{check_batch, OutgoingMessage, Queue, QueueError, ReceivedMessage, MAX_BATCH};
+use super::{check_batch, OutgoingMessage, Queue, QueueError, QueueSender, ReceivedMessage, MAX_BATCH};
 
 /// How many receives the queue's redrive policy allows before SQS itself moves a message to the dead-letter
 /// queue: a safety net well above the delivery schedule, which counts its attempts itself.
@@ -100,7 +100,7 @@ impl SqsQueue {
 }
 
 #[async_trait]
-impl Queue for SqsQueue {
+impl QueueSender for SqsQueue {
     async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
         check_batch(messages)?;
         let entries = messages
@@ -125,7 +125,10 @@ impl Queue for SqsQueue {
             .map_err(sdk)?;
         Ok(out.failed.into_iter().map(|f| f.id).collect())
     }
+}
 
+#[async_trait]
+impl Queue for SqsQueue {
     async fn receive(&self, max: usize, wait: Duration) -> Result<Vec<ReceivedMessage>, QueueError> {
         let out = self
             .client

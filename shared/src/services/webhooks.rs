@@ -3,7 +3,7 @@
 use crate::caller::{Act, Caller};
 use crate::error::ApiError;
 use crate::model::{Delivery, DeliveryId, EventType, OrgId, Webhook, WebhookId};
-use crate::queue::{OutgoingMessage, Queue};
+use crate::queue::{OutgoingMessage, QueueSender};
 use crate::store::{Conflict, DeliveryStore, StoreError, WebhookPatch, WebhookStore};
 use crate::webhooks::publish::DeliveryMessage;
 use crate::webhooks::signing::generate_secret;
@@ -184,7 +184,7 @@ pub async fn replay(
     caller: &Caller,
     hooks: &dyn WebhookStore,
     log: &dyn DeliveryStore,
-    queue: &dyn Queue,
+    queue: &dyn QueueSender,
     raw_id: &str,
     raw_delivery: &str,
 ) -> Result<Delivery, ApiError> {

@@ -38,7 +38,7 @@ impl Seed {
 
     /// Writes the seed into `store`. Each organization is created with its first seeded user as its owner and
     /// its seeded keys; the counters then continue after the largest seeded ids.
-    pub async fn load(&self, store: &dyn Store) -> Result<(), String> {
+    pub async fn load<S: Store + ?Sized>(&self, store: &S) -> Result<(), String> {
         let fail = |what: String| move |e: super::StoreError| format!("seed: {what}: {e}");
         for org in &self.organizations {
             let mut people = self.users.iter().filter(|u| u.org_id == org.id);

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::deliver::{Deliverer, Outcome};
-use crate::queue::{Queue, QueueError, ReceivedMessage};
-use crate::store::{DeliveryStore, Store, WebhookStore};
+use crate::queue::{AnyQueue, Queue, QueueError, ReceivedMessage};
+use crate::store::{AnyStore, DeliveryStore, WebhookStore};
 
 /// Acts on an attempt's outcome; returns whether the message is done with (to be deleted). A retry changes the
 /// message's visibility to the schedule's delay and leaves it; the last failure moves it to the dead-letter
@@ -46,7 +46,7 @@ pub async fn process(
 
 /// The local server's consumer: `workers` loops that receive up to ten messages at a time, deliver them
 /// concurrently and delete the finished ones. Runs until the task is dropped.
-pub async fn run_local(store: Arc<dyn Store>, queue: Arc<dyn Queue>, deliverer: Arc<Deliverer>, workers: usize) {
+pub async fn run_local(store: AnyStore, queue: AnyQueue, deliverer: Arc<Deliverer>, workers: usize) {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers.max(1) {
         let (store, queue, deliverer) = (store.clone(), queue.clone(), deliverer.clone());
@@ -64,7 +64,7 @@ pub async fn run_local(store: Arc<dyn Store>, queue: Arc<dyn Queue>, deliverer: 
                 for message in batch {
                     let (store, queue, deliverer) = (store.clone(), queue.clone(), deliverer.clone());
                     attempts.spawn(async move {
-                        let done = process(store.as_ref(), store.as_ref(), queue.as_ref(), &deliverer, &message).await;
+                        let done = process(&store, &store, &queue, &deliverer, &message).await;
                         (done, message)
                     });
                 }

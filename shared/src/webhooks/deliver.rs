@@ -54,6 +54,7 @@ impl Deliverer {
             .iter()
             .map(|der| reqwest::Certificate::from_der(der.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
+        crate::tls::install_provider();
         let client = reqwest::Client::builder()
             .tls_certs_only(roots)
             .dns_resolver(Arc::new(GuardedResolver { inner: resolver, local_mode }))

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Event, Timestamp, WebhookId};
-use crate::queue::{send_all, OutgoingMessage, Queue, QueueError};
+use crate::queue::{send_all, OutgoingMessage, QueueError, QueueSender};
 use crate::store::{OutboxStore, StoreError, WebhookStore};
 
 /// What travels through the queue: one event, for one endpoint.
@@ -39,7 +39,7 @@ pub enum PublishError {
 pub struct Publisher<'a> {
     pub hooks: &'a dyn WebhookStore,
     pub outbox: &'a dyn OutboxStore,
-    pub queue: &'a dyn Queue,
+    pub queue: &'a dyn QueueSender,
 }
 
 /// How many outbox events one sweep reads at a time.

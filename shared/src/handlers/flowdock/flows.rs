@@ -32,7 +32,7 @@ impl Input for NewFlow {
 pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let org = path_param(&request, "organization")?;
     let input: NewFlow = body(&request)?;
-    let (store, config) = (ctx.state.store.as_ref(), &ctx.state.config);
+    let (store, config) = (&ctx.state.store, &ctx.state.config);
     let answer = |created: &flows::CreatedFlow| views::created(config, created);
     let created = flows::create(&ctx.act(&answer), store, store, &org, input).await?;
     Ok(views::created(config, &created))
@@ -51,7 +51,7 @@ pub fn users_param(request: &Request) -> Result<bool, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let with_users = users_param(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let list = flows::list(&ctx.caller, store, store, with_users).await?;
     Ok(views::listed(&ctx.state.config, &list, with_users))
 }
@@ -59,7 +59,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn list_all(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let with_users = users_param(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let list = flows::list_all(&ctx.caller, store, store, with_users).await?;
     Ok(views::listed(&ctx.state.config, &list, with_users))
 }
@@ -68,7 +68,7 @@ pub async fn list_all(ctx: Ctx, request: Request) -> Result<Response, ApiError> 
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let org = path_param(&request, "organization")?;
     let flow = path_param(&request, "flow")?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::get(&ctx.caller, store, store, &org, &flow).await?;
     Ok(views::detail(&ctx.state.config, &detail))
 }
@@ -78,7 +78,7 @@ pub async fn find(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     use lambda_http::RequestExt as _;
     let query = request.query_string_parameters();
     let id = query.first("id").ok_or_else(|| ApiError::field("id", "is required"))?.to_owned();
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::find(&ctx.caller, store, store, &id).await?;
     Ok(views::detail(&ctx.state.config, &detail))
 }
@@ -101,7 +101,7 @@ pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let org = path_param(&request, "organization")?;
     let flow = path_param(&request, "flow")?;
     let changes: FlowChanges = body(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::update(&ctx.caller, store, store, &org, &flow, changes).await?;
     Ok(views::detail(&ctx.state.config, &detail))
 }
@@ -139,7 +139,7 @@ impl Input for MemberChange {
 #[tracing::instrument(skip_all)]
 pub async fn members(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     // The flow's users are the flow as `get` reads it (visible to the caller, members included).
     let detail = flows::get(&ctx.caller, store, store, &org, &flow).await?;
     Ok(views::members(&detail))
@@ -149,7 +149,7 @@ pub async fn members(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 pub async fn add_member(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
     let input: NewMember = body(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let (detail, added) = flows::add_member(&ctx.caller, store, store, &org, &flow, input.id).await?;
     Ok(match added {
         Added::Added(user) => views::member(http::StatusCode::CREATED, &user, detail.user),
@@ -164,7 +164,7 @@ pub async fn update_member(ctx: Ctx, request: Request) -> Result<Response, ApiEr
     let missing = || ApiError::not_found(format!("User {raw} does not exist"));
     let id = raw.parse::<u64>().ok().filter(|n| (1..=u64::from(u32::MAX)).contains(n)).ok_or_else(missing)?;
     let change: MemberChange = body(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let acting = ctx.caller.permit().await?.key()?.user_id;
     let user = flows::set_member_blocked(&ctx.caller, store, store, &org, &flow, UserId(id), change.disabled).await?;
     Ok(views::member(http::StatusCode::OK, &user, acting))
@@ -173,7 +173,7 @@ pub async fn update_member(ctx: Ctx, request: Request) -> Result<Response, ApiEr
 #[tracing::instrument(skip_all)]
 pub async fn join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::join_url(&ctx.caller, store, store, &org, &flow).await?;
     Ok(views::join_url(&ctx.state.config, http::StatusCode::OK, &detail))
 }
@@ -181,7 +181,7 @@ pub async fn join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> 
 #[tracing::instrument(skip_all)]
 pub async fn renew_join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::change_join_url(&ctx.caller, store, store, &org, &flow, true).await?;
     Ok(views::join_url(&ctx.state.config, http::StatusCode::CREATED, &detail))
 }
@@ -189,7 +189,7 @@ pub async fn renew_join_url(ctx: Ctx, request: Request) -> Result<Response, ApiE
 #[tracing::instrument(skip_all)]
 pub async fn delete_join_url(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let (org, flow) = (path_param(&request, "organization")?, path_param(&request, "flow")?);
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::change_join_url(&ctx.caller, store, store, &org, &flow, false).await?;
     Ok(views::acting_as(crate::http::response::no_content(), detail.user))
 }
@@ -197,7 +197,7 @@ pub async fn delete_join_url(ctx: Ctx, request: Request) -> Result<Response, Api
 #[tracing::instrument(skip_all)]
 pub async fn join(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let invitation = path_param(&request, "invitation")?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let detail = flows::join(&ctx.caller, store, store, &invitation).await?;
     Ok(views::detail(&ctx.state.config, &detail))
 }

@@ -15,7 +15,6 @@ use crate::services::flows;
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let slug = path_param(&request, "organization")?;
     let org = ctx.caller.org().await?;
-    let (found, _) =
-        tokio::try_join!(flows::own_organization(ctx.state.store.as_ref(), org, &slug), ctx.caller.permit())?;
+    let (found, _) = tokio::try_join!(flows::own_organization(&ctx.state.store, org, &slug), ctx.caller.permit())?;
     Ok(json(StatusCode::OK, &OrganizationView::new(&ctx.state.config, &found)))
 }

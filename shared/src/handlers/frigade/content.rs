@@ -94,7 +94,7 @@ fn flow_ref(request: &Request) -> Result<String, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let raw = flow_ref(&request)?;
-    let flow = content::get(&ctx.caller, ctx.state.store.as_ref(), &raw).await?;
+    let flow = content::get(&ctx.caller, &ctx.state.store, &raw).await?;
     Ok(json(StatusCode::OK, &views::FrigadeFlow::from(&flow)))
 }
 
@@ -102,13 +102,13 @@ pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let raw = flow_ref(&request)?;
     let edit: FlowEdit = body(&request)?;
-    let flow = content::update(&ctx.caller, ctx.state.store.as_ref(), &raw, edit).await?;
+    let flow = content::update(&ctx.caller, &ctx.state.store, &raw, edit).await?;
     Ok(json(StatusCode::OK, &views::FrigadeFlow::from(&flow)))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn list_public(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let user = super::states::user_query(&request, Need::Optional)?;
-    let flows = crate::services::progress::flows(&ctx.caller, ctx.state.store.as_ref(), user.as_deref()).await?;
+    let flows = crate::services::progress::flows(&ctx.caller, &ctx.state.store, user.as_deref()).await?;
     Ok(json(StatusCode::OK, &views::FrigadeFlowList { data: flows.iter().map(views::FrigadeFlow::from).collect() }))
 }

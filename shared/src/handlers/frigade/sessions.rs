@@ -69,7 +69,7 @@ impl Input for SessionRequest {
 #[tracing::instrument(skip_all)]
 pub async fn post(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: SessionRequest = body(&request)?;
-    sessions::record(&ctx.caller, ctx.state.store.as_ref(), input).await?;
+    sessions::record(&ctx.caller, &ctx.state.store, input).await?;
     let mut accepted = crate::http::no_content();
     *accepted.status_mut() = StatusCode::ACCEPTED;
     Ok(accepted)

@@ -56,7 +56,7 @@ impl Input for StateRequest {
 #[tracing::instrument(skip_all)]
 pub async fn post(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: StateRequest = body(&request)?;
-    let states = progress::act(&ctx.caller, ctx.state.store.as_ref(), &ctx.state.publisher(), input).await?;
+    let states = progress::act(&ctx.caller, &ctx.state.store, &ctx.state.publisher(), input).await?;
     Ok(json(StatusCode::OK, &FlowStatesView::from(&states)))
 }
 
@@ -81,7 +81,7 @@ pub(crate) fn user_query(request: &Request, need: Need) -> Result<Option<String>
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let user = user_query(&request, Need::Required)?.unwrap_or_default();
-    let states = progress::read(&ctx.caller, ctx.state.store.as_ref(), &user).await?;
+    let states = progress::read(&ctx.caller, &ctx.state.store, &user).await?;
     Ok(json(StatusCode::OK, &FlowStatesView::from(&states)))
 }
 
@@ -89,6 +89,6 @@ pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 pub async fn reset(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let flow = path_param(&request, "flowSlug")?;
     let user = path_param(&request, "userId")?;
-    progress::reset(&ctx.caller, ctx.state.store.as_ref(), &flow, &user).await?;
+    progress::reset(&ctx.caller, &ctx.state.store, &flow, &user).await?;
     Ok(crate::http::response::no_content())
 }

@@ -29,7 +29,7 @@ impl Input for NewAssignment {
 #[tracing::instrument(skip_all)]
 pub async fn assign(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: NewAssignment = body(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let assigned = assignments::assign(&ctx.act(&views::assigned), store, &ctx.state.publisher(), input).await?;
     Ok(views::assigned(&assigned))
 }
@@ -37,7 +37,7 @@ pub async fn assign(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "assignmentId")?;
-    let assignment = assignments::get(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    let assignment = assignments::get(&ctx.caller, &ctx.state.store, &id).await?;
     Ok(json(StatusCode::OK, &views::AssignmentView::from(&assignment)))
 }
 
@@ -53,7 +53,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let flow_id = query.first("flowId").map(str::to_owned);
     problems.finish()?;
     let list = ListQuery { user_email, flow_id, status, after, limit };
-    let page = assignments::list(&ctx.caller, ctx.state.store.as_ref(), list).await?;
+    let page = assignments::list(&ctx.caller, &ctx.state.store, list).await?;
     Ok(json(StatusCode::OK, &views::AssignmentPageView::from(&page)))
 }
 
@@ -61,7 +61,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn cancel(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "assignmentId")?;
-    let cancelled = assignments::cancel(&ctx.caller, ctx.state.store.as_ref(), &ctx.state.publisher(), &id).await?;
+    let cancelled = assignments::cancel(&ctx.caller, &ctx.state.store, &ctx.state.publisher(), &id).await?;
     Ok(json(StatusCode::OK, &views::AssignmentView::from(&cancelled)))
 }
 
@@ -80,6 +80,6 @@ impl Input for ReportRequest {
 #[tracing::instrument(skip_all)]
 pub async fn report(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: ReportRequest = body(&request)?;
-    let report = reports::report(&ctx.caller, ctx.state.store.as_ref(), input).await?;
+    let report = reports::report(&ctx.caller, &ctx.state.store, input).await?;
     Ok(json(StatusCode::OK, &views::ReportView::from(&report)))
 }

@@ -29,7 +29,7 @@ fn created(config: &Config, provisioned: &Provisioned) -> Response {
 #[tracing::instrument(skip_all)]
 pub async fn create_organization(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: NewOrganization = body(&request)?;
-    let (store, config) = (ctx.state.store.as_ref(), &ctx.state.config);
+    let (store, config) = (&ctx.state.store, &ctx.state.config);
     let answer = |p: &Provisioned| created(config, p);
     let provisioned = organizations::provision(&ctx.act(&answer), store, &ctx.state.signer, input).await?;
     Ok(created(config, &provisioned))

@@ -27,7 +27,7 @@ fn issued(key: &IssuedKey) -> Response {
 #[tracing::instrument(skip_all)]
 pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: NewKey = body(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let key = api_keys::create(&ctx.act(&issued), store, store, &ctx.state.signer, input).await?;
     Ok(issued(&key))
 }
@@ -39,7 +39,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let mut problems = Problems::new();
     let page = page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| KeyId::parse(k).ok());
     problems.finish()?;
-    let (keys, next) = api_keys::list(&ctx.caller, ctx.state.store.as_ref(), page.after, page.limit).await?;
+    let (keys, next) = api_keys::list(&ctx.caller, &ctx.state.store, page.after, page.limit).await?;
     let view = ApiKeyPageView {
         items: keys.iter().map(ApiKeyView::from).collect(),
         next_cursor: next.map(|id| page::cursor_of(id.as_str())),
@@ -50,6 +50,6 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn revoke(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "keyId")?;
-    let revoked = api_keys::revoke(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    let revoked = api_keys::revoke(&ctx.caller, &ctx.state.store, &id).await?;
     Ok(json(StatusCode::OK, &ApiKeyView::from(&revoked)))
 }

@@ -39,14 +39,14 @@ impl Input for CorsChange {
 
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
-    let allowed_origins = organizations::allowed_origins(&ctx.caller, ctx.state.store.as_ref()).await?;
+    let allowed_origins = organizations::allowed_origins(&ctx.caller, &ctx.state.store).await?;
     Ok(json(StatusCode::OK, &CorsView { allowed_origins }))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let change: CorsChange = body(&request)?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let allowed_origins = organizations::set_allowed_origins(&ctx.caller, store, change.allowed_origins).await?;
     Ok(json(StatusCode::OK, &CorsView { allowed_origins }))
 }
@@ -100,20 +100,20 @@ impl Input for UserTokensChange {
 
 #[tracing::instrument(skip_all)]
 pub async fn user_tokens_get(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
-    let org = organizations::organization(&ctx.caller, ctx.state.store.as_ref()).await?;
+    let org = organizations::organization(&ctx.caller, &ctx.state.store).await?;
     Ok(json(StatusCode::OK, &UserTokensView::from(&org)))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn user_tokens_update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let change: UserTokensChange = body(&request)?;
-    let org = organizations::set_user_tokens(&ctx.caller, ctx.state.store.as_ref(), change.required).await?;
+    let org = organizations::set_user_tokens(&ctx.caller, &ctx.state.store, change.required).await?;
     Ok(json(StatusCode::OK, &UserTokensView::from(&org)))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn user_tokens_rotate_secret(ctx: Ctx, _request: Request) -> Result<Response, ApiError> {
-    let org = organizations::rotate_user_token_secret(&ctx.caller, ctx.state.store.as_ref()).await?;
+    let org = organizations::rotate_user_token_secret(&ctx.caller, &ctx.state.store).await?;
     let secret = org.user_token_secret.as_ref().map(|s| s.secret.clone()).unwrap_or_default();
     Ok(json(StatusCode::OK, &UserTokensWithSecretView { setting: UserTokensView::from(&org), secret }))
 }

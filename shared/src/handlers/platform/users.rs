@@ -35,7 +35,7 @@ fn created(user: &User) -> Response {
 #[tracing::instrument(skip_all)]
 pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let person: NewPerson = body(&request)?;
-    let user = users::create(&ctx.act(&created), ctx.state.store.as_ref(), person).await?;
+    let user = users::create(&ctx.act(&created), &ctx.state.store, person).await?;
     // SuperOffice's email flows with a PersonCreated trigger enrol the person (Frigade's guests never come here).
     participants::person_event(&ctx, user.org_id, user.id, WorkflowEventType::PersonCreated).await;
     Ok(created(&user))
@@ -53,7 +53,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
         query.first("externalId").and_then(|raw| problems.check("externalId", Text::<MAX_EXTERNAL_ID>::parse(raw)));
     problems.finish()?;
     let people = PeopleQuery { external_id: external_id.map(Text::into_string), after: page.after, limit: page.limit };
-    let (found, next) = users::list(&ctx.caller, ctx.state.store.as_ref(), people).await?;
+    let (found, next) = users::list(&ctx.caller, &ctx.state.store, people).await?;
     let view = PersonPageView {
         items: found.iter().map(PersonView::from).collect(),
         next_cursor: next.map(|id| page::cursor_of(&id.to_string())),
@@ -65,7 +65,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let raw = crate::handlers::path_param(&request, "id")?;
-    let user = users::get(&ctx.caller, ctx.state.store.as_ref(), &raw).await?;
+    let user = users::get(&ctx.caller, &ctx.state.store, &raw).await?;
     Ok(json(StatusCode::OK, &PersonView::from(&user)))
 }
 
@@ -81,7 +81,7 @@ pub async fn deactivate(ctx: Ctx, request: Request) -> Result<Response, ApiError
 
 /// The storage a change of a person touches, and where its events go.
 fn people<'a>(ctx: &'a Ctx, events: &'a crate::webhooks::publish::Publisher<'a>) -> users::People<'a> {
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     users::People { directory: store, keys: store, progress: store, assignments: store, email_flows: store, events }
 }
 
@@ -89,7 +89,7 @@ fn people<'a>(ctx: &'a Ctx, events: &'a crate::webhooks::publish::Publisher<'a>)
 #[tracing::instrument(skip_all)]
 pub async fn events(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let raw = crate::handlers::path_param(&request, "id")?;
-    let (user, profile) = sessions::profile(&ctx.caller, ctx.state.store.as_ref(), &raw).await?;
+    let (user, profile) = sessions::profile(&ctx.caller, &ctx.state.store, &raw).await?;
     Ok(json(StatusCode::OK, &ProfileView::of(&user, &profile)))
 }
 

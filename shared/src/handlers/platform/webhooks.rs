@@ -64,7 +64,7 @@ fn created(hook: &Webhook) -> Response {
 #[tracing::instrument(skip_all)]
 pub async fn create(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let input: NewWebhook = body(&request)?;
-    let hook = webhooks::create(&ctx.act(&created), ctx.state.store.as_ref(), &destinations(&ctx), input).await?;
+    let hook = webhooks::create(&ctx.act(&created), &ctx.state.store, &destinations(&ctx), input).await?;
     Ok(created(&hook))
 }
 
@@ -75,7 +75,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let mut problems = Problems::new();
     let page = page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| WebhookId::parse(k).ok());
     problems.finish()?;
-    let (hooks, next) = webhooks::list(&ctx.caller, ctx.state.store.as_ref(), page.after, page.limit).await?;
+    let (hooks, next) = webhooks::list(&ctx.caller, &ctx.state.store, page.after, page.limit).await?;
     let view = WebhookPageView {
         items: hooks.iter().map(WebhookView::from).collect(),
         next_cursor: next.map(|id| page::cursor_of(id.as_str())),
@@ -86,7 +86,7 @@ pub async fn list(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "webhookId")?;
-    let hook = webhooks::get(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    let hook = webhooks::get(&ctx.caller, &ctx.state.store, &id).await?;
     Ok(json(StatusCode::OK, &WebhookView::from(&hook)))
 }
 
@@ -94,21 +94,21 @@ pub async fn get(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
 pub async fn update(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "webhookId")?;
     let changes: WebhookChanges = body(&request)?;
-    let hook = webhooks::update(&ctx.caller, ctx.state.store.as_ref(), &destinations(&ctx), &id, changes).await?;
+    let hook = webhooks::update(&ctx.caller, &ctx.state.store, &destinations(&ctx), &id, changes).await?;
     Ok(json(StatusCode::OK, &WebhookView::from(&hook)))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn delete(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "webhookId")?;
-    webhooks::delete(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    webhooks::delete(&ctx.caller, &ctx.state.store, &id).await?;
     Ok(no_content())
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn rotate_secret(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "webhookId")?;
-    let hook = webhooks::rotate_secret(&ctx.caller, ctx.state.store.as_ref(), &id).await?;
+    let hook = webhooks::rotate_secret(&ctx.caller, &ctx.state.store, &id).await?;
     Ok(json(StatusCode::OK, &RotatedView::from(&hook)))
 }
 
@@ -121,7 +121,7 @@ pub async fn deliveries(ctx: Ctx, request: Request) -> Result<Response, ApiError
     let mut problems = Problems::new();
     let page = page::request(&mut problems, query.first("limit"), query.first("cursor"), |k| DeliveryId::parse(k).ok());
     problems.finish()?;
-    let store = ctx.state.store.as_ref();
+    let store = &ctx.state.store;
     let page = webhooks::deliveries(&ctx.caller, store, store, &id, page.limit, page.after).await?;
     Ok(json(StatusCode::OK, &DeliveryPageView::from(&page)))
 }
@@ -132,7 +132,7 @@ pub async fn deliveries(ctx: Ctx, request: Request) -> Result<Response, ApiError
 pub async fn replay(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = path_param(&request, "webhookId")?;
     let delivery_id = path_param(&request, "deliveryId")?;
-    let store = ctx.state.store.as_ref();
-    let delivery = webhooks::replay(&ctx.caller, store, store, ctx.state.queue.as_ref(), &id, &delivery_id).await?;
+    let store = &ctx.state.store;
+    let delivery = webhooks::replay(&ctx.caller, store, store, &ctx.state.queue, &id, &delivery_id).await?;
     Ok(json(StatusCode::ACCEPTED, &ReplayView { queued: true, event_id: delivery.event.id, webhook_id: id }))
 }

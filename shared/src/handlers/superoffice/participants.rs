@@ -18,7 +18,7 @@ use crate::model::{OrgId, UserId};
 use crate::services::email_participants::{self, Ports};
 
 fn ports<'a>(ctx: &'a Ctx, publisher: &'a crate::webhooks::publish::Publisher<'a>) -> Ports<'a> {
-    Ports { directory: ctx.state.store.as_ref(), flows: ctx.state.store.as_ref(), events: publisher }
+    Ports { directory: &ctx.state.store, flows: &ctx.state.store, events: publisher }
 }
 
 /// The project's own event about a person (created, updated) for the email flows' triggers and goals. Its failure

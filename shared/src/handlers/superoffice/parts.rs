@@ -27,21 +27,21 @@ pub async fn create_default_workflow_trigger(ctx: Ctx, request: Request) -> Resu
 #[tracing::instrument(skip_all)]
 pub async fn save_workflow_trigger(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let trigger: WorkflowTrigger = carrier(&request)?;
-    ok(&email_flows::save_part(&ctx.caller, &*ctx.state.store, trigger).await?)
+    ok(&email_flows::save_part(&ctx.caller, &ctx.state.store, trigger).await?)
 }
 
 /// `GetWorkflowTrigger?workflowTriggerId=`.
 #[tracing::instrument(skip_all)]
 pub async fn get_workflow_trigger(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowTriggerId")?;
-    ok(&email_flows::get_part::<WorkflowTrigger>(&ctx.caller, &*ctx.state.store, id).await?)
+    ok(&email_flows::get_part::<WorkflowTrigger>(&ctx.caller, &ctx.state.store, id).await?)
 }
 
 /// `DeleteWorkflowTrigger?WorkflowTriggerId=`: 204.
 #[tracing::instrument(skip_all)]
 pub async fn delete_workflow_trigger(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowTriggerId")?;
-    email_flows::delete_part::<WorkflowTrigger>(&ctx.caller, &*ctx.state.store, id).await?;
+    email_flows::delete_part::<WorkflowTrigger>(&ctx.caller, &ctx.state.store, id).await?;
     Ok(no_content())
 }
 
@@ -57,21 +57,21 @@ pub async fn create_default_workflow_goal(ctx: Ctx, request: Request) -> Result<
 #[tracing::instrument(skip_all)]
 pub async fn save_workflow_goal(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let goal: WorkflowGoal = carrier(&request)?;
-    ok(&email_flows::save_part(&ctx.caller, &*ctx.state.store, goal).await?)
+    ok(&email_flows::save_part(&ctx.caller, &ctx.state.store, goal).await?)
 }
 
 /// `GetWorkflowGoal?workflowGoalId=`.
 #[tracing::instrument(skip_all)]
 pub async fn get_workflow_goal(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowGoalId")?;
-    ok(&email_flows::get_part::<WorkflowGoal>(&ctx.caller, &*ctx.state.store, id).await?)
+    ok(&email_flows::get_part::<WorkflowGoal>(&ctx.caller, &ctx.state.store, id).await?)
 }
 
 /// `DeleteWorkflowGoal?WorkflowGoalId=`: 204.
 #[tracing::instrument(skip_all)]
 pub async fn delete_workflow_goal(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowGoalId")?;
-    email_flows::delete_part::<WorkflowGoal>(&ctx.caller, &*ctx.state.store, id).await?;
+    email_flows::delete_part::<WorkflowGoal>(&ctx.caller, &ctx.state.store, id).await?;
     Ok(no_content())
 }
 
@@ -87,21 +87,21 @@ pub async fn create_default_workflow_wait_for_action(ctx: Ctx, request: Request)
 #[tracing::instrument(skip_all)]
 pub async fn save_workflow_wait_for_action(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let action: WorkflowWaitForAction = carrier(&request)?;
-    ok(&email_flows::save_wait_for_action(&ctx.caller, &*ctx.state.store, action).await?)
+    ok(&email_flows::save_wait_for_action(&ctx.caller, &ctx.state.store, action).await?)
 }
 
 /// `GetWorkflowWaitForAction?workflowWaitForActionId=`.
 #[tracing::instrument(skip_all)]
 pub async fn get_workflow_wait_for_action(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowWaitForActionId")?;
-    ok(&email_flows::get_wait_for_action(&ctx.caller, &*ctx.state.store, id).await?)
+    ok(&email_flows::get_wait_for_action(&ctx.caller, &ctx.state.store, id).await?)
 }
 
 /// `DeleteWorkflowWaitForAction?WorkflowWaitForActionId=`: 204.
 #[tracing::instrument(skip_all)]
 pub async fn delete_workflow_wait_for_action(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowWaitForActionId")?;
-    email_flows::delete_wait_for_action(&ctx.caller, &*ctx.state.store, id).await?;
+    email_flows::delete_wait_for_action(&ctx.caller, &ctx.state.store, id).await?;
     Ok(no_content())
 }
 
@@ -132,7 +132,7 @@ pub struct StepIdRequest {
 #[tracing::instrument(skip_all)]
 pub async fn get_workflow_step(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowStepId")?;
-    ok(&email_flows::get_step(&ctx.caller, &*ctx.state.store, id).await?)
+    ok(&email_flows::get_step(&ctx.caller, &ctx.state.store, id).await?)
 }
 
 /// `AddAfterWorkflowStep`'s request.
@@ -148,7 +148,7 @@ pub struct AddAfterRequest {
 #[tracing::instrument(skip_all)]
 pub async fn add_after_workflow_step(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let add: AddAfterRequest = carrier(&request)?;
-    ok(&email_flows::add_after_step(&ctx.caller, &*ctx.state.store, add.workflow_step_id, add.sub_step).await?)
+    ok(&email_flows::add_after_step(&ctx.caller, &ctx.state.store, add.workflow_step_id, add.sub_step).await?)
 }
 
 /// `CreateDefaultWorkflowStepOptionFromType`'s request.
@@ -178,5 +178,5 @@ pub struct OptionIdRequest {
 #[tracing::instrument(skip_all)]
 pub async fn get_workflow_step_option(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "WorkflowStepOptionId")?;
-    ok(&email_flows::get_option(&ctx.caller, &*ctx.state.store, id).await?)
+    ok(&email_flows::get_option(&ctx.caller, &ctx.state.store, id).await?)
 }

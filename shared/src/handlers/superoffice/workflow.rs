@@ -26,7 +26,7 @@ pub async fn create_default_email_flow(ctx: Ctx, request: Request) -> Result<Res
 #[tracing::instrument(skip_all)]
 pub async fn save_email_flow(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let flow: EmailFlow = carrier(&request)?;
-    let store = &*ctx.state.store;
+    let store = &ctx.state.store;
     let record = email_flows::save(&ctx.caller, store, store, flow).await?;
     ok(&record.carrier())
 }
@@ -35,7 +35,7 @@ pub async fn save_email_flow(ctx: Ctx, request: Request) -> Result<Response, Api
 #[tracing::instrument(skip_all)]
 pub async fn get_email_flow(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "EmailFlowId")?;
-    let record = email_flows::get(&ctx.caller, &*ctx.state.store, id).await?;
+    let record = email_flows::get(&ctx.caller, &ctx.state.store, id).await?;
     ok(&record.carrier())
 }
 
@@ -43,7 +43,7 @@ pub async fn get_email_flow(ctx: Ctx, request: Request) -> Result<Response, ApiE
 #[tracing::instrument(skip_all)]
 pub async fn delete_email_flow(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let id = id_of(&request, body(&request)?.as_ref(), "EmailFlowId")?;
-    email_flows::delete(&ctx.caller, &*ctx.state.store, id).await?;
+    email_flows::delete(&ctx.caller, &ctx.state.store, id).await?;
     Ok(no_content())
 }
 
@@ -61,7 +61,7 @@ pub struct CopyEmailFlowRequest {
 #[tracing::instrument(skip_all)]
 pub async fn copy_email_flow(ctx: Ctx, request: Request) -> Result<Response, ApiError> {
     let copy: CopyEmailFlowRequest = carrier(&request)?;
-    let store = &*ctx.state.store;
+    let store = &ctx.state.store;
     let record = email_flows::copy(&ctx.caller, store, store, copy.email_flow_id, copy.new_name).await?;
     ok(&record.id)
 }
@@ -81,7 +81,7 @@ pub async fn set_status_on_workflow(ctx: Ctx, request: Request) -> Result<Respon
     let change: SetStatusRequest = carrier(&request)?;
     let status = crate::services::email_participants::set_status(
         &ctx.caller,
-        &*ctx.state.store,
+        &ctx.state.store,
         change.email_flow_id,
         change.status,
     )
