@@ -192,11 +192,13 @@ deploy: build
 # Figures, not assertions: cold start and per-invoke latency of real release binaries through a Lambda Runtime
 # API emulator (against a hello-world lambda_http binary built here too), sizes, peak RSS, DynamoDB round trips.
 # The in-memory runs use flows-assign built with the in-memory store (`--features memory`), kept in
-# target/release/memory; every other figure comes from the functions as a deployment builds them.
+# target/release/memory; every other figure comes from the functions as a deployment builds them (built on their
+# own: built beside the bench, they would take the features its dependencies ask for).
 bench: $(VENV)/.dev
 	$(CARGO) build --release -p flows-functions --features memory --bin flows-assign
 	mkdir -p target/release/memory && cp target/release/flows-assign target/release/memory/flows-assign
-	$(CARGO) build --release -p flows-functions -p flows-bench --bins
+	$(CARGO) build --release -p flows-functions --bins
+	$(CARGO) build --release -p flows-bench --bins
 	@$(MAKE) --no-print-directory moto-start
 	@status=0; FLOWS_TEST_DYNAMODB=$(MOTO_URL) ./target/release/bench || status=$$?; \
 	$(MAKE) --no-print-directory moto-stop; exit $$status

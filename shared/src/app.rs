@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use crate::aws::AwsSettings;
 use crate::config::{Backend, Config};
+use crate::queue::any::AnyQueue;
 use crate::queue::memory::MemoryQueue;
 use crate::queue::sqs::{SqsQueue, MAX_RECEIVE_COUNT};
-use crate::queue::AnyQueue;
 use crate::state::AppState;
+use crate::store::any::AnyStore;
 use crate::store::dynamo::DynamoStore;
 use crate::store::memory::MemoryStore;
 use crate::store::seed::Seed;
-use crate::store::AnyStore;
 use crate::webhooks::deliver::Deliverer;
 use crate::webhooks::ssrf::{Resolver, SystemResolver};
 

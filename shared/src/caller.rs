@@ -153,7 +153,7 @@ impl Passed {
 pub struct Caller {
     route: &'static Route,
     credential: Credential,
-    store: crate::store::AnyStore,
+    store: crate::store::any::AnyStore,
     limits: Limits,
     now: Timestamp,
     end_user: Option<String>,
@@ -170,7 +170,7 @@ impl Caller {
     pub fn new(
         route: &'static Route,
         credential: Credential,
-        store: crate::store::AnyStore,
+        store: crate::store::any::AnyStore,
         limits: Limits,
         now: Timestamp,
         end_user: Option<String>,
@@ -191,7 +191,7 @@ impl Caller {
     }
 
     /// The system itself, acting outside any request (the demo data).
-    pub fn system(store: crate::store::AnyStore, limits: Limits, now: Timestamp) -> Self {
+    pub fn system(store: crate::store::any::AnyStore, limits: Limits, now: Timestamp) -> Self {
         Self::new(&crate::routes::FALLBACK, Credential::System, store, limits, now, None, None)
     }
 

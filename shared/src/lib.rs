@@ -9,21 +9,23 @@
 //! 0. [`model`]: newtypes that validate on parse, the entities; no I/O.
 //! 1. [`error`] (the one error type), [`config`] (every environment variable), [`lazy`] (values built on first use).
 //! 2. The ports and plumbing: [`store`] (the storage traits, and seeds written through them), [`queue`] (the
-//!    queue trait), [`routes`] (the route table), [`http`] (bodies, typed inputs with their schemas, responses),
-//!    [`telemetry`].
-//! 3. Rules on their own: [`auth`] (key format and MAC, the admin token), [`rate_limit`], [`idempotency`],
+//!    queue traits), [`routes`] (the route table), [`http`] (bodies, typed inputs with their schemas, responses),
+//!    [`telemetry`], [`tls`] (the one TLS crypto provider).
+//! 3. The adapters: [`store::memory`], [`store::dynamo`], [`queue::memory`], [`queue::sqs`], and [`aws`] (SDK
+//!    clients). Only `store::dynamo`, `queue::sqs` and `aws` know the AWS SDK.
+//! 4. [`store::any`] and [`queue::any`]: the store and queue the composition root chose, DynamoDB and SQS by their
+//!    types (so that a function links only the calls it makes), anything else behind `dyn`.
+//! 5. Rules on their own: [`auth`] (key format and MAC, the admin token), [`rate_limit`], [`idempotency`],
 //!    Standard Webhooks [`webhooks::signing`], the SSRF guard [`webhooks::ssrf`].
-//! 4. [`caller`] (who a request acts for, and the gate every write passes), [`cors`] (what browsers may do), [`webhooks::publish`] (the outbox's
+//! 6. [`caller`] (who a request acts for, and the gate every write passes), [`cors`] (what browsers may do), [`webhooks::publish`] (the outbox's
 //!    hand-off), [`webhooks::deliver`] and [`webhooks::consumer`] (deliveries).
-//! 5. [`services`]: the business operations, by resource, on narrow store traits.
-//! 6. [`state`]: the state requests share (configuration and ports, behind traits).
-//! 7. [`handler`]: what a handler is (`Ctx`, `Endpoint`).
-//! 8. [`handlers`]: one per endpoint, grouped by API: parse, one service call, render.
-//! 9. [`endpoints`] (each route bound to its handler), [`dispatch`] (the one pipeline) and [`openapi`] (the
-//!    document, from the route table, the inputs and the views).
-//! 10. The adapters: [`store::memory`], [`store::dynamo`], [`queue::memory`], [`queue::sqs`], and [`aws`] (SDK
-//!     clients). Only `store::dynamo`, `queue::sqs` and `aws` know the AWS SDK.
-//! 11. The composition root: [`app`] (chooses the adapters and builds the state), and what runs it: [`lambda`]
+//! 7. [`services`]: the business operations, by resource, on narrow store traits.
+//! 8. [`state`]: the state requests share (configuration and ports).
+//! 9. [`handler`]: what a handler is (`Ctx`, `Endpoint`).
+//! 10. [`handlers`]: one per endpoint, grouped by API: parse, one service call, render.
+//! 11. [`endpoints`] (each route bound to its handler), [`dispatch`] (the one pipeline) and [`openapi`] (the
+//!     document, from the route table, the inputs and the views).
+//! 12. The composition root: [`app`] (chooses the adapters and builds the state), and what runs it: [`lambda`]
 //!     and [`local`].
 
 pub mod app;
@@ -62,7 +64,9 @@ pub mod webhooks;
 pub const LAYERS: &[&[&str]] = &[
     &["model"],
     &["error", "config", "lazy"],
-    &["store", "queue", "routes", "http", "telemetry"],
+    &["store", "queue", "routes", "http", "telemetry", "tls"],
+    &["store::memory", "store::dynamo", "queue::memory", "queue::sqs", "aws"],
+    &["store::any", "queue::any"],
     &["auth", "rate_limit", "idempotency", "webhooks::signing", "webhooks::ssrf"],
     &["caller", "cors", "webhooks::publish", "webhooks::deliver", "webhooks::consumer", "webhooks"],
     &["services"],
@@ -70,6 +74,5 @@ pub const LAYERS: &[&[&str]] = &[
     &["handler"],
     &["handlers"],
     &["endpoints", "dispatch", "openapi"],
-    &["store::memory", "store::dynamo", "queue::memory", "queue::sqs", "aws"],
     &["app", "lambda", "local"],
 ];

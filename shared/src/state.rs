@@ -1,13 +1,14 @@
 //! The state every request shares, built once per process (outside the Lambda handler) by the composition root
-//! ([`crate::app`]): configuration, and the ports (store, queue, resolver) behind traits. Nothing below the
-//! composition root knows which implementations they are.
+//! ([`crate::app`]): configuration, and the ports (store, queue, resolver). The store and the queue are held as
+//! [`AnyStore`] and [`AnyQueue`] (DynamoDB and SQS by their types, so that a function links only the calls it makes;
+//! anything else behind `dyn`); everything below the composition root reaches them through the port traits.
 
 use std::sync::Arc;
 
 use crate::auth::KeySigner;
 use crate::config::Config;
-use crate::queue::AnyQueue;
-use crate::store::AnyStore;
+use crate::queue::any::AnyQueue;
+use crate::store::any::AnyStore;
 use crate::webhooks::ssrf::Resolver;
 
 pub struct AppState {

@@ -17,6 +17,7 @@ crate::on_both_backends!(
     our_numeric_ids_and_frigades_user_ids_never_shadow_each_other,
     a_person_given_an_external_id_later_finds_in_frigade_what_they_were_assigned_and_joined,
     people_keyed_before_the_person_index_are_read_by_their_id_and_keyed_on_the_way,
+    an_assign_that_meets_a_new_external_id_is_written_again_keyed_by_it,
 );
 
 /// A person of `org` with a secret key acting as them; their id and the key.
@@ -361,5 +362,151 @@ async fn people_keyed_before_the_person_index_are_read_by_their_id_and_keyed_on_
     assert_eq!(keyed.user_external_id.as_deref(), Some("hr-9"));
     assert!(store.find_user_by_external_id(org_id, "hr-9").await.unwrap().unwrap().person_indexed);
     let progress = store.person_progress(org_id, "hr-9").await.unwrap();
+    assert_eq!(progress.assignments.len(), 1, "{progress:?}");
+}
+
+/// Assignments of `inner`, where the person `email_key` is given the external id `hr-1` between an assign's read and
+/// its first write (as the users service would, from another request).
+struct KeyedMeanwhile {
+    inner: flows_shared::store::any::AnyStore,
+    org: flows_shared::model::OrgId,
+    email_key: String,
+    done: std::sync::atomic::AtomicBool,
+}
+
+#[flows_shared::async_trait]
+impl AssignmentStore for KeyedMeanwhile {
+    async fn assign_context(
+        &self,
+        org: flows_shared::model::OrgId,
+        flow: &flows_shared::model::FlowId,
+        email_key: &str,
+    ) -> flows_shared::store::StoreResult<flows_shared::store::AssignContext> {
+        self.inner.assign_context(org, flow, email_key).await
+    }
+
+    async fn create_assignment(
+        &self,
+        assignment: &flows_shared::model::Assignment,
+        event: &flows_shared::model::Event,
+        done: Option<&flows_shared::store::Completion>,
+    ) -> flows_shared::store::StoreResult<()> {
+        if !self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let read = self.inner.find_user_by_email(self.org, &self.email_key).await?.expect("the person");
+            let keyed = flows_shared::model::User {
+                external_id: Some("hr-1".to_owned()),
+                revision: read.revision + 1,
+                ..read.clone()
+            };
+            let write = flows_shared::store::UserWrite { user: &keyed, read: &read, keys: &[], absorbs: None };
+            self.inner.write_user(&write).await?;
+        }
+        self.inner.create_assignment(assignment, event, done).await
+    }
+
+    async fn get_assignment(
+        &self,
+        org: flows_shared::model::OrgId,
+        id: &flows_shared::model::AssignmentId,
+    ) -> flows_shared::store::StoreResult<Option<flows_shared::model::Assignment>> {
+        self.inner.get_assignment(org, id).await
+    }
+
+    async fn list_assignments(
+        &self,
+        org: flows_shared::model::OrgId,
+        query: &flows_shared::store::AssignmentQuery,
+    ) -> flows_shared::store::StoreResult<flows_shared::store::AssignmentPage> {
+        self.inner.list_assignments(org, query).await
+    }
+
+    async fn flow_assignments(
+        &self,
+        org: flows_shared::model::OrgId,
+        flow: &flows_shared::model::FlowId,
+        from: Option<flows_shared::model::Timestamp>,
+        to: Option<flows_shared::model::Timestamp>,
+    ) -> flows_shared::store::StoreResult<Vec<flows_shared::model::Assignment>> {
+        self.inner.flow_assignments(org, flow, from, to).await
+    }
+
+    async fn update_assignment(
+        &self,
+        assignment: &flows_shared::model::Assignment,
+        read: flows_shared::model::AssignmentStatus,
+        events: &[flows_shared::model::Event],
+    ) -> flows_shared::store::StoreResult<()> {
+        self.inner.update_assignment(assignment, read, events).await
+    }
+
+    async fn import_assignments(
+        &self,
+        assignments: &[flows_shared::model::Assignment],
+    ) -> flows_shared::store::StoreResult<()> {
+        self.inner.import_assignments(assignments).await
+    }
+
+    async fn due_assignments(
+        &self,
+        now: flows_shared::model::Timestamp,
+        limit: usize,
+    ) -> flows_shared::store::StoreResult<flows_shared::store::DueAssignments> {
+        self.inner.due_assignments(now, limit).await
+    }
+
+    async fn mark_overdue(
+        &self,
+        assignment: &flows_shared::model::Assignment,
+        event: &flows_shared::model::Event,
+    ) -> flows_shared::store::StoreResult<bool> {
+        self.inner.mark_overdue(assignment, event).await
+    }
+
+    async fn set_aside_due(&self, item: &flows_shared::store::UnreadableDue) -> flows_shared::store::StoreResult<()> {
+        self.inner.set_aside_due(item).await
+    }
+}
+
+fn unanswered<T>(_: &T) -> flows_shared::http::Response {
+    flows_shared::http::no_content()
+}
+
+async fn an_assign_that_meets_a_new_external_id_is_written_again_keyed_by_it(backend: Backend) {
+    // GIVEN a person with no external id, whom an assign reads; they are given one before its write lands
+    let server = TestServer::start(backend).await;
+    let (org, flow) = server.ready_to_assign("Acme").await;
+    let email = flows_shared::model::Email::parse("employee@company.com").unwrap();
+    let meanwhile = KeyedMeanwhile {
+        inner: server.state.store.clone(),
+        org: org.id,
+        email_key: email.key(),
+        done: std::sync::atomic::AtomicBool::new(false),
+    };
+    let caller = flows_shared::caller::Caller::new(
+        &flows_shared::routes::FLOWS_ASSIGN,
+        flows_shared::caller::Credential::Key(server.state.signer.read(&org.secret).unwrap()),
+        server.state.store.clone(),
+        server.state.config.limits(),
+        flows_shared::model::Timestamp::now(),
+        None,
+        None,
+    );
+    let input = flows_shared::services::assignments::NewAssignment {
+        flow_id: flows_shared::model::Text::parse(&flow).unwrap(),
+        user_email: email,
+        due_date: None,
+        priority: None,
+        notes: None,
+    };
+
+    // WHEN the assign runs
+    let act = flows_shared::caller::Act::new(&caller, &unanswered);
+    let assigned =
+        flows_shared::services::assignments::assign(&act, &meanwhile, &server.state.publisher(), input).await;
+
+    // THEN it is made (not a 409), keyed by the external id the person has now, and Frigade's index finds it
+    let assigned = assigned.map_err(|e| format!("{e:?}")).expect("the assign, read again and written");
+    assert_eq!(assigned.assignment.user_external_id.as_deref(), Some("hr-1"));
+    let progress = server.state.store.person_progress(org.id, "hr-1").await.unwrap();
     assert_eq!(progress.assignments.len(), 1, "{progress:?}");
 }

@@ -196,7 +196,7 @@ fn completion(key: &str, fingerprint: &str, now: i64) -> Completion {
 }
 
 /// A store holding organization 1 (`acme`) with its owner, user 1.
-async fn with_org(backend: Backend) -> flows_shared::store::AnyStore {
+async fn with_org(backend: Backend) -> flows_shared::store::any::AnyStore {
     let store = store(backend).await;
     store
         .create_organization(&organization(1, "acme"), &user(1, ORG, "owner@acme.example.com"), &[], None)
@@ -1276,7 +1276,7 @@ fn admin(id: u64, org: OrgId, email: &str) -> User {
 }
 
 /// An organization whose owner (user 1) is its one admin.
-async fn with_admin_owner(backend: Backend) -> flows_shared::store::AnyStore {
+async fn with_admin_owner(backend: Backend) -> flows_shared::store::any::AnyStore {
     let store = serial_store(backend).await;
     let owner = admin(1, ORG, "owner@acme.example.com");
     store.create_organization(&organization(1, "acme"), &owner, &[], None).await.unwrap();

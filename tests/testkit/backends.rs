@@ -8,9 +8,10 @@ use flows_shared::model::{random_token, AssignmentId, OrgId, Timestamp};
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::sqs::SqsQueue;
 use flows_shared::queue::Queue;
+use flows_shared::store::any::AnyStore;
 use flows_shared::store::dynamo::DynamoStore;
 use flows_shared::store::memory::MemoryStore;
-use flows_shared::store::{AnyStore, Store};
+use flows_shared::store::Store;
 
 /// The variable `make test` sets to moto's address.
 pub const DYNAMODB_ENV: &str = "FLOWS_TEST_DYNAMODB";

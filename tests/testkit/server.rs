@@ -7,7 +7,7 @@ use flows_shared::model::RetrySchedule;
 use flows_shared::queue::memory::MemoryQueue;
 use flows_shared::queue::Queue;
 use flows_shared::state::AppState;
-use flows_shared::store::AnyStore;
+use flows_shared::store::any::AnyStore;
 use flows_shared::webhooks::ssrf::Resolver;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;

@@ -13,6 +13,8 @@ use crate::webhooks::publish::Publisher;
 
 pub const MAX_FLOW_ID: usize = 100;
 pub const MAX_NOTES: usize = 2000;
+/// Reads and writes of one assign while the person keeps changing under it.
+const ASSIGN_ATTEMPTS: usize = 3;
 
 /// An assignment as a request asks for it.
 pub struct NewAssignment {
@@ -52,55 +54,72 @@ pub async fn assign(
     let flow_missing = || ApiError::not_found(format!("Flow with ID '{flow_id}' does not exist"));
     let parsed_flow_id = FlowId::parse(flow_id).map_err(|_| flow_missing())?;
     let org = act.caller().org().await?;
-    let context = store.assign_context(org, &parsed_flow_id, &input.user_email.key()).await?;
-    let flow = context.flow.ok_or_else(flow_missing)?;
-    let user = context.user.ok_or_else(|| {
-        ApiError::not_found(format!("User with email '{}' does not exist in your organization", input.user_email))
-    })?;
-    if flow.disabled {
-        return Err(ApiError::conflict(format!("Flow '{}' is disabled", flow.id)));
-    }
-    if !user.is_active() {
-        return Err(ApiError::conflict(format!(
-            "User with email '{}' is deactivated; reactivate them before assigning them a flow",
-            input.user_email
-        )));
-    }
-    if let Some(open) = &context.open {
-        return Err(open_conflict(flow_id, &input.user_email, Some(open)));
-    }
-    let principal = act.permit().await?;
-    let now = act.now();
-    let assignment = Assignment {
-        id: AssignmentId::generate(),
-        org_id: org,
-        flow_id: flow.id.clone(),
-        user_id: user.id,
-        user_email: input.user_email.clone(),
-        user_external_id: user.external_id.clone(),
-        due_date: input.due_date,
-        priority: input.priority,
-        notes: input.notes.map(Text::into_string),
-        status: AssignmentStatus::Assigned,
-        assigned_at: now,
-        assigned_by: principal.key()?.user_id,
-        started_at: None,
-        completed_at: None,
-        late: false,
-        cancelled_at: None,
-    };
-    let event = Event::about_assignment(&assignment, EventType::FlowAssigned, now);
-    let assigned = Assigned { assignment, flow, user };
-    let done = act.completion(&assigned);
-    store.create_assignment(&assigned.assignment, &event, done.as_ref()).await.map_err(|err| match err {
-        StoreError::Conflict(Conflict::OpenAssignment(open)) => {
-            open_conflict(flow_id, &assigned.assignment.user_email, open.as_ref())
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let context = store.assign_context(org, &parsed_flow_id, &input.user_email.key()).await?;
+        let flow = context.flow.ok_or_else(flow_missing)?;
+        let user = context.user.ok_or_else(|| {
+            ApiError::not_found(format!("User with email '{}' does not exist in your organization", input.user_email))
+        })?;
+        if flow.disabled {
+            return Err(ApiError::conflict(format!("Flow '{}' is disabled", flow.id)));
         }
-        other => other.into(),
-    })?;
-    tracing::info!(assignment = %assigned.assignment.id, flow = %assigned.flow.id, event = %event.id, "flow assigned");
-    events.publish_or_leave(&event).await;
-    Ok(assigned)
+        if !user.is_active() {
+            return Err(ApiError::conflict(format!(
+                "User with email '{}' is deactivated; reactivate them before assigning them a flow",
+                input.user_email
+            )));
+        }
+        if let Some(open) = &context.open {
+            return Err(open_conflict(flow_id, &input.user_email, Some(open)));
+        }
+        let principal = act.permit().await?;
+        let now = act.now();
+        let assignment = Assignment {
+            id: AssignmentId::generate(),
+            org_id: org,
+            flow_id: flow.id.clone(),
+            user_id: user.id,
+            user_email: input.user_email.clone(),
+            user_external_id: user.external_id.clone(),
+            due_date: input.due_date,
+            priority: input.priority,
+            notes: input.notes.as_ref().map(|n| n.as_str().to_owned()),
+            status: AssignmentStatus::Assigned,
+            assigned_at: now,
+            assigned_by: principal.key()?.user_id,
+            started_at: None,
+            completed_at: None,
+            late: false,
+            cancelled_at: None,
+        };
+        let event = Event::about_assignment(&assignment, EventType::FlowAssigned, now);
+        let assigned = Assigned { assignment, flow, user };
+        let done = act.completion(&assigned);
+        match store.create_assignment(&assigned.assignment, &event, done.as_ref()).await {
+            Ok(()) => {
+                tracing::info!(
+                    assignment = %assigned.assignment.id, flow = %assigned.flow.id, event = %event.id, "flow assigned"
+                );
+                events.publish_or_leave(&event).await;
+                return Ok(assigned);
+            }
+            Err(StoreError::Conflict(Conflict::OpenAssignment(open))) => {
+                return Err(open_conflict(flow_id, &assigned.assignment.user_email, open.as_ref()));
+            }
+            // The person changed between the read and the write (they were given an external id, which keys
+            // their assignments): read them again and write what they are now.
+            Err(StoreError::Conflict(Conflict::Revision)) if attempt < ASSIGN_ATTEMPTS => continue,
+            Err(StoreError::Conflict(Conflict::Revision)) => {
+                return Err(ApiError::conflict(format!(
+                    "User with email '{}' kept changing while they were assigned; try again",
+                    input.user_email
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
 }
 
 /// One assignment of the caller's organization.

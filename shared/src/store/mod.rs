@@ -11,6 +11,7 @@
 //! answer, committed in the same transaction as the write, so that the write and its record exist together or
 //! not at all.
 
+pub mod any;
 pub mod dynamo;
 pub mod memory;
 pub mod seed;
@@ -170,157 +171,90 @@ pub struct UserWrite<'a> {
     pub absorbs: Option<&'a User>,
 }
 
-/// The store the composition root chose, as every request reaches it. DynamoDB, what a deployed function runs on,
-/// is held by its own type: each port's methods reach it by a direct call, so a function links only the store
-/// methods its endpoint calls, where a `dyn Store` would link every method into every function (issue 17: the
-/// deployed sizes). Any other store (the in-memory one, the tests' wrappers) is held behind `dyn`, which links
-/// nothing where it is not built.
-#[derive(Clone)]
-pub enum AnyStore {
-    Dynamo(std::sync::Arc<dynamo::DynamoStore>),
-    Other(std::sync::Arc<dyn Store>),
+/// Organizations and their people.
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// The next value of a per-deployment counter (1, 2, 3, ...).
+    async fn next_id(&self, counter: Counter) -> StoreResult<u64>;
+    /// Moves a counter up to at least `value`, so that ids handed out later come after it (for seeds).
+    async fn raise_counter(&self, counter: Counter, value: u64) -> StoreResult<()>;
+    /// Creates an organization with its owner and first keys, all or nothing; fails with
+    /// [`Conflict::OrganizationSlug`] when the slug is taken.
+    async fn create_organization(
+        &self,
+        org: &Organization,
+        owner: &User,
+        keys: &[ApiKey],
+        done: Option<&Completion>,
+    ) -> StoreResult<()>;
+    async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>>;
+    /// Changes one of the organization's settings; the organization as changed, `None` when it does not exist.
+    async fn change_setting(&self, org: OrgId, setting: &Setting) -> StoreResult<Option<Organization>>;
+    /// Adds a user, unique by email (case-folded) and by external id within the organization, and counts it in
+    /// the organization's `user_count`.
+    async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
+    async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>>;
+    /// Writes a change of a person (see [`UserWrite`]) over the user as read ([`Conflict::Revision`] when it
+    /// changed meanwhile), its lookups with it: a new email must be free ([`Conflict::UserEmail`]) and the old one
+    /// is released; a new external id must be free but for the person it absorbs ([`Conflict::UserExternalId`]).
+    async fn write_user(&self, write: &UserWrite<'_>) -> StoreResult<()>;
+    async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>>;
+    /// The user whose external id (Frigade's `userId`) this is; a strongly consistent read.
+    async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>>;
+    /// The organization's users, ordered by id.
+    async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>>;
+    /// A page of the organization's users by id: those after `after`, at most `limit`.
+    async fn users_page(&self, org: OrgId, after: Option<UserId>, limit: usize) -> StoreResult<Listed<User>>;
 }
 
-impl From<std::sync::Arc<memory::MemoryStore>> for AnyStore {
-    fn from(store: std::sync::Arc<memory::MemoryStore>) -> Self {
-        Self::Other(store)
-    }
+/// API keys, found by the hash of the presented key.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    /// The key with this hash; a strongly consistent read, so that a revocation counts at once.
+    async fn find_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
+    /// Stores a key; [`Conflict::Limit`] when its user has [`MAX_KEYS_PER_PERSON`] keys that are not revoked.
+    async fn create_key(&self, key: &ApiKey, done: Option<&Completion>) -> StoreResult<()>;
+    async fn get_key(&self, org: OrgId, key: &KeyId) -> StoreResult<Option<ApiKey>>;
+    /// A page of the organization's keys by id (only `user`'s when given): those after `after`, at most `limit`.
+    async fn keys_page(
+        &self,
+        org: OrgId,
+        user: Option<UserId>,
+        after: Option<&KeyId>,
+        limit: usize,
+    ) -> StoreResult<Listed<ApiKey>>;
+    /// The keys of a person that are not revoked; strongly consistent (a change of the person rewrites them).
+    async fn user_keys(&self, org: OrgId, user: UserId) -> StoreResult<Vec<ApiKey>>;
+    /// Marks a key revoked (once: a second revocation keeps the first time); `None` when the organization has no
+    /// such key.
+    async fn revoke_key(&self, org: OrgId, key: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>>;
 }
 
-impl From<std::sync::Arc<dynamo::DynamoStore>> for AnyStore {
-    fn from(store: std::sync::Arc<dynamo::DynamoStore>) -> Self {
-        Self::Dynamo(store)
-    }
-}
-
-impl From<std::sync::Arc<dyn Store>> for AnyStore {
-    fn from(store: std::sync::Arc<dyn Store>) -> Self {
-        Self::Other(store)
-    }
-}
-
-/// Declares a storage port (an `async_trait` of `Send + Sync` stores) and implements it for [`AnyStore`], each
-/// method handing its arguments to the chosen backend's.
-macro_rules! port {
-    (
-        $(#[$doc:meta])*
-        pub trait $port:ident {
-            $(
-                $(#[$method_doc:meta])*
-                async fn $method:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;
-            )*
-        }
-    ) => {
-        $(#[$doc])*
-        #[async_trait]
-        pub trait $port: Send + Sync {
-            $(
-                $(#[$method_doc])*
-                async fn $method(&self $(, $arg: $ty)*) -> $ret;
-            )*
-        }
-
-        #[async_trait]
-        impl $port for AnyStore {
-            $(
-                async fn $method(&self $(, $arg: $ty)*) -> $ret {
-                    match self {
-                        AnyStore::Dynamo(store) => <dynamo::DynamoStore as $port>::$method(store $(, $arg)*).await,
-                        AnyStore::Other(store) => <dyn Store as $port>::$method(store.as_ref() $(, $arg)*).await,
-                    }
-                }
-            )*
-        }
-    };
-}
-
-port! {
-    /// Organizations and their people.
-    pub trait Directory {
-        /// The next value of a per-deployment counter (1, 2, 3, ...).
-        async fn next_id(&self, counter: Counter) -> StoreResult<u64>;
-        /// Moves a counter up to at least `value`, so that ids handed out later come after it (for seeds).
-        async fn raise_counter(&self, counter: Counter, value: u64) -> StoreResult<()>;
-        /// Creates an organization with its owner and first keys, all or nothing; fails with
-        /// [`Conflict::OrganizationSlug`] when the slug is taken.
-        async fn create_organization(
-            &self,
-            org: &Organization,
-            owner: &User,
-            keys: &[ApiKey],
-            done: Option<&Completion>,
-        ) -> StoreResult<()>;
-        async fn get_organization(&self, org: OrgId) -> StoreResult<Option<Organization>>;
-        /// Changes one of the organization's settings; the organization as changed, `None` when it does not exist.
-        async fn change_setting(&self, org: OrgId, setting: &Setting) -> StoreResult<Option<Organization>>;
-        /// Adds a user, unique by email (case-folded) and by external id within the organization, and counts it in
-        /// the organization's `user_count`.
-        async fn create_user(&self, user: &User, done: Option<&Completion>) -> StoreResult<()>;
-        async fn get_user(&self, org: OrgId, user: UserId) -> StoreResult<Option<User>>;
-        /// Writes a change of a person (see [`UserWrite`]) over the user as read ([`Conflict::Revision`] when it
-        /// changed meanwhile), its lookups with it: a new email must be free ([`Conflict::UserEmail`]) and the old one
-        /// is released; a new external id must be free but for the person it absorbs ([`Conflict::UserExternalId`]).
-        async fn write_user(&self, write: &UserWrite<'_>) -> StoreResult<()>;
-        async fn find_user_by_email(&self, org: OrgId, email_key: &str) -> StoreResult<Option<User>>;
-        /// The user whose external id (Frigade's `userId`) this is; a strongly consistent read.
-        async fn find_user_by_external_id(&self, org: OrgId, external_id: &str) -> StoreResult<Option<User>>;
-        /// The organization's users, ordered by id.
-        async fn list_users(&self, org: OrgId) -> StoreResult<Vec<User>>;
-        /// A page of the organization's users by id: those after `after`, at most `limit`.
-        async fn users_page(&self, org: OrgId, after: Option<UserId>, limit: usize) -> StoreResult<Listed<User>>;
-    }
-}
-
-port! {
-    /// API keys, found by the hash of the presented key.
-    pub trait KeyStore {
-        /// The key with this hash; a strongly consistent read, so that a revocation counts at once.
-        async fn find_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
-        /// Stores a key; [`Conflict::Limit`] when its user has [`MAX_KEYS_PER_PERSON`] keys that are not revoked.
-        async fn create_key(&self, key: &ApiKey, done: Option<&Completion>) -> StoreResult<()>;
-        async fn get_key(&self, org: OrgId, key: &KeyId) -> StoreResult<Option<ApiKey>>;
-        /// A page of the organization's keys by id (only `user`'s when given): those after `after`, at most `limit`.
-        async fn keys_page(
-            &self,
-            org: OrgId,
-            user: Option<UserId>,
-            after: Option<&KeyId>,
-            limit: usize,
-        ) -> StoreResult<Listed<ApiKey>>;
-        /// The keys of a person that are not revoked; strongly consistent (a change of the person rewrites them).
-        async fn user_keys(&self, org: OrgId, user: UserId) -> StoreResult<Vec<ApiKey>>;
-        /// Marks a key revoked (once: a second revocation keeps the first time); `None` when the organization has no
-        /// such key.
-        async fn revoke_key(&self, org: OrgId, key: &KeyId, at: Timestamp) -> StoreResult<Option<ApiKey>>;
-    }
-}
-
-port! {
-    pub trait FlowStore {
-        /// Creates a flow with its creator as its first member (`creator`, keyed by their external id if they have
-        /// one), unique by slug within the organization.
-        async fn create_flow(&self, flow: &Flow, creator: &Membership, done: Option<&Completion>) -> StoreResult<()>;
-        async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
-        /// Writes `flow` over the one whose `revision` is still `expected` (`flow.revision` is the next one), with
-        /// `memberships` (new or changed) in the same write; [`Conflict::Revision`] when another change came first.
-        /// When `flow.slug` is not `old_slug`, the slug moves too ([`Conflict::FlowSlug`] when another flow has it).
-        async fn update_flow(
-            &self,
-            flow: &Flow,
-            expected: u64,
-            old_slug: &Slug,
-            memberships: &[Membership],
-        ) -> StoreResult<()>;
-        /// The flow whose slug (`parameterized_name`) this is in the organization.
-        async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>>;
-        /// Every flow of the organization, by id.
-        async fn list_flows(&self, org: OrgId) -> StoreResult<Vec<Flow>>;
-        /// A flow's memberships, by user id.
-        async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>>;
-        /// The flows a user has a membership of (joined or not, blocked or not), with the membership, by flow id; from
-        /// the user's side, without a scan.
-        async fn member_flows(&self, org: OrgId, user: UserId) -> StoreResult<Vec<(Flow, Membership)>>;
-    }
+#[async_trait]
+pub trait FlowStore: Send + Sync {
+    /// Creates a flow with its creator as its first member (`creator`, keyed by their external id if they have
+    /// one), unique by slug within the organization.
+    async fn create_flow(&self, flow: &Flow, creator: &Membership, done: Option<&Completion>) -> StoreResult<()>;
+    async fn get_flow(&self, org: OrgId, flow: &FlowId) -> StoreResult<Option<Flow>>;
+    /// Writes `flow` over the one whose `revision` is still `expected` (`flow.revision` is the next one), with
+    /// `memberships` (new or changed) in the same write; [`Conflict::Revision`] when another change came first.
+    /// When `flow.slug` is not `old_slug`, the slug moves too ([`Conflict::FlowSlug`] when another flow has it).
+    async fn update_flow(
+        &self,
+        flow: &Flow,
+        expected: u64,
+        old_slug: &Slug,
+        memberships: &[Membership],
+    ) -> StoreResult<()>;
+    /// The flow whose slug (`parameterized_name`) this is in the organization.
+    async fn find_flow_by_slug(&self, org: OrgId, slug: &Slug) -> StoreResult<Option<Flow>>;
+    /// Every flow of the organization, by id.
+    async fn list_flows(&self, org: OrgId) -> StoreResult<Vec<Flow>>;
+    /// A flow's memberships, by user id.
+    async fn flow_members(&self, org: OrgId, flow: &FlowId) -> StoreResult<Vec<Membership>>;
+    /// The flows a user has a membership of (joined or not, blocked or not), with the membership, by flow id; from
+    /// the user's side, without a scan.
+    async fn member_flows(&self, org: OrgId, user: UserId) -> StoreResult<Vec<(Flow, Membership)>>;
 }
 
 /// What an assignment needs to know before it is written, read in one round trip.
@@ -332,51 +266,50 @@ pub struct AssignContext {
     pub open: Option<AssignmentId>,
 }
 
-port! {
-    pub trait AssignmentStore {
-        async fn assign_context(&self, org: OrgId, flow: &FlowId, email_key: &str) -> StoreResult<AssignContext>;
-        /// Writes the assignment and, in the same transaction, the event that announces it into the outbox; fails
-        /// with [`Conflict::OpenAssignment`] if one is open for the same flow and person.
-        async fn create_assignment(
-            &self,
-            assignment: &Assignment,
-            event: &Event,
-            done: Option<&Completion>,
-        ) -> StoreResult<()>;
-        async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>>;
-        /// A page of the organization's assignments, newest first (by `assigned_at`, then id), as `query` selects them:
-        /// through the flow's index, the person's, or the organization's, never a scan.
-        async fn list_assignments(&self, org: OrgId, query: &AssignmentQuery) -> StoreResult<AssignmentPage>;
-        /// A flow's assignments made within `[from, to]` (either end open), oldest first, through the flow's index
-        /// (reports).
-        async fn flow_assignments(
-            &self,
-            org: OrgId,
-            flow: &FlowId,
-            from: Option<Timestamp>,
-            to: Option<Timestamp>,
-        ) -> StoreResult<Vec<Assignment>>;
-        /// Writes a changed assignment over the status it was read with ([`Conflict::Revision`] when it moved on), its
-        /// due-index entry and open-assignment lock following its new status, with `events`, in one transaction.
-        async fn update_assignment(
-            &self,
-            assignment: &Assignment,
-            read: AssignmentStatus,
-            events: &[Event],
-        ) -> StoreResult<()>;
-        /// Writes assignments in bulk, without events: for imports, fixtures and benchmarks. No uniqueness check; the
-        /// caller brings assignments that do not collide.
-        async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()>;
-        /// Assignments due at or before `now` (see [`Assignment::due_at`]), read through the due index, so the cost
-        /// follows the number due, not the number of assignments; at most `limit`, earliest first.
-        async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments>;
-        /// Moves a due assignment to overdue, takes it out of the due index and writes `event` into the outbox, in
-        /// one transaction; `false` when it was no longer due (another run got there first, or it was completed).
-        async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool>;
-        /// Takes an item the due index holds but no one can read out of the index (it stays where it is, marked),
-        /// so that one bad record never stops the schedule.
-        async fn set_aside_due(&self, item: &UnreadableDue) -> StoreResult<()>;
-    }
+#[async_trait]
+pub trait AssignmentStore: Send + Sync {
+    async fn assign_context(&self, org: OrgId, flow: &FlowId, email_key: &str) -> StoreResult<AssignContext>;
+    /// Writes the assignment and, in the same transaction, the event that announces it into the outbox; fails
+    /// with [`Conflict::OpenAssignment`] if one is open for the same flow and person.
+    async fn create_assignment(
+        &self,
+        assignment: &Assignment,
+        event: &Event,
+        done: Option<&Completion>,
+    ) -> StoreResult<()>;
+    async fn get_assignment(&self, org: OrgId, id: &AssignmentId) -> StoreResult<Option<Assignment>>;
+    /// A page of the organization's assignments, newest first (by `assigned_at`, then id), as `query` selects them:
+    /// through the flow's index, the person's, or the organization's, never a scan.
+    async fn list_assignments(&self, org: OrgId, query: &AssignmentQuery) -> StoreResult<AssignmentPage>;
+    /// A flow's assignments made within `[from, to]` (either end open), oldest first, through the flow's index
+    /// (reports).
+    async fn flow_assignments(
+        &self,
+        org: OrgId,
+        flow: &FlowId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> StoreResult<Vec<Assignment>>;
+    /// Writes a changed assignment over the status it was read with ([`Conflict::Revision`] when it moved on), its
+    /// due-index entry and open-assignment lock following its new status, with `events`, in one transaction.
+    async fn update_assignment(
+        &self,
+        assignment: &Assignment,
+        read: AssignmentStatus,
+        events: &[Event],
+    ) -> StoreResult<()>;
+    /// Writes assignments in bulk, without events: for imports, fixtures and benchmarks. No uniqueness check; the
+    /// caller brings assignments that do not collide.
+    async fn import_assignments(&self, assignments: &[Assignment]) -> StoreResult<()>;
+    /// Assignments due at or before `now` (see [`Assignment::due_at`]), read through the due index, so the cost
+    /// follows the number due, not the number of assignments; at most `limit`, earliest first.
+    async fn due_assignments(&self, now: Timestamp, limit: usize) -> StoreResult<DueAssignments>;
+    /// Moves a due assignment to overdue, takes it out of the due index and writes `event` into the outbox, in
+    /// one transaction; `false` when it was no longer due (another run got there first, or it was completed).
+    async fn mark_overdue(&self, assignment: &Assignment, event: &Event) -> StoreResult<bool>;
+    /// Takes an item the due index holds but no one can read out of the index (it stays where it is, marked),
+    /// so that one bad record never stops the schedule.
+    async fn set_aside_due(&self, item: &UnreadableDue) -> StoreResult<()>;
 }
 
 /// Everything about one user that their flow states need, read at once: their states, their memberships and
@@ -411,38 +344,37 @@ pub struct ProgressWrite<'a> {
     pub events: &'a [Event],
 }
 
-port! {
-    /// Frigade's flow states.
-    pub trait ProgressStore {
-        /// A user's states (as they are now), memberships and assignments (through the user index).
-        async fn user_progress(&self, org: OrgId, user: UserId) -> StoreResult<UserProgress>;
-        /// What [`Self::user_progress`] reads, found by the person's external id instead of their user id, so that it is
-        /// read beside the person rather than after (the person index; it may lag a write by a moment, and may hold
-        /// the items of a person who had the external id before: keep those of the person found). A conditional write
-        /// over what it read fails on anything it missed.
-        async fn person_progress(&self, org: OrgId, external_id: &str) -> StoreResult<UserProgress>;
-        /// Keys a person's existing states, memberships and assignments by the external id they were just given (set
-        /// once), so that [`Self::person_progress`] finds them. Repeating it changes nothing more.
-        async fn index_person(&self, person: &User) -> StoreResult<()>;
-        /// Writes a state change; [`Conflict::Revision`] when the state or the assignment changed since they were read
-        /// (read again and redo).
-        async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()>;
-        /// Forgets a user's state in a flow, history included; `false` when there was none.
-        async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool>;
-        /// The user's profile as Frigade's sessions built it.
-        async fn get_profile(&self, org: OrgId, user: UserId) -> StoreResult<Option<Profile>>;
-        /// Writes a profile over the revision it was read at (`profile.revision` is the next one; 0 read: there was
-        /// none); [`Conflict::Revision`] when another write came first.
-        async fn write_profile(&self, profile: &Profile, expected: u64) -> StoreResult<()>;
-        /// The states these users have in one flow (users without one are left out), in one read (reports).
-        async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>>;
-        /// Copies a person's flow states and profile to another person, keeping what the other already has; for a
-        /// person who takes the external id of one Frigade brought in. Repeating it changes nothing more.
-        /// `external_id` (the one `to` takes) keys the copies in the person index.
-        async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId, external_id: Option<&str>) -> StoreResult<()>;
-        /// Forgets every flow state and the profile of a person (one who was absorbed by another).
-        async fn forget_progress(&self, org: OrgId, user: UserId) -> StoreResult<()>;
-    }
+/// Frigade's flow states.
+#[async_trait]
+pub trait ProgressStore: Send + Sync {
+    /// A user's states (as they are now), memberships and assignments (through the user index).
+    async fn user_progress(&self, org: OrgId, user: UserId) -> StoreResult<UserProgress>;
+    /// What [`Self::user_progress`] reads, found by the person's external id instead of their user id, so that it is
+    /// read beside the person rather than after (the person index; it may lag a write by a moment, and may hold
+    /// the items of a person who had the external id before: keep those of the person found). A conditional write
+    /// over what it read fails on anything it missed.
+    async fn person_progress(&self, org: OrgId, external_id: &str) -> StoreResult<UserProgress>;
+    /// Keys a person's existing states, memberships and assignments by the external id they were just given (set
+    /// once), so that [`Self::person_progress`] finds them. Repeating it changes nothing more.
+    async fn index_person(&self, person: &User) -> StoreResult<()>;
+    /// Writes a state change; [`Conflict::Revision`] when the state or the assignment changed since they were read
+    /// (read again and redo).
+    async fn write_progress(&self, write: &ProgressWrite<'_>) -> StoreResult<()>;
+    /// Forgets a user's state in a flow, history included; `false` when there was none.
+    async fn delete_progress(&self, org: OrgId, user: UserId, flow: &FlowId) -> StoreResult<bool>;
+    /// The user's profile as Frigade's sessions built it.
+    async fn get_profile(&self, org: OrgId, user: UserId) -> StoreResult<Option<Profile>>;
+    /// Writes a profile over the revision it was read at (`profile.revision` is the next one; 0 read: there was
+    /// none); [`Conflict::Revision`] when another write came first.
+    async fn write_profile(&self, profile: &Profile, expected: u64) -> StoreResult<()>;
+    /// The states these users have in one flow (users without one are left out), in one read (reports).
+    async fn flow_states(&self, org: OrgId, flow: &FlowId, users: &[UserId]) -> StoreResult<Vec<FlowState>>;
+    /// Copies a person's flow states and profile to another person, keeping what the other already has; for a
+    /// person who takes the external id of one Frigade brought in. Repeating it changes nothing more.
+    /// `external_id` (the one `to` takes) keys the copies in the person index.
+    async fn copy_progress(&self, org: OrgId, from: UserId, to: UserId, external_id: Option<&str>) -> StoreResult<()>;
+    /// Forgets every flow state and the profile of a person (one who was absorbed by another).
+    async fn forget_progress(&self, org: OrgId, user: UserId) -> StoreResult<()>;
 }
 
 /// Which assignments a list reads.
@@ -506,13 +438,12 @@ pub enum Counted<'a> {
     Admin { token_hash: &'a str },
 }
 
-port! {
-    pub trait RateLimitStore {
-        /// Counts one in `counted`'s window number `window` and returns how many the window has counted, this one
-        /// included. `expires_at` (unix seconds) is when the window's record may be forgotten. The decision is the
-        /// caller's, so that the count can run before the limit (the key's tier) is known.
-        async fn count(&self, counted: &Counted<'_>, window: i64, expires_at: i64) -> StoreResult<u64>;
-    }
+#[async_trait]
+pub trait RateLimitStore: Send + Sync {
+    /// Counts one in `counted`'s window number `window` and returns how many the window has counted, this one
+    /// included. `expires_at` (unix seconds) is when the window's record may be forgotten. The decision is the
+    /// caller's, so that the count can run before the limit (the key's tier) is known.
+    async fn count(&self, counted: &Counted<'_>, window: i64, expires_at: i64) -> StoreResult<u64>;
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -541,15 +472,14 @@ pub struct IdempotencyClaim<'a> {
     pub expires_at: i64,
 }
 
-port! {
-    pub trait IdempotencyStore {
-        /// Claims the key, or says why not; reads strongly consistently.
-        async fn begin(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin>;
-        /// Completes a key whose write did not carry the record itself.
-        async fn complete(&self, done: &Completion) -> StoreResult<()>;
-        /// Forgets an in-flight key whose request failed, so that a retry runs again.
-        async fn release(&self, key: &str) -> StoreResult<()>;
-    }
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims the key, or says why not; reads strongly consistently.
+    async fn begin(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin>;
+    /// Completes a key whose write did not carry the record itself.
+    async fn complete(&self, done: &Completion) -> StoreResult<()>;
+    /// Forgets an in-flight key whose request failed, so that a retry runs again.
+    async fn release(&self, key: &str) -> StoreResult<()>;
 }
 
 /// Changes to a webhook endpoint, each applied to its own attributes only, so that concurrent changes of
@@ -566,85 +496,81 @@ pub struct WebhookPatch {
     pub updated_at: Option<Timestamp>,
 }
 
-port! {
-    /// Webhook endpoints of an organization.
-    pub trait WebhookStore {
-        /// Creates an endpoint, unless the organization has `max` already ([`Conflict::Limit`]): the count is kept
-        /// with the endpoints, so concurrent creations cannot pass it.
-        async fn create_webhook(&self, hook: &Webhook, max: u32, done: Option<&Completion>) -> StoreResult<()>;
-        async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
-        /// The organization's endpoints, oldest first.
-        async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>>;
-        /// Applies `patch` to the endpoint's own attributes; the endpoint as changed, or `None` when it does not
-        /// exist.
-        async fn patch_webhook(&self, org: OrgId, id: &WebhookId, patch: &WebhookPatch) -> StoreResult<Option<Webhook>>;
-        /// `false` when there was no such endpoint.
-        async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool>;
-    }
+/// Webhook endpoints of an organization.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Creates an endpoint, unless the organization has `max` already ([`Conflict::Limit`]): the count is kept
+    /// with the endpoints, so concurrent creations cannot pass it.
+    async fn create_webhook(&self, hook: &Webhook, max: u32, done: Option<&Completion>) -> StoreResult<()>;
+    async fn get_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<Option<Webhook>>;
+    /// The organization's endpoints, oldest first.
+    async fn list_webhooks(&self, org: OrgId) -> StoreResult<Vec<Webhook>>;
+    /// Applies `patch` to the endpoint's own attributes; the endpoint as changed, or `None` when it does not
+    /// exist.
+    async fn patch_webhook(&self, org: OrgId, id: &WebhookId, patch: &WebhookPatch) -> StoreResult<Option<Webhook>>;
+    /// `false` when there was no such endpoint.
+    async fn delete_webhook(&self, org: OrgId, id: &WebhookId) -> StoreResult<bool>;
 }
 
-port! {
-    /// Events written with the change they announce, kept until they are handed to the queue.
-    pub trait OutboxStore {
-        /// Events written before `before`, oldest first, at most `limit`.
-        async fn outbox_before(&self, before: Timestamp, limit: usize) -> StoreResult<Vec<Event>>;
-        async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()>;
-    }
+/// Events written with the change they announce, kept until they are handed to the queue.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Events written before `before`, oldest first, at most `limit`.
+    async fn outbox_before(&self, before: Timestamp, limit: usize) -> StoreResult<Vec<Event>>;
+    async fn remove_from_outbox(&self, event: &Event) -> StoreResult<()>;
 }
 
-port! {
-    /// Webhook deliveries: attempt counts and the log of every attempt.
-    pub trait DeliveryStore {
-        /// Counts one more attempt at delivering `event_id` to `webhook`; returns its number (1, 2, ...).
-        async fn count_attempt(&self, webhook: &WebhookId, event_id: &str, expires_at: i64) -> StoreResult<u32>;
-        async fn record_delivery(&self, delivery: &Delivery) -> StoreResult<()>;
-        /// The endpoint's deliveries, newest first, after the delivery `after` when given; at most `limit`.
-        async fn list_deliveries(
-            &self,
-            org: OrgId,
-            webhook: &WebhookId,
-            limit: usize,
-            after: Option<&DeliveryId>,
-        ) -> StoreResult<Vec<Delivery>>;
-        async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>>;
-    }
+/// Webhook deliveries: attempt counts and the log of every attempt.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// Counts one more attempt at delivering `event_id` to `webhook`; returns its number (1, 2, ...).
+    async fn count_attempt(&self, webhook: &WebhookId, event_id: &str, expires_at: i64) -> StoreResult<u32>;
+    async fn record_delivery(&self, delivery: &Delivery) -> StoreResult<()>;
+    /// The endpoint's deliveries, newest first, after the delivery `after` when given; at most `limit`.
+    async fn list_deliveries(
+        &self,
+        org: OrgId,
+        webhook: &WebhookId,
+        limit: usize,
+        after: Option<&DeliveryId>,
+    ) -> StoreResult<Vec<Delivery>>;
+    async fn get_delivery(&self, org: OrgId, webhook: &WebhookId, id: &DeliveryId) -> StoreResult<Option<Delivery>>;
 }
 
-port! {
-    /// SuperOffice's email flows: one record each, with everything inside it, written over its revision.
-    pub trait EmailFlowStore {
-        /// Writes a new flow; [`Conflict::Revision`] when one with its id exists.
-        async fn create_email_flow(&self, record: &EmailFlowRecord) -> StoreResult<()>;
-        async fn get_email_flow(&self, org: OrgId, id: u64) -> StoreResult<Option<EmailFlowRecord>>;
-        /// Writes a flow over the revision it was read at; [`Conflict::Revision`] when another write came first or the
-        /// flow is gone.
-        async fn update_email_flow(&self, record: &EmailFlowRecord, expected: u64) -> StoreResult<()>;
-        /// Deletes a flow with everything in it; `false` when there was none.
-        async fn delete_email_flow(&self, org: OrgId, id: u64) -> StoreResult<bool>;
-        /// The organization's email flows, by id (one Query in its partition: the triggers an event may fire).
-        async fn list_email_flows(&self, org: OrgId) -> StoreResult<Vec<EmailFlowRecord>>;
-        /// A person's enrolment in a flow (the latest; one per flow and person).
-        async fn get_participant(&self, org: OrgId, flow: u64, person: UserId) -> StoreResult<Option<Participant>>;
-        /// Writes an enrolment over the revision it was read at (0: there was none), with the events it announces in
-        /// the same transaction; [`Conflict::Revision`] when another write came first. An active participant with a
-        /// `due_at` is in the due index.
-        async fn write_participant(&self, participant: &Participant, expected: u64, events: &[Event]) -> StoreResult<()>;
-        /// A flow's participants, by person.
-        async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>>;
-        /// A page of a flow's participants by person: those after `after`, at most `limit`.
-        async fn participants_page(
-            &self,
-            org: OrgId,
-            flow: u64,
-            after: Option<UserId>,
-            limit: usize,
-        ) -> StoreResult<Listed<Participant>>;
-        /// Active participants due at `now`, earliest first, at most `limit`, through the due index.
-        async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>>;
-    }
+/// SuperOffice's email flows: one record each, with everything inside it, written over its revision.
+#[async_trait]
+pub trait EmailFlowStore: Send + Sync {
+    /// Writes a new flow; [`Conflict::Revision`] when one with its id exists.
+    async fn create_email_flow(&self, record: &EmailFlowRecord) -> StoreResult<()>;
+    async fn get_email_flow(&self, org: OrgId, id: u64) -> StoreResult<Option<EmailFlowRecord>>;
+    /// Writes a flow over the revision it was read at; [`Conflict::Revision`] when another write came first or the
+    /// flow is gone.
+    async fn update_email_flow(&self, record: &EmailFlowRecord, expected: u64) -> StoreResult<()>;
+    /// Deletes a flow with everything in it; `false` when there was none.
+    async fn delete_email_flow(&self, org: OrgId, id: u64) -> StoreResult<bool>;
+    /// The organization's email flows, by id (one Query in its partition: the triggers an event may fire).
+    async fn list_email_flows(&self, org: OrgId) -> StoreResult<Vec<EmailFlowRecord>>;
+    /// A person's enrolment in a flow (the latest; one per flow and person).
+    async fn get_participant(&self, org: OrgId, flow: u64, person: UserId) -> StoreResult<Option<Participant>>;
+    /// Writes an enrolment over the revision it was read at (0: there was none), with the events it announces in
+    /// the same transaction; [`Conflict::Revision`] when another write came first. An active participant with a
+    /// `due_at` is in the due index.
+    async fn write_participant(&self, participant: &Participant, expected: u64, events: &[Event]) -> StoreResult<()>;
+    /// A flow's participants, by person.
+    async fn flow_participants(&self, org: OrgId, flow: u64) -> StoreResult<Vec<Participant>>;
+    /// A page of a flow's participants by person: those after `after`, at most `limit`.
+    async fn participants_page(
+        &self,
+        org: OrgId,
+        flow: u64,
+        after: Option<UserId>,
+        limit: usize,
+    ) -> StoreResult<Listed<Participant>>;
+    /// Active participants due at `now`, earliest first, at most `limit`, through the due index.
+    async fn due_participants(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Participant>>;
 }
 
-/// Every port, for code that calls them on an [`AnyStore`] (`use flows_shared::store::ports::*`).
+/// Every port, for code that calls them on an [`any::AnyStore`] (`use flows_shared::store::ports::*`).
 pub mod ports {
     pub use super::{
         AssignmentStore, DeliveryStore, Directory, EmailFlowStore, FlowStore, IdempotencyStore, KeyStore, OutboxStore,

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::deliver::{Deliverer, Outcome};
-use crate::queue::{AnyQueue, Queue, QueueError, ReceivedMessage};
-use crate::store::{AnyStore, DeliveryStore, WebhookStore};
+use crate::queue::any::AnyQueue;
+use crate::queue::{Queue, QueueError, ReceivedMessage};
+use crate::store::any::AnyStore;
+use crate::store::{DeliveryStore, WebhookStore};
 
 /// Acts on an attempt's outcome; returns whether the message is done with (to be deleted). A retry changes the
 /// message's visibility to the schedule's delay and leaves it; the last failure moves it to the dead-letter
