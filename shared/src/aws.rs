@@ -29,12 +29,31 @@ use crate::store::dynamo::DynamoStore;
 /// The roots every AWS endpoint chains to, compiled in.
 pub const AWS_ROOTS_PEM: &[u8] = include_bytes!("../certs/aws-roots.pem");
 
-/// The TLS context of the HTTPS client: trusting `pem`.
+/// The TLS context of the HTTPS client: trusting `pem`. The SDK reads the certificates only when the first
+/// connection is made, and panics on one it cannot use: a bundle is checked by [`check_bundle`] first.
 fn tls_context(pem: &[u8]) -> Result<TlsContext, ConfigError> {
     TlsContext::builder()
         .with_trust_store(TrustStore::empty().with_pem_certificate(pem))
         .build()
         .map_err(|e| ConfigError { name: "AWS_CA_BUNDLE", problem: format!("is not a usable PEM bundle: {e}") })
+}
+
+/// A CA bundle read as the SDK's connector will read it (every PEM block a certificate, each one a usable trust
+/// anchor), so that a bundle it cannot use stops the start, named, rather than the first request.
+fn check_bundle(path: &str, pem: &[u8]) -> Result<(), ConfigError> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let problem = |problem: String| ConfigError { name: "AWS_CA_BUNDLE", problem: format!("({path}) {problem}") };
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| problem(format!("is not a PEM bundle of certificates: {e}")))?;
+    if certs.is_empty() {
+        return Err(problem("holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for (i, cert) in certs.into_iter().enumerate() {
+        roots.add(cert).map_err(|e| problem(format!("certificate {} cannot be trusted: {e}", i + 1)))?;
+    }
+    Ok(())
 }
 
 /// The HTTPS client both SDK clients share: rustls on ring (see [`crate::tls`]).
@@ -105,10 +124,9 @@ impl AwsSettings {
                 name: "AWS_CA_BUNDLE",
                 problem: format!("cannot be read ({bundle}): {e}"),
             })?;
+            check_bundle(&bundle, &extra)?;
             roots.push(b'\n');
             roots.extend(extra);
-            // Read now, so that an unusable bundle stops the start rather than the first request.
-            tls_context(&roots)?;
         }
         Ok(Self {
             region: get("AWS_REGION")
@@ -242,6 +260,36 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.name, "AWS_CA_BUNDLE");
+    }
+
+    #[test]
+    fn a_ca_bundle_the_connector_could_not_use_stops_the_start() {
+        let dir = std::env::temp_dir().join(format!("flows-ca-bundle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let settings = |contents: &[u8]| {
+            let path = dir.join("ca.pem");
+            std::fs::write(&path, contents).unwrap();
+            AwsSettings::from_lookup(|n| match n {
+                "AWS_REGION" => Some("us-east-1".into()),
+                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => Some("testing".into()),
+                "AWS_CA_BUNDLE" => Some(path.display().to_string()),
+                _ => None,
+            })
+        };
+        let not_base64 = b"-----BEGIN CERTIFICATE-----\nnot a certificate!\n-----END CERTIFICATE-----\n";
+        let not_der = b"-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
+        for (contents, says) in [
+            (&b"just text"[..], "holds no PEM certificate"),
+            (&not_base64[..], "is not a PEM bundle of certificates"),
+            (&not_der[..], "certificate 1 cannot be trusted"),
+        ] {
+            let err = settings(contents).unwrap_err();
+            assert_eq!(err.name, "AWS_CA_BUNDLE");
+            assert!(err.problem.contains(says), "{}", err.problem);
+        }
+        // A bundle of real certificates is taken.
+        assert!(settings(AWS_ROOTS_PEM).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

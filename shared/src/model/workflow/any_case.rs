@@ -1,7 +1,7 @@
 //! Reading JSON in SuperOffice's way: struct members matched in any case, the later of two spellings winning
 //! (its client sends a step it read and changed with both `"NumIntervals"` and `"numIntervals"`), and whole numbers
-//! written with a fraction of zero (`274.0`) read as whole numbers. Requests are read through it, and stored email
-//! flows too (one (de)serializer for both keeps each function's binary small).
+//! written with a fraction of zero (`274.0`) read as whole numbers. Requests are read through it; stored email flows,
+//! written in the carrier's own spelling, are read straight into it (see `EmailFlowRecord`).
 
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{IntoDeserializer, Visitor};
@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::model::text_rule;
 
 /// `value` read as `T` in any case; when it cannot be, the path of the member at fault (`Steps[0].Until`, `.` for
-/// the whole) and what is wrong. Requests and stored flows both come through here, one monomorphization each type.
+/// the whole) and what is wrong. Every request body comes through here, one monomorphization each type.
 pub fn read_any_case<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
     serde_path_to_error::deserialize(AnyCase(value))
         .map_err(|err| (err.path().to_string(), err.into_inner().to_string()))

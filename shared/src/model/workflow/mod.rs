@@ -67,16 +67,19 @@ pub struct EmailFlowRecord {
     pub last_item: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-    /// Stored as JSON text: one attribute, as compact as the answers, read with the requests' reader.
+    /// Stored as JSON text: one attribute, as compact as the answers.
     #[serde(with = "json_text")]
     pub flow: EmailFlow,
 }
 
-/// A flow as one JSON string attribute.
+/// A flow as one JSON string attribute. It is read as it was written (the carrier's own spelling, every text
+/// checked when it was saved), straight into the carrier. The requests' any-case reader goes through a JSON tree and
+/// took four times the work: 1.27 M instructions for the two sample flows against 0.31 M (callgrind), 0.25 ms of a
+/// cold start that loads them.
 mod json_text {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use super::{read_any_case, EmailFlow};
+    use super::EmailFlow;
 
     pub fn serialize<S: Serializer>(flow: &EmailFlow, serializer: S) -> Result<S::Ok, S::Error> {
         let text = serde_json::to_string(flow).map_err(serde::ser::Error::custom)?;
@@ -85,8 +88,7 @@ mod json_text {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<EmailFlow, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
-        read_any_case(value).map_err(|(path, problem)| serde::de::Error::custom(format!("{path}: {problem}")))
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -374,6 +376,36 @@ mod tests {
 
     fn record() -> EmailFlowRecord {
         EmailFlowRecord::new(OrgId(1), 7, Timestamp::now())
+    }
+
+    #[test]
+    fn a_stored_flow_reads_back_as_it_was_saved_whatever_its_steps_hold() {
+        // Every step type and every split option type, each with its defaults, the options holding steps.
+        let mut flow = EmailFlow { name: "Every kind".into(), ..EmailFlow::default() };
+        flow.steps = StepType::ALL.iter().map(|(step_type, _, _)| WorkflowStep::default_of(*step_type)).collect();
+        let mut split = WorkflowStep::default_of(StepType::Split);
+        split.options = Some(
+            SplitOptionType::ALL
+                .iter()
+                .map(|(option_type, _, _)| {
+                    let mut option = StepOption::default_of(*option_type);
+                    option.steps.push(WorkflowStep::default_of(StepType::SendSMS));
+                    option
+                })
+                .collect(),
+        );
+        flow.steps.push(split);
+        flow.triggers.push(WorkflowTrigger::default());
+        flow.goals.push(WorkflowGoal::default());
+        let mut saved = record();
+        saved.take(flow).unwrap();
+        let item = serde_json::to_string(&saved).unwrap();
+        let read: EmailFlowRecord = serde_json::from_str(&item).unwrap();
+        assert_eq!(read, saved);
+        // The stored text is what the requests' reader makes of it too.
+        let text: serde_json::Value = serde_json::from_str(&item).unwrap();
+        let carrier: serde_json::Value = serde_json::from_str(text["flow"].as_str().unwrap()).unwrap();
+        assert_eq!(read_any_case::<EmailFlow>(carrier).unwrap(), saved.flow);
     }
 
     #[test]

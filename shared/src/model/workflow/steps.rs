@@ -53,6 +53,11 @@ impl utoipa::PartialSchema for MaybeDateTime {
 
 impl utoipa::ToSchema for MaybeDateTime {}
 
+/// A member that is there, `null` included: `Some` of what it holds (one that is missing is `None`, by `default`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 /// A step of any kind (see the module's table for which members each kind has).
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug, Default, PartialEq)]
 #[serde(rename_all = "PascalCase", default)]
@@ -79,7 +84,8 @@ pub struct WorkflowStep {
     pub num_intervals: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Absent, or a date-time or `null` as given (a `null` is kept, so that it reads back as it was answered).
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub until: Option<MaybeDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_flow: Option<bool>,
