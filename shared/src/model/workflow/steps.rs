@@ -84,7 +84,8 @@ pub struct WorkflowStep {
     pub num_intervals: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
-    /// Absent, or a date-time or `null` as given (a `null` is kept, so that it reads back as it was answered).
+    // Absent, or a date-time or `null` as given: a `null` is kept, so that it reads back as it was answered (a
+    // plain comment: a doc comment would be the member's description in the OpenAPI document).
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub until: Option<MaybeDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
