@@ -188,6 +188,11 @@ pub async fn cold_run(binary: &Path, env: &[(String, String)], event: &str) -> C
     }
 }
 
+/// The median of what `f` reads from each of `runs`.
+pub fn median_of(runs: &[ColdRun], f: fn(&ColdRun) -> Duration) -> Duration {
+    median(runs.iter().map(f).collect())
+}
+
 /// The median of `values`.
 pub fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();

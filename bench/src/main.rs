@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use coldstart::median_of as med;
 use emulator::Emulator;
 use serde_json::Value;
 use tokio::process::{Child, Command};
@@ -231,9 +232,6 @@ async fn cold_start_on_dynamodb(release: &Path, dir: &Path) {
         handshakes.push(front.handshake().await);
         first_handshakes.push(front.first_handshake().await);
     }
-    let med = |runs: &[coldstart::ColdRun], f: fn(&coldstart::ColdRun) -> Duration| {
-        coldstart::median(runs.iter().map(f).collect())
-    };
     let hello_init = med(&runs[0].1, |r| r.init);
     println!("\nCold start on DynamoDB and SQS (moto; assignments-get, {COLD_RUNS} runs each, interleaved, medians):");
     println!(
@@ -374,9 +372,6 @@ async fn main() {
             assign_cold.push(coldstart::cold_run(&assign, &memory, &assign_event(&template, i)).await);
             whole_cold.push(coldstart::cold_run(&assign, &whole, &assign_event(&template, i)).await);
         }
-        let med = |runs: &[coldstart::ColdRun], f: fn(&coldstart::ColdRun) -> Duration| {
-            coldstart::median(runs.iter().map(f).collect())
-        };
         let hello_response = med(&hello_cold, |r| r.first_response);
         println!(
             "  {:<44} {:>12} {:>14} {:>16} {:>7} {:>13}",
